@@ -1,0 +1,54 @@
+"""Multibase (base58btc ``z``, base64url ``u``) and multicodec prefixes used by Multikey and did:key.
+
+Only the encodings the specs here need: Controlled Identifiers 1.0 §2.4 (Multikey) and the
+did:key method use base58btc with the ``z`` prefix; Bitstring Status List uses ``u``.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import base58
+
+from vcengine.errors import KeyFormatError
+
+__all__ = [
+    "ED25519_PRIV",
+    "ED25519_PUB",
+    "b64url_decode",
+    "b64url_encode",
+    "decode_base58btc",
+    "encode_base58btc",
+]
+
+# Multicodec varint prefixes: ed25519-pub 0xed, ed25519-priv 0x1300.
+ED25519_PUB = b"\xed\x01"
+ED25519_PRIV = b"\x80\x26"
+
+
+def encode_base58btc(data: bytes) -> str:
+    return "z" + base58.b58encode(data).decode("ascii")
+
+
+def decode_base58btc(value: str, *, what: str = "multibase value") -> bytes:
+    if not isinstance(value, str) or not value.startswith("z"):
+        raise KeyFormatError(f"{what} must be a base58btc multibase string starting with 'z'")
+    if len(value) > 512:
+        raise KeyFormatError(f"{what} is too long ({len(value)} characters)")
+    try:
+        return base58.b58decode(value[1:])
+    except ValueError:
+        raise KeyFormatError(f"{what} contains characters outside the base58btc alphabet") from None
+
+
+def b64url_encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(value: str, *, what: str = "base64url value") -> bytes:
+    if not isinstance(value, str):
+        raise KeyFormatError(f"{what} must be a string")
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (ValueError, TypeError):
+        raise KeyFormatError(f"{what} is not valid base64url") from None

@@ -1,0 +1,92 @@
+"""The one exception tree of vcengine.
+
+Every error the package raises on purpose is a ``VcengineError``; each boundary (storage,
+api, cli) translates what it receives from the outside world into one of these, and only the
+outermost layer (CLI exit codes, HTTP status, GraphQL error types) maps them further.
+
+    VcengineError
+    ├── InputError                    the input is malformed: it can never succeed as given
+    │   ├── JsonError                 not JSON, too large, too deep
+    │   ├── ContextError              unknown / remote / tampered JSON-LD context
+    │   ├── JsonLdError               undefined term, invalid JSON-LD, poison graph
+    │   ├── SchemaError               OB 3.0 JSON Schema or VC Data Model rule violated
+    │   ├── KeyFormatError            invalid multibase, wrong key type or length, bad JWK
+    │   ├── ProofFormatError          a proof that is not well formed (missing fields, bad encoding)
+    │   └── JwtFormatError            a compact JWS that is not well formed, forbidden header
+    ├── SignatureError                a signature was checked and does not match
+    ├── ResolutionError               a verification method could not be resolved (indeterminate)
+    └── UnsupportedError              a suite, algorithm or key type we do not implement
+
+Errors carry a ``path`` (JSON path such as ``$.credentialSubject.achievement``) where one
+applies. Secrets never appear in messages.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ContextError",
+    "InputError",
+    "JsonError",
+    "JsonLdError",
+    "JwtFormatError",
+    "KeyFormatError",
+    "ProofFormatError",
+    "ResolutionError",
+    "SchemaError",
+    "SignatureError",
+    "UnsupportedError",
+    "VcengineError",
+]
+
+
+class VcengineError(Exception):
+    """Base of every error vcengine raises on purpose."""
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message if path is None else f"{path}: {message}")
+        self.message = message
+        self.path = path
+
+
+class InputError(VcengineError):
+    """The input is malformed; retrying the same input can never succeed."""
+
+
+class JsonError(InputError):
+    """Not JSON, or JSON beyond the size and depth limits."""
+
+
+class ContextError(InputError):
+    """A JSON-LD context that is not bundled, or whose bundled bytes do not match the index."""
+
+
+class JsonLdError(InputError):
+    """JSON-LD processing failed: undefined term, invalid keyword use, poison graph."""
+
+
+class SchemaError(InputError):
+    """The document violates the OB 3.0 JSON Schema or a VC Data Model rule."""
+
+
+class KeyFormatError(InputError):
+    """A key that is not a valid Ed25519 key in the claimed representation."""
+
+
+class ProofFormatError(InputError):
+    """A proof that is not well formed."""
+
+
+class JwtFormatError(InputError):
+    """A compact JWS that is not well formed or uses a forbidden header or algorithm."""
+
+
+class SignatureError(VcengineError):
+    """The signature was checked and does not match the signed data."""
+
+
+class ResolutionError(VcengineError):
+    """A verification method or document could not be resolved; the check is indeterminate."""
+
+
+class UnsupportedError(VcengineError):
+    """A cryptosuite, algorithm or key type vcengine does not implement."""
