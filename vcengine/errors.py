@@ -12,7 +12,8 @@ outermost layer (CLI exit codes, HTTP status, GraphQL error types) maps them fur
     │   ├── SchemaError               OB 3.0 JSON Schema or VC Data Model rule violated
     │   ├── KeyFormatError            invalid multibase, wrong key type or length, bad JWK
     │   ├── ProofFormatError          a proof that is not well formed (missing fields, bad encoding)
-    │   └── JwtFormatError            a compact JWS that is not well formed, forbidden header
+    │   ├── JwtFormatError            a compact JWS that is not well formed, forbidden header
+    │   └── BakeError                 a baked image (PNG/SVG) that cannot be baked or read back
     ├── SignatureError                a signature was checked and does not match
     ├── ResolutionError               a verification method could not be resolved (indeterminate)
     └── UnsupportedError              a suite, algorithm or key type we do not implement
@@ -24,6 +25,7 @@ applies. Secrets never appear in messages.
 from __future__ import annotations
 
 __all__ = [
+    "BakeError",
     "ContextError",
     "InputError",
     "JsonError",
@@ -78,6 +80,10 @@ class ProofFormatError(InputError):
 
 class JwtFormatError(InputError):
     """A compact JWS that is not well formed or uses a forbidden header or algorithm."""
+
+
+class BakeError(InputError):
+    """An image that is not a well-formed PNG/SVG, or whose baked credential cannot be read or written."""
 
 
 class SignatureError(VcengineError):
