@@ -13,7 +13,8 @@ outermost layer (CLI exit codes, HTTP status, GraphQL error types) maps them fur
     │   ├── KeyFormatError            invalid multibase, wrong key type or length, bad JWK
     │   ├── ProofFormatError          a proof that is not well formed (missing fields, bad encoding)
     │   ├── JwtFormatError            a compact JWS that is not well formed, forbidden header
-    │   └── BakeError                 a baked image (PNG/SVG) that cannot be baked or read back
+    │   ├── BakeError                 a baked image (PNG/SVG) that cannot be baked or read back
+    │   └── StatusListError           a status list or entry that is malformed, too large, or misused
     ├── SignatureError                a signature was checked and does not match
     ├── ResolutionError               a verification method could not be resolved (indeterminate)
     └── UnsupportedError              a suite, algorithm or key type we do not implement
@@ -36,6 +37,7 @@ __all__ = [
     "ResolutionError",
     "SchemaError",
     "SignatureError",
+    "StatusListError",
     "UnsupportedError",
     "VcengineError",
 ]
@@ -84,6 +86,10 @@ class JwtFormatError(InputError):
 
 class BakeError(InputError):
     """An image that is not a well-formed PNG/SVG, or whose baked credential cannot be read or written."""
+
+
+class StatusListError(InputError):
+    """A Bitstring Status List (or entry) that is malformed, too large, or an invalid change to one."""
 
 
 class SignatureError(VcengineError):
