@@ -41,7 +41,14 @@ class ResolvedKey:
 
 
 class KeyResolver(Protocol):
-    def __call__(self, verification_method: str) -> ResolvedKey: ...
+    def __call__(self, verification_method: str) -> ResolvedKey:
+        """The key that ``verification_method`` names; ResolutionError when it cannot be found."""
+        ...
+
+    def authorizes(self, controller: str, verification_method: str, relationship: str) -> bool | None:
+        """Whether ``controller``'s own document lists ``verification_method`` under
+        ``relationship`` (True/False), or None when that document is not available."""
+        ...
 
 
 def _strip_fragment(url: str) -> str:
@@ -145,6 +152,28 @@ class OfflineResolver:
             f"verification method {verification_method} is not a did:key and no document for it was "
             "supplied (use --resolve URL=FILE or --online); its binding to the issuer is indeterminate"
         )
+
+    def authorizes(self, controller: str, verification_method: str, relationship: str) -> bool | None:
+        doc: Mapping[str, Any] | None
+        if controller.startswith("did:key:"):
+            try:
+                doc = did_key_document(_strip_fragment(controller))
+            except KeyFormatError:
+                return False
+        else:
+            doc = self._documents.get(controller)
+            if doc is None and self._fetch is not None:
+                try:
+                    doc = self._fetch(controller)
+                except ResolutionError:
+                    return None
+        if not isinstance(doc, Mapping):
+            return None
+        try:
+            _, purposes = _methods_in(doc, str(doc.get("id", controller)))
+        except KeyFormatError:
+            return False
+        return relationship in purposes.get(verification_method, set())
 
     def _from_document(self, vm_id: str, url: str, doc: Mapping[str, Any]) -> ResolvedKey:
         if not isinstance(doc, Mapping):

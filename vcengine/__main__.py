@@ -1,0 +1,3 @@
+from vcengine.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,315 @@
+"""Verifying a credential: a report of every check, never a bare boolean.
+
+Each check has an outcome — ``pass``, ``fail`` (checked and wrong), ``indeterminate`` (could
+not be completed: a key or a status list could not be resolved) or ``skipped`` (does not apply)
+— and a reason. The credential is *verified* only when no check failed and none was
+indeterminate: "could not check" is never reported as "verified".
+
+Checks, in order (OB 3.0 §9 Verification and Validation; vc-data-model-2.0 §4.9, §5.4):
+syntax → schema → proof → issuer (verification method ↔ issuer binding) → validity (dates
+against the injected clock) → status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from vcengine.core.proofs.data_integrity import ProofResult, proofs_of, verify_proofs
+from vcengine.core.resolve import KeyResolver
+from vcengine.errors import InputError
+
+__all__ = ["Check", "StatusChecker", "VerificationReport", "verify_document"]
+
+Outcome = Literal["pass", "fail", "indeterminate", "skipped"]
+Verdict = Literal["verified", "failed", "indeterminate"]
+StatusChecker = Callable[[Mapping[str, Any], datetime], "Check"]
+
+OB_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One verification check. ``code`` is a stable machine-readable reason
+    (``expired``, ``not-yet-valid``, ``revoked``, ``suspended``, ``bad-signature``…)."""
+
+    name: str
+    outcome: Outcome
+    reason: str
+    code: str | None = None
+    details: tuple[Mapping[str, Any], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"check": self.name, "outcome": self.outcome, "reason": self.reason}
+        if self.code:
+            out["code"] = self.code
+        if self.details:
+            out["details"] = [dict(d) for d in self.details]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationReport:
+    format: str
+    checks: tuple[Check, ...]
+    credential: Mapping[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def verdict(self) -> Verdict:
+        outcomes = {c.outcome for c in self.checks}
+        if "fail" in outcomes:
+            return "failed"
+        if "indeterminate" in outcomes or "pass" not in outcomes:
+            return "indeterminate"
+        return "verified"
+
+    @property
+    def verified(self) -> bool:
+        return self.verdict == "verified"
+
+    def check(self, name: str) -> Check | None:
+        return next((c for c in self.checks if c.name == name), None)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "verdict": self.verdict,
+            "verified": self.verified,
+            "format": self.format,
+            "checks": [c.to_json() for c in self.checks],
+        }
+        if self.credential is not None:
+            out["id"] = self.credential.get("id")
+        return out
+
+
+def _types(doc: Mapping[str, Any]) -> set[str]:
+    t = doc.get("type")
+    return set(t) if isinstance(t, list) else ({t} if isinstance(t, str) else set())
+
+
+def issuer_id(doc: Mapping[str, Any]) -> str | None:
+    issuer = doc.get("issuer")
+    if isinstance(issuer, Mapping):
+        issuer = issuer.get("id")
+    return issuer if isinstance(issuer, str) else None
+
+
+def check_syntax(doc: Any) -> Check:
+    if not isinstance(doc, Mapping):
+        return Check("syntax", "fail", "a credential must be a JSON object", "malformed")
+    missing = [k for k in ("@context", "type", "issuer", "credentialSubject") if k not in doc]
+    if missing:
+        return Check("syntax", "fail", f"missing required properties: {', '.join(missing)}", "malformed")
+    if "VerifiableCredential" not in _types(doc):
+        return Check("syntax", "fail", "type does not include VerifiableCredential", "malformed")
+    if issuer_id(doc) is None:
+        return Check("syntax", "fail", "issuer must be a URL or an object with an id", "malformed")
+    return Check("syntax", "pass", "well-formed verifiable credential")
+
+
+def check_schema(doc: Mapping[str, Any]) -> Check:
+    if not (_types(doc) & OB_TYPES):
+        return Check("schema", "skipped", "not an Open Badges credential; OB 3.0 schema not applied")
+    from vcengine.core.schema import validate
+
+    issues = validate(doc)
+    if not issues:
+        return Check("schema", "pass", "conforms to the OB 3.0 AchievementCredential schema and VCDM rules")
+    details = tuple({"path": i.path, "message": i.message} for i in issues[:20])
+    first = issues[0]
+    return Check(
+        "schema", "fail", f"{len(issues)} schema issue(s); first: {first.path}: {first.message}", "schema", details
+    )
+
+
+def _proof_details(results: list[ProofResult]) -> tuple[Mapping[str, Any], ...]:
+    return tuple(
+        {
+            "proof": r.index,
+            "suite": r.suite,
+            "verificationMethod": r.verification_method,
+            "outcome": r.outcome,
+            "reason": r.reason,
+        }
+        for r in results
+    )
+
+
+def check_proofs(results: list[ProofResult]) -> Check:
+    """Any proof that vcengine checks and finds wrong fails the credential (a tampered proof set is
+    not "verified"); otherwise at least one passing proof is needed (OB 3.0: "any one valid proof")."""
+    details = _proof_details(results)
+    if not results:
+        return Check("proof", "fail", "the credential carries no proof", "no-proof")
+    failed = [r for r in results if r.outcome == "fail"]
+    if failed:
+        return Check("proof", "fail", f"proof {failed[0].index} ({failed[0].suite}): {failed[0].reason}", "bad-proof", details)
+    if any(r.outcome == "indeterminate" for r in results):
+        r = next(r for r in results if r.outcome == "indeterminate")
+        return Check("proof", "indeterminate", f"proof {r.index}: {r.reason}", "unresolved-key", details)
+    passed = [r for r in results if r.outcome == "pass"]
+    if not passed:
+        return Check("proof", "indeterminate", "no proof of a type vcengine implements", "unsupported-proof", details)
+    return Check("proof", "pass", f"{len(passed)} valid proof(s): {', '.join(r.suite for r in passed)}", None, details)
+
+
+def check_issuer_binding(doc: Mapping[str, Any], results: list[ProofResult], resolver: KeyResolver) -> Check:
+    """The key that signed must belong to the issuer: its controller is the issuer, or the
+    issuer's own document lists it under assertionMethod (vc-data-model-2.0 §4.7 issuer)."""
+    issuer = issuer_id(doc)
+    passed = [r for r in results if r.outcome == "pass"]
+    if not passed or issuer is None:
+        return Check("issuer", "skipped", "no valid proof to bind to the issuer")
+    undecided: list[str] = []
+    for r in passed:
+        if r.controller == issuer:
+            return Check("issuer", "pass", f"{r.verification_method} is controlled by the issuer {issuer}")
+        assert r.verification_method is not None
+        listed = resolver.authorizes(issuer, r.verification_method, "assertionMethod")
+        if listed:
+            return Check("issuer", "pass", f"the issuer {issuer} lists {r.verification_method} for assertions")
+        if listed is None:
+            undecided.append(r.verification_method)
+    if undecided:
+        return Check(
+            "issuer",
+            "indeterminate",
+            f"the signing key {undecided[0]} is controlled by {passed[0].controller}, not the issuer {issuer}, "
+            "and the issuer's document was not available to show it authorizes that key "
+            "(supply it with --resolve ISSUER=FILE or use --online)",
+            "issuer-unresolved",
+        )
+    return Check(
+        "issuer", "fail", f"the signing key is not the issuer's: the issuer {issuer} does not authorize it", "issuer-mismatch"
+    )
+
+
+def check_validity(doc: Mapping[str, Any], now: datetime) -> Check:
+    """validFrom/validUntil (VC 2.0) or issuanceDate/expirationDate (VC 1.1) against ``now``."""
+    from vcengine.core.dates import parse_date_time
+
+    vc11 = "validFrom" not in doc and "issuanceDate" in doc
+    start_name, end_name = ("issuanceDate", "expirationDate") if vc11 else ("validFrom", "validUntil")
+    try:
+        start = parse_date_time(doc[start_name], path=f"$.{start_name}") if start_name in doc else None
+        end = parse_date_time(doc[end_name], path=f"$.{end_name}") if end_name in doc else None
+    except InputError as exc:
+        return Check("validity", "fail", str(exc), "malformed-date")
+    if start is not None and now < start:
+        return Check("validity", "fail", f"not yet valid: {start_name} is {doc[start_name]}", "not-yet-valid")
+    if end is not None and now > end:
+        return Check("validity", "fail", f"expired: {end_name} was {doc[end_name]}", "expired")
+    window = f"{doc.get(start_name, '-')} .. {doc.get(end_name, 'no end')}"
+    return Check("validity", "pass", f"valid at {now.isoformat()} ({window})")
+
+
+def check_status_unavailable(doc: Mapping[str, Any], now: datetime) -> Check:
+    """The default when no status checker is supplied: a status that exists but was not checked."""
+    if doc.get("credentialStatus") is None:
+        return Check("status", "skipped", "the credential has no credentialStatus")
+    return Check(
+        "status",
+        "indeterminate",
+        "the credential has a status list that was not checked (offline; supply the list or use --online)",
+        "status-unchecked",
+    )
+
+
+def verify_document(
+    doc: Any,
+    *,
+    resolver: KeyResolver,
+    now: datetime,
+    status: StatusChecker | None = None,
+    format: str = "json-ld",
+) -> VerificationReport:
+    """Verify a JSON-LD credential with embedded proofs; every check is reported."""
+    syntax = check_syntax(doc)
+    if syntax.outcome == "fail":
+        return VerificationReport(format, (syntax,), doc if isinstance(doc, Mapping) else None)
+    try:
+        results = verify_proofs(doc, resolver)
+    except InputError as exc:
+        results = []
+        proof_check = Check("proof", "fail", str(exc), "bad-proof")
+    else:
+        proof_check = check_proofs(results)
+    checks = (
+        syntax,
+        check_schema(doc),
+        proof_check,
+        check_issuer_binding(doc, results, resolver),
+        check_validity(doc, now),
+        (status or check_status_unavailable)(doc, now),
+    )
+    return VerificationReport(format, checks, doc)
+
+
+def has_proofs(doc: Mapping[str, Any]) -> bool:
+    try:
+        return bool(proofs_of(doc))
+    except InputError:
+        return True
+
+
+def _combine(name: str, checks: list[Any], code: str | None = None) -> Check:
+    details = tuple({"check": c.name, "outcome": c.outcome, "reason": c.reason} for c in checks)
+    for outcome in ("fail", "indeterminate"):
+        bad = [c for c in checks if c.outcome == outcome]
+        if bad:
+            return Check(name, outcome, f"{bad[0].name}: {bad[0].reason}", code, details)  # type: ignore[arg-type]
+    return Check(name, "pass", "; ".join(f"{c.name}: {c.reason}" for c in checks), None, details)
+
+
+def verify_jwt(
+    token: str, *, resolver: KeyResolver, now: datetime, status: StatusChecker | None = None
+) -> VerificationReport:
+    """Verify an OB 3.0 VC-JWT (§8.2.4) and report it in the same shape as embedded proofs."""
+    from vcengine.core.proofs import vc_jwt
+
+    result = vc_jwt.verify(token, resolver, now=now)
+    doc = result.credential
+    by_name = {c.name: c for c in result.checks}
+    syntax = check_syntax(doc)
+    if syntax.outcome == "fail":
+        return VerificationReport("vc-jwt", (syntax,), doc)
+    signature, binding = by_name["signature"], by_name["key_binding"]
+    proof = Check("proof", signature.outcome, f"JWS ({result.token.header.get('alg')}): {signature.reason}",
+                  None if signature.outcome == "pass" else "bad-proof")  # type: ignore[arg-type]
+    issuer = Check("issuer", binding.outcome, binding.reason,
+                   None if binding.outcome == "pass" else "issuer-unresolved")  # type: ignore[arg-type]
+    claims = _combine("jwt-claims", [c for c in result.checks if c.name not in ("signature", "key_binding")], "jwt-claims")
+    validity = check_validity(doc, now)
+    if signature.outcome != "pass" and validity.outcome == "pass":
+        validity = Check("validity", "indeterminate", "dates come from a token whose signature did not verify")
+    checks = (syntax, check_schema(doc), proof, issuer, claims, validity, (status or check_status_unavailable)(doc, now))
+    return VerificationReport("vc-jwt", checks, doc)
+
+
+def looks_like_jws(text: str) -> bool:
+    parts = text.split(".")
+    return len(parts) == 3 and not text.lstrip().startswith("{")
+
+
+def verify_credential(
+    data: str | Mapping[str, Any],
+    *,
+    resolver: KeyResolver,
+    now: datetime,
+    status: StatusChecker | None = None,
+) -> VerificationReport:
+    """Verify a credential given as a JSON object, JSON text or a compact JWS (detected).
+
+    Malformed input (not JSON, not a JWS) raises an ``InputError``; everything else — bad
+    signatures, unresolvable keys, expiry — is reported in the returned report.
+    """
+    if isinstance(data, str):
+        text = data.strip()
+        if looks_like_jws(text):
+            return verify_jwt(text, resolver=resolver, now=now, status=status)
+        from vcengine.core import jsontext
+
+        data = jsontext.loads(text)
+    return verify_document(data, resolver=resolver, now=now, status=status)
