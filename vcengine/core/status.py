@@ -1,0 +1,542 @@
+"""W3C Bitstring Status List v1.0: the status list value object, its documents, and reading a status.
+
+https://www.w3.org/TR/vc-bitstring-status-list/
+
+- ``StatusList`` is the bitstring (§2.2, §3.1 "Generate Algorithm"): ``length`` entries of
+  ``status_size`` bits; entry ``i`` starts at bit ``i * status_size``; bit 0 is the most
+  significant bit of byte 0. A multi-bit entry is read as a big-endian integer (most significant
+  bit first) — the spec does not say more, so prefer ``status_size == 1`` for interop.
+- ``encodedList`` is ``"u"`` + base64url-no-pad(GZIP(bitstring)). The superseded StatusList2021
+  form has no ``"u"``; ``StatusList.decode`` reads both (autodetect: a GZIP stream in base64
+  always starts ``H4sI``, never ``u``, so the prefix decides unambiguously).
+- ``status_list_credential`` / ``status_list_entry`` build the unsigned documents (§2.2, §2.1).
+- ``parse_entry`` + ``read_status`` follow §3.2 "Validate Algorithm", minus dereferencing and
+  proof checking, which stay with the caller: ``StatusResult.unchecked`` says so. Every other
+  problem is an ``indeterminate`` outcome with a reason, never an exception.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import re
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from vcengine.core.dates import format_date_time, parse_date_time
+from vcengine.errors import InputError, StatusListError, UnsupportedError
+
+__all__ = [
+    "MAX_BITSTRING_BYTES",
+    "MIN_ENTRIES",
+    "PURPOSES",
+    "Outcome",
+    "StatusEntry",
+    "StatusList",
+    "StatusMessage",
+    "StatusResult",
+    "parse_entry",
+    "read_status",
+    "status_list_credential",
+    "status_list_entry",
+]
+
+PURPOSES = ("refresh", "revocation", "suspension", "message")
+IRREVERSIBLE = frozenset({"refresh", "revocation"})  # §2.1 statusPurpose: "not reversible"
+MIN_ENTRIES = 131_072  # §6.1 herd privacy; §3.2 minimumNumberOfEntries (16 KiB at one bit each)
+MAX_STATUS_SIZE = 8
+MAX_BITSTRING_BYTES = 4 * 1024 * 1024  # decode refuses to inflate more than this
+VCDM2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+
+Outcome = Literal["active", "revoked", "suspended", "refresh", "message", "indeterminate"]
+_SET_OUTCOME: dict[str, Outcome] = {"revocation": "revoked", "suspension": "suspended", "refresh": "refresh"}
+
+_B64URL = re.compile(r"[A-Za-z0-9_-]*={0,2}")
+_B64_ANY = re.compile(r"[A-Za-z0-9_+/-]*={0,2}")
+_HEX_STATUS = re.compile(r"0[xX][0-9a-fA-F]{1,8}")
+_INDEX = re.compile(r"[0-9]{1,30}")
+
+
+@dataclass(frozen=True, slots=True)
+class StatusMessage:
+    """One ``statusMessage`` item (§2.1): the meaning of the entry value ``status``."""
+
+    status: int
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"status": hex(self.status), "message": self.message}
+
+    @classmethod
+    def from_json(cls, item: object, *, path: str) -> StatusMessage:
+        if not isinstance(item, Mapping) or not isinstance(item.get("message"), str):
+            raise StatusListError("statusMessage items need a string 'message'", path=path)
+        status = item.get("status")
+        if not isinstance(status, str) or not _HEX_STATUS.fullmatch(status):
+            raise StatusListError("statusMessage 'status' must be a hex string like '0x1'", path=path)
+        return cls(int(status, 16), item["message"])
+
+
+@dataclass(frozen=True, slots=True)
+class StatusList:
+    """An immutable bitstring of ``length`` entries, ``status_size`` bits each.
+
+    Build one with ``StatusList.create`` (refuses fewer than ``MIN_ENTRIES``) or
+    ``StatusList.decode`` (accepts smaller lists others publish; ``meets_minimum`` tells).
+    """
+
+    bitstring: bytes = field(repr=False)
+    length: int
+    status_size: int = 1
+    purpose: str = "revocation"
+    status_messages: tuple[StatusMessage, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.status_size <= MAX_STATUS_SIZE:
+            raise StatusListError(f"statusSize must be between 1 and {MAX_STATUS_SIZE}")
+        if self.purpose not in PURPOSES:
+            raise StatusListError(f"statusPurpose must be one of {', '.join(PURPOSES)}")
+        if self.length < 1 or len(self.bitstring) * 8 < self.length * self.status_size:
+            raise StatusListError("bitstring is shorter than length * statusSize")
+
+    @classmethod
+    def create(
+        cls,
+        length: int = MIN_ENTRIES,
+        *,
+        purpose: str = "revocation",
+        status_size: int = 1,
+        status_messages: Sequence[StatusMessage] = (),
+    ) -> StatusList:
+        """A new all-zero list (§3.1 step 1). Fewer than ``MIN_ENTRIES`` entries is refused."""
+        if length < MIN_ENTRIES:
+            raise StatusListError(f"a status list needs at least {MIN_ENTRIES} entries for herd privacy")
+        _check_messages(status_size, tuple(status_messages), purpose)
+        return cls(bytes(-(-length * status_size // 8)), length, status_size, purpose, tuple(status_messages))
+
+    @classmethod
+    def decode(
+        cls,
+        encoded_list: str,
+        *,
+        status_size: int = 1,
+        purpose: str = "revocation",
+        status_messages: Sequence[StatusMessage] = (),
+        legacy: bool | None = None,
+        max_bytes: int = MAX_BITSTRING_BYTES,
+    ) -> StatusList:
+        """Expand an ``encodedList`` (§3.4 "Bitstring Expansion Algorithm"), in bounded memory.
+
+        ``legacy``: ``False`` requires the multibase ``u`` prefix (Bitstring Status List),
+        ``True`` requires its absence and also accepts standard base64 (StatusList2021),
+        ``None`` (default) decides by the prefix. At most ``max_bytes`` are ever inflated:
+        a GZIP bomb, oversized input, trailing data or a truncated stream is a ``StatusListError``.
+        """
+        if not 1 <= status_size <= MAX_STATUS_SIZE:
+            raise StatusListError(f"statusSize must be between 1 and {MAX_STATUS_SIZE}")
+        bitstring = _gunzip(_unbase64(encoded_list, legacy, max_bytes), max_bytes)
+        if not bitstring:
+            raise StatusListError("encodedList decodes to an empty bitstring")
+        length = len(bitstring) * 8 // status_size
+        return cls(bitstring, length, status_size, purpose, tuple(status_messages))
+
+    @property
+    def meets_minimum(self) -> bool:
+        return self.length >= MIN_ENTRIES
+
+    def get(self, index: int) -> int:
+        """The value of entry ``index``."""
+        self._check_index(index)
+        size, data = self.status_size, self.bitstring
+        if size == 1:
+            return (data[index >> 3] >> (7 - (index & 7))) & 1
+        pos = index * size
+        start, end = pos >> 3, (pos + size + 7) >> 3
+        return (int.from_bytes(data[start:end], "big") >> (end * 8 - pos - size)) & ((1 << size) - 1)
+
+    def set(self, index: int, value: int = 1) -> StatusList:
+        return self.with_changes({index: value})
+
+    def with_changes(self, changes: Mapping[int, int]) -> StatusList:
+        """A new list with every ``{index: value}`` applied; the original is untouched.
+
+        Revocation and refresh are not reversible (§2.1): changing a non-zero entry of such a
+        list is refused.
+        """
+        size = self.status_size
+        buf = bytearray(self.bitstring)
+        for index, value in changes.items():
+            self._check_index(index)
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 1 << size:
+                raise StatusListError(f"status value must be an integer in [0, {1 << size})")
+            if self.purpose in IRREVERSIBLE and value != self.get(index) != 0:
+                raise StatusListError(f"{self.purpose} is not reversible (entry {index} is already set)")
+            if size == 1:
+                bit = 0x80 >> (index & 7)
+                buf[index >> 3] = buf[index >> 3] | bit if value else buf[index >> 3] & ~bit
+            else:
+                _write(buf, index * size, size, value)
+        return replace(self, bitstring=bytes(buf))
+
+    def encode(self) -> str:
+        """``"u"`` + base64url-no-pad of a deterministic GZIP (mtime 0) of the bitstring (§3.1)."""
+        compressed = gzip.compress(self.bitstring, compresslevel=9, mtime=0)
+        return "u" + base64.urlsafe_b64encode(compressed).rstrip(b"=").decode("ascii")
+
+    def message_for(self, value: int) -> str | None:
+        return next((m.message for m in self.status_messages if m.status == value), None)
+
+    def _check_index(self, index: int) -> None:
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < self.length:
+            raise StatusListError(f"status list index out of range [0, {self.length})")
+
+
+def _write(buf: bytearray, pos: int, size: int, value: int) -> None:
+    start, end = pos >> 3, (pos + size + 7) >> 3
+    shift = end * 8 - pos - size
+    chunk = int.from_bytes(buf[start:end], "big")
+    chunk = (chunk & ~(((1 << size) - 1) << shift)) | (value << shift)
+    buf[start:end] = chunk.to_bytes(end - start, "big")
+
+
+def _check_messages(status_size: int, messages: tuple[StatusMessage, ...], purpose: str) -> None:
+    if not 1 <= status_size <= MAX_STATUS_SIZE:
+        raise StatusListError(f"statusSize must be between 1 and {MAX_STATUS_SIZE}")
+    if status_size > 1 and not messages:
+        raise StatusListError("statusMessage must be present when statusSize is greater than 1")
+    if messages and sorted(m.status for m in messages) != list(range(1 << status_size)):
+        raise StatusListError(
+            f"statusMessage must give one message for each status 0..{(1 << status_size) - 1}"
+        )
+
+
+def _unbase64(encoded: str, legacy: bool | None, max_bytes: int) -> bytes:
+    if not isinstance(encoded, str):
+        raise StatusListError("encodedList must be a string")
+    if len(encoded) > 4 * (max_bytes + max_bytes // 1024 + 64) // 3 + 8:
+        raise StatusListError(f"encodedList is too large ({len(encoded)} characters)")
+    prefixed = encoded.startswith("u")
+    if legacy is None:
+        legacy = not prefixed
+    if prefixed == legacy:
+        want = "without" if legacy else "with"
+        raise StatusListError(f"encodedList must be {want} the multibase 'u' prefix")
+    body = encoded if legacy else encoded[1:]
+    if not (_B64_ANY if legacy else _B64URL).fullmatch(body):
+        raise StatusListError("encodedList is not base64url")
+    body = body.rstrip("=").translate(_URL_TO_STD)
+    try:
+        return binascii.a2b_base64(body + "=" * (-len(body) % 4), strict_mode=True)
+    except binascii.Error:
+        raise StatusListError("encodedList is not valid base64url") from None
+
+
+_URL_TO_STD = str.maketrans("-_", "+/")
+
+
+def _gunzip(data: bytes, max_bytes: int) -> bytes:
+    inflater = zlib.decompressobj(wbits=31)  # 31 = GZIP (RFC 1952) framing only
+    try:
+        out = inflater.decompress(data, max_bytes + 1)
+    except zlib.error:
+        raise StatusListError("encodedList is not valid GZIP") from None
+    if len(out) > max_bytes:
+        raise StatusListError(f"bitstring inflates beyond {max_bytes} bytes; refused")
+    if not inflater.eof:
+        raise StatusListError("encodedList GZIP stream is truncated")
+    if inflater.unused_data:
+        raise StatusListError("encodedList has data after the GZIP stream")
+    return out
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+def status_list_credential(
+    status_list: StatusList,
+    *,
+    id: str,
+    issuer: str | Mapping[str, Any],
+    valid_from: datetime,
+    valid_until: datetime | None = None,
+    purpose: str | None = None,
+    ttl: int | None = None,
+) -> dict[str, Any]:
+    """An unsigned BitstringStatusListCredential (§2.2) publishing ``status_list``.
+
+    ``statusSize`` / ``statusMessage`` belong to each credential's entry (§2.1; the VCDM 2.0
+    context defines them only there), so they are not repeated here.
+    """
+    if purpose is not None and purpose != status_list.purpose:
+        raise StatusListError(f"purpose {purpose!r} differs from the list's {status_list.purpose!r}")
+    subject: dict[str, Any] = {
+        "id": f"{id}#list",
+        "type": "BitstringStatusList",
+        "statusPurpose": status_list.purpose,
+        "encodedList": status_list.encode(),
+    }
+    if ttl is not None:
+        subject["ttl"] = ttl
+    credential: dict[str, Any] = {
+        "@context": [VCDM2_CONTEXT],
+        "id": id,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer if isinstance(issuer, str) else dict(issuer),
+        "validFrom": format_date_time(valid_from),
+    }
+    if valid_until is not None:
+        credential["validUntil"] = format_date_time(valid_until)
+    credential["credentialSubject"] = subject
+    return credential
+
+
+def status_list_entry(
+    list_credential_id: str,
+    index: int,
+    purpose: str,
+    *,
+    status_size: int = 1,
+    status_messages: Sequence[StatusMessage] = (),
+) -> dict[str, Any]:
+    """The ``credentialStatus`` of an issued credential (§2.1 BitstringStatusListEntry)."""
+    if purpose not in PURPOSES:
+        raise StatusListError(f"statusPurpose must be one of {', '.join(PURPOSES)}")
+    if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+        raise StatusListError("statusListIndex must be a non-negative integer")
+    _check_messages(status_size, tuple(status_messages), purpose)
+    entry: dict[str, Any] = {
+        "id": f"{list_credential_id}#{index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": purpose,
+        "statusListIndex": str(index),
+        "statusListCredential": list_credential_id,
+    }
+    if status_size > 1:
+        entry["statusSize"] = status_size
+    if status_messages:
+        entry["statusMessage"] = [m.to_json() for m in status_messages]
+    return entry
+
+
+# --- reading a status -----------------------------------------------------------------------
+
+BITSTRING_ENTRY = "BitstringStatusListEntry"
+STATUS_LIST_2021_ENTRY = "StatusList2021Entry"
+REVOCATION_LIST_1EDTECH = "1EdTechRevocationList"
+# entry type -> (list credential type, list subject type)
+_LIST_TYPES = {
+    BITSTRING_ENTRY: ("BitstringStatusListCredential", "BitstringStatusList"),
+    STATUS_LIST_2021_ENTRY: ("StatusList2021Credential", "StatusList2021"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StatusEntry:
+    """A parsed ``credentialStatus``. ``index`` is ``None`` for ``1EdTechRevocationList``."""
+
+    type: str
+    list_credential: str
+    purpose: str
+    index: int | None = None
+    id: str | None = None
+    status_size: int = 1
+    status_messages: tuple[StatusMessage, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def parse_entry(entry: Mapping[str, Any], *, path: str = "$.credentialStatus") -> StatusEntry:
+    """Read a BitstringStatusListEntry, StatusList2021Entry or 1EdTechRevocationList entry.
+
+    Malformed entries raise ``StatusListError``; other types raise ``UnsupportedError``.
+    """
+    if not isinstance(entry, Mapping):
+        raise StatusListError("credentialStatus must be an object", path=path)
+    types = entry.get("type")
+    types = [types] if isinstance(types, str) else types if isinstance(types, list) else []
+    kind = next((t for t in types if t in (*_LIST_TYPES, REVOCATION_LIST_1EDTECH)), None)
+    if kind is None:
+        raise UnsupportedError(f"credentialStatus type {entry.get('type')!r:.80} is not supported")
+    if kind == REVOCATION_LIST_1EDTECH:
+        url = _url(entry.get("id"), f"{path}.id")
+        return StatusEntry(kind, url, "revocation", id=url)
+    notes: list[str] = []
+    purpose = entry.get("statusPurpose")
+    if not isinstance(purpose, str) or not purpose:
+        raise StatusListError("statusPurpose must be a non-empty string", path=f"{path}.statusPurpose")
+    url = _url(entry.get("statusListCredential"), f"{path}.statusListCredential")
+    index = _index(entry.get("statusListIndex"), f"{path}.statusListIndex", notes)
+    size = entry.get("statusSize", 1)
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_STATUS_SIZE:
+        raise StatusListError(
+            f"statusSize must be an integer in 1..{MAX_STATUS_SIZE}", path=f"{path}.statusSize"
+        )
+    raw_messages = entry.get("statusMessage", [])
+    if not isinstance(raw_messages, list):
+        raise StatusListError("statusMessage must be an array", path=f"{path}.statusMessage")
+    messages = tuple(
+        StatusMessage.from_json(m, path=f"{path}.statusMessage[{i}]") for i, m in enumerate(raw_messages)
+    )
+    if size > 1 and not messages:
+        notes.append("statusSize > 1 without statusMessage (the spec requires it)")
+    entry_id = entry.get("id")
+    if entry_id is not None and entry_id == url:
+        notes.append("entry id must not be the status list URL")
+    entry_id = entry_id if isinstance(entry_id, str) else None
+    return StatusEntry(kind, url, purpose, index, entry_id, size, messages, tuple(notes))
+
+
+def _url(value: object, path: str) -> str:
+    if not isinstance(value, str) or not value or len(value) > 2048:
+        raise StatusListError("must be a URL string", path=path)
+    return value
+
+
+def _index(value: object, path: str, notes: list[str]) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        notes.append("statusListIndex given as a JSON integer (the spec says a base-10 string)")
+        return value
+    if isinstance(value, str) and _INDEX.fullmatch(value):
+        return int(value)
+    raise StatusListError("statusListIndex must be a base-10 string of a non-negative integer", path=path)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusResult:
+    """What the status list says about one entry, and what was and was not checked.
+
+    ``outcome`` is ``indeterminate`` when the status could not be established; ``code`` then
+    names the spec's error type (§3.3: STATUS_VERIFICATION_ERROR, STATUS_LIST_LENGTH_ERROR,
+    RANGE_ERROR; VCDM 2.0 MALFORMED_VALUE_ERROR) where one applies. ``unchecked`` always
+    includes the list credential's proof and issuer: the caller verifies those.
+    """
+
+    outcome: Outcome
+    entry: StatusEntry
+    value: int | None = None
+    message: str | None = None
+    reason: str | None = None
+    code: str | None = None
+    checked: tuple[str, ...] = ()
+    unchecked: tuple[str, ...] = ("list credential proof", "list credential issuer")
+    notes: tuple[str, ...] = ()
+
+    @property
+    def valid(self) -> bool | None:
+        """§3.2 "valid": status 0; ``None`` when indeterminate."""
+        return None if self.outcome == "indeterminate" else self.value == 0
+
+
+def read_status(
+    entry: StatusEntry,
+    list_credential: Mapping[str, Any],
+    *,
+    now: datetime | None = None,
+    max_bytes: int = MAX_BITSTRING_BYTES,
+) -> StatusResult:
+    """Read ``entry``'s status from an already dereferenced ``list_credential`` (§3.2).
+
+    Checks: list credential and subject types, purpose, validity period (only when ``now`` is
+    given), encodedList, list length (a list below ``MIN_ENTRIES`` is read, with a note),
+    index range. Not checked, and listed in ``unchecked``: the list credential's proof and issuer.
+    """
+    checked: list[str] = []
+    notes = list(entry.notes)
+    unchecked = ("list credential proof", "list credential issuer") + (() if now else ("validity period",))
+
+    def undecided(reason: str, code: str | None = "STATUS_VERIFICATION_ERROR") -> StatusResult:
+        return StatusResult(
+            "indeterminate",
+            entry,
+            reason=reason,
+            code=code,
+            checked=tuple(checked),
+            unchecked=unchecked,
+            notes=tuple(notes),
+        )
+
+    if entry.type not in _LIST_TYPES:
+        return undecided(f"{entry.type} is recognised but is not a bitstring list: not checked", None)
+    if entry.purpose not in PURPOSES:
+        return undecided(f"statusPurpose {entry.purpose!r} is not one the spec defines", None)
+    list_type, subject_type = _LIST_TYPES[entry.type]
+    if not isinstance(list_credential, Mapping) or list_type not in _as_list(list_credential.get("type")):
+        return undecided(f"status list credential type does not include {list_type}")
+    subject = list_credential.get("credentialSubject")
+    if isinstance(subject, list) and len(subject) == 1:
+        subject = subject[0]
+    if not isinstance(subject, Mapping) or subject_type not in _as_list(subject.get("type")):
+        return undecided(f"status list credentialSubject type is not {subject_type}")
+    checked.append("list type")
+    if list_credential.get("id") not in (None, entry.list_credential):
+        notes.append("status list credential id differs from the statusListCredential URL")
+    if entry.purpose not in _as_list(subject.get("statusPurpose")):
+        return undecided(f"statusPurpose {entry.purpose!r} is not among the list's purposes")
+    checked.append("purpose")
+    if now is not None:
+        problem = _validity_problem(list_credential, now)
+        if problem:
+            return undecided(problem)
+        checked.append("validity period")
+    encoded = subject.get("encodedList")
+    if not isinstance(encoded, str):
+        return undecided("encodedList is missing or not a string", "MALFORMED_VALUE_ERROR")
+    try:
+        status_list = StatusList.decode(
+            encoded,
+            status_size=entry.status_size,
+            purpose=entry.purpose,
+            status_messages=entry.status_messages,
+            max_bytes=max_bytes,
+        )
+    except StatusListError as error:
+        return undecided(f"encodedList: {error.message}", "MALFORMED_VALUE_ERROR")
+    if entry.type == BITSTRING_ENTRY and not encoded.startswith("u"):
+        notes.append("encodedList lacks the multibase 'u' prefix (StatusList2021 form)")
+    checked.append("encodedList")
+    if not status_list.meets_minimum:
+        notes.append(f"list has {status_list.length} entries, fewer than the {MIN_ENTRIES} minimum")
+    checked.append("list length")
+    assert entry.index is not None  # every bitstring entry has one (parse_entry)
+    if entry.index >= status_list.length:
+        reason = f"statusListIndex {entry.index} is outside the list [0, {status_list.length})"
+        return undecided(reason, "RANGE_ERROR")
+    checked.append("index range")
+    value = status_list.get(entry.index)
+    message = status_list.message_for(value)
+    if entry.purpose == "message":
+        outcome: Outcome = "message"
+        if message is None and not entry.status_messages:
+            message = "set" if value else "unset"
+    else:
+        outcome = _SET_OUTCOME[entry.purpose] if value else "active"
+    return StatusResult(
+        outcome, entry, value, message, checked=tuple(checked), unchecked=unchecked, notes=tuple(notes)
+    )
+
+
+def _as_list(value: object) -> list[Any]:
+    return [value] if isinstance(value, str) else value if isinstance(value, list) else []
+
+
+def _validity_problem(credential: Mapping[str, Any], now: datetime) -> str | None:
+    """VCDM 2.0 validFrom/validUntil (VC 1.1 issuanceDate/expirationDate); naive times are UTC."""
+    if now.tzinfo is None:
+        raise StatusListError("now must be a timezone-aware datetime")
+    bounds = (("validFrom", False), ("issuanceDate", False), ("validUntil", True), ("expirationDate", True))
+    for member, later in bounds:
+        if member not in credential:
+            continue
+        try:
+            moment = parse_date_time(credential[member])
+        except InputError:
+            return f"status list credential {member} is not a dateTime"
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        if later and now > moment:
+            return f"status list credential expired ({member} {credential[member]})"
+        if not later and now < moment:
+            return f"status list credential is not yet valid ({member} {credential[member]})"
+    return None
