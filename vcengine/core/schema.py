@@ -1,0 +1,380 @@
+"""Validation of a credential document: the OB 3.0 JSON Schema plus the VCDM rules it leaves out.
+
+Every check returns :class:`SchemaIssue` values (a JSON path such as
+``$.credentialSubject.achievement.criteria`` and a message); ``ensure_*`` raise
+:class:`~vcengine.errors.SchemaError` naming the first issues instead.
+
+- :func:`validate` — an OpenBadgeCredential / AchievementCredential: the official OB 3.0
+  AchievementCredential JSON Schema (draft 2019-09, https://www.imsglobal.org/spec/ob/v3p0/#achievementcredential)
+  and the VCDM 2.0 rules (https://www.w3.org/TR/vc-data-model-2.0/). Another credential type
+  (ClrCredential, EndorsementCredential, a status list) gets the VCDM rules and one issue at
+  ``$.type`` saying it is not an OB credential.
+- :func:`validate_endorsement` — an EndorsementCredential (``$defs/EndorsementCredential``).
+- :func:`validate_vc` — VCDM rules only, for any verifiable credential.
+- :func:`validate_profile` — an issuer Profile document (the official Profile schema).
+- :func:`validate_shape` — the structure a signer needs: ``@context``, ``type``, ``issuer``,
+  ``credentialSubject``.
+
+VC 1.1 documents (``@context[0]`` = ``https://www.w3.org/2018/credentials/v1``), which OB 3.0
+accepts "only for verification purposes", are checked against a VC 1.1 variant derived from
+the official schema (which itself has none): ``@context[0]`` must be the v1 context,
+``issuanceDate`` replaces ``validFrom`` as the required date, and the ``issuanceDate`` /
+``expirationDate`` values are XML Schema dateTime (timezone optional, read as UTC).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import reprlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from jsonschema import Draft201909Validator, FormatChecker
+from jsonschema.exceptions import ValidationError, best_match
+
+from vcengine.core.dates import is_date_time_stamp, parse_date_time
+from vcengine.core.model import (
+    OB_CONTEXT_PATTERN,
+    OB_TYPES,
+    VC_V1_CONTEXT,
+    VC_V2_CONTEXT,
+    as_list,
+    is_absolute_uri,
+)
+from vcengine.errors import SchemaError
+
+__all__ = [
+    "SchemaIssue",
+    "ensure_shape",
+    "ensure_valid",
+    "raise_for_issues",
+    "validate",
+    "validate_endorsement",
+    "validate_profile",
+    "validate_shape",
+    "validate_vc",
+]
+
+Source = Literal["json-schema", "vcdm", "ob"]
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaIssue:
+    """One violation: where (JSON path), what, and which rule set says so."""
+
+    path: str
+    message: str
+    source: Source = "vcdm"
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def raise_for_issues(issues: Sequence[SchemaIssue], *, show: int = 3) -> None:
+    """Raise SchemaError naming the first ``show`` issues; do nothing when there are none."""
+    if not issues:
+        return
+    shown = "; ".join(str(issue) for issue in issues[:show])
+    more = f" (and {len(issues) - show} more)" if len(issues) > show else ""
+    raise SchemaError(f"{len(issues)} schema issue(s): {shown}{more}", path=issues[0].path)
+
+
+def ensure_valid(credential: Any) -> None:
+    """:func:`validate`, raising SchemaError when there is any issue."""
+    raise_for_issues(validate(credential))
+
+
+def ensure_shape(credential: Any) -> None:
+    """:func:`validate_shape`, raising SchemaError when there is any issue."""
+    raise_for_issues(validate_shape(credential))
+
+
+# --- entry points ------------------------------------------------------------------------
+
+
+def validate(credential: Any) -> list[SchemaIssue]:
+    """All issues of an OpenBadgeCredential / AchievementCredential (empty list = valid)."""
+    return _validate_as(
+        credential, OB_TYPES, "an OpenBadgeCredential or AchievementCredential", _ob_validator
+    )
+
+
+def validate_endorsement(credential: Any) -> list[SchemaIssue]:
+    """All issues of an EndorsementCredential (https://www.imsglobal.org/spec/ob/v3p0/#endorsementcredential)."""
+    return _validate_as(
+        credential, frozenset({"EndorsementCredential"}), "an EndorsementCredential", _endorsement_validator
+    )
+
+
+def validate_vc(credential: Any) -> list[SchemaIssue]:
+    """Issues against the VC Data Model rules only (2.0, or 1.1 for v1-context documents)."""
+    if not isinstance(credential, Mapping):
+        return [SchemaIssue("$", "a credential must be a JSON object")]
+    return list(_vc_rules(credential))
+
+
+def validate_profile(profile: Any) -> list[SchemaIssue]:
+    """Issues of a Profile document (issuer profile) against the official OB 3.0 Profile schema."""
+    issues = _schema_issues(_profile_validator(), profile)
+    if isinstance(profile, Mapping):
+        issues.extend(_id_issues(profile, "$"))
+    return issues
+
+
+def validate_shape(credential: Any) -> list[SchemaIssue]:
+    """The light check a signer needs: ``@context``, ``type``, ``issuer`` and ``credentialSubject``."""
+    if not isinstance(credential, Mapping):
+        return [SchemaIssue("$", "a credential must be a JSON object")]
+    checks = (_context_base_issues, _type_issues, _issuer_issues, _subject_presence_issues)
+    return [issue for check in checks for issue in check(credential)]
+
+
+# --- composition -------------------------------------------------------------------------
+
+
+def _validate_as(
+    credential: Any,
+    types: frozenset[str],
+    label: str,
+    validator_for: Callable[[bool], Draft201909Validator],
+) -> list[SchemaIssue]:
+    if not isinstance(credential, Mapping):
+        return [SchemaIssue("$", "a credential must be a JSON object")]
+    issues = list(_vc_rules(credential))
+    declared = {item for item in as_list(credential.get("type")) if isinstance(item, str)}
+    if declared.isdisjoint(types):
+        issues.append(SchemaIssue("$.type", f"not {label} (type is {sorted(declared)})", "ob"))
+        return issues
+    issues.extend(_ob_rules(credential))
+    claimed = {issue.path for issue in issues}
+    schema_issues = _schema_issues(validator_for(_is_vc11(credential)), credential)
+    issues.extend(
+        issue for issue in schema_issues if issue.path not in claimed or issue.path not in _RULE_PATHS
+    )
+    return issues
+
+
+# Paths where a VCDM/OB rule gives a clearer message than the JSON Schema does.
+_RULE_PATHS = frozenset(
+    {
+        "$['@context']",
+        "$.type",
+        "$.issuer",
+        "$.validFrom",
+        "$.validUntil",
+        "$.issuanceDate",
+        "$.expirationDate",
+    }
+)
+
+
+def _is_vc11(doc: Mapping[str, Any]) -> bool:
+    contexts = as_list(doc.get("@context"))
+    return bool(contexts) and contexts[0] == VC_V1_CONTEXT
+
+
+# --- VC Data Model rules -----------------------------------------------------------------
+
+
+def _vc_rules(doc: Mapping[str, Any]) -> Iterator[SchemaIssue]:
+    yield from _context_base_issues(doc)
+    yield from _type_issues(doc)
+    yield from _issuer_issues(doc)
+    yield from _subject_presence_issues(doc)
+    yield from _date_issues(doc)
+    yield from _id_issues(doc, "$")
+
+
+def _context_base_issues(doc: Mapping[str, Any]) -> Iterator[SchemaIssue]:
+    """VCDM 2.0 §4.3: ``@context`` is an ordered set whose first item is the v2 (or VC 1.1 v1) context."""
+    contexts = doc.get("@context")
+    if not isinstance(contexts, list) or not contexts:
+        yield SchemaIssue("$['@context']", "@context must be a non-empty array")
+    elif contexts[0] not in (VC_V2_CONTEXT, VC_V1_CONTEXT):
+        yield SchemaIssue(
+            "$['@context']", f"@context[0] must be {VC_V2_CONTEXT} (or {VC_V1_CONTEXT} for VC 1.1)"
+        )
+
+
+def _type_issues(doc: Mapping[str, Any]) -> Iterator[SchemaIssue]:
+    types = as_list(doc.get("type"))
+    if not types or not all(isinstance(item, str) for item in types):
+        yield SchemaIssue("$.type", "type must be a string or an array of strings")
+    elif "VerifiableCredential" not in types:
+        yield SchemaIssue("$.type", "type must contain VerifiableCredential")
+
+
+def _issuer_issues(doc: Mapping[str, Any]) -> Iterator[SchemaIssue]:
+    issuer = doc.get("issuer")
+    if issuer is None:
+        yield SchemaIssue("$.issuer", "issuer is required")
+    elif isinstance(issuer, Mapping):
+        if "id" not in issuer:
+            yield SchemaIssue("$.issuer.id", "issuer.id is required")
+    elif not is_absolute_uri(issuer):
+        yield SchemaIssue("$.issuer", "issuer must be a URI or an object with an id")
+
+
+def _subject_presence_issues(doc: Mapping[str, Any]) -> Iterator[SchemaIssue]:
+    subject = doc.get("credentialSubject")
+    if subject is None:
+        yield SchemaIssue("$.credentialSubject", "credentialSubject is required")
+    elif not as_list(subject) or not all(isinstance(item, Mapping) for item in as_list(subject)):
+        yield SchemaIssue("$.credentialSubject", "credentialSubject must be an object or an array of objects")
+
+
+def _date_issues(doc: Mapping[str, Any]) -> Iterator[SchemaIssue]:
+    """VCDM 2.0 §4.9: dateTimeStamp values and validFrom <= validUntil; VC 1.1: issuanceDate required."""
+    if _is_vc11(doc):
+        start_name, end_name, stamp = "issuanceDate", "expirationDate", False
+        if "issuanceDate" not in doc:
+            yield SchemaIssue("$.issuanceDate", "issuanceDate is required in a VC 1.1 credential")
+    else:
+        start_name, end_name, stamp = "validFrom", "validUntil", True
+    moments: list[datetime | None] = []
+    for name in (start_name, end_name):
+        value = doc.get(name)
+        if value is None:
+            moments.append(None)
+            continue
+        try:
+            moment = parse_date_time(value)
+        except SchemaError as exc:
+            moments.append(None)
+            yield SchemaIssue(f"$.{name}", exc.message)
+            continue
+        if stamp and moment.tzinfo is None:
+            yield SchemaIssue(f"$.{name}", "must be an XML Schema dateTimeStamp (timezone required)")
+        moments.append(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
+    start, end = moments
+    if start is not None and end is not None and end < start:
+        yield SchemaIssue(f"$.{end_name}", f"{end_name} is before {start_name}")
+
+
+def _id_issues(node: Any, path: str) -> Iterator[SchemaIssue]:
+    """Every string ``id`` is an absolute URI (VCDM 2.0 §4.4); ``@context`` contents are not ids."""
+    stack: list[tuple[Any, str]] = [(node, path)]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, Mapping):
+            for key, child in value.items():
+                child_path = _child_path(where, key)
+                if key == "@context":
+                    continue
+                if key == "id" and isinstance(child, str) and not is_absolute_uri(child):
+                    yield SchemaIssue(child_path, f"id must be an absolute URI, got {child!r:.60}")
+                stack.append((child, child_path))
+        elif isinstance(value, list):
+            stack.extend((child, f"{where}[{index}]") for index, child in enumerate(value))
+
+
+# --- OB 3.0 rules the JSON Schema does not express ---------------------------------------
+
+
+def _ob_rules(doc: Mapping[str, Any]) -> Iterator[SchemaIssue]:
+    contexts = doc.get("@context")
+    if isinstance(contexts, list) and (
+        len(contexts) < 2 or not isinstance(contexts[1], str) or not OB_CONTEXT_PATTERN.match(contexts[1])
+    ):
+        yield SchemaIssue(
+            "$['@context']", "@context[1] must be an OB 3.0 context (…/ob/v3p0/context-3.x.y.json)", "ob"
+        )
+    for index, subject in enumerate(as_list(doc.get("credentialSubject"))):
+        if isinstance(subject, Mapping) and "id" not in subject and not as_list(subject.get("identifier")):
+            where = "$.credentialSubject" if isinstance(doc.get("credentialSubject"), Mapping) else None
+            yield SchemaIssue(
+                where or f"$.credentialSubject[{index}]",
+                "credentialSubject needs an id or an identifier",
+                "ob",
+            )
+
+
+# --- JSON Schema -------------------------------------------------------------------------
+
+_JSON_PATH_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9_]*")
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 48
+_SHORT.maxlist = _SHORT.maxdict = 3
+_SHORT.maxlevel = 2
+
+
+def _schema_issues(validator: Draft201909Validator, instance: Any) -> list[SchemaIssue]:
+    return [_issue(error) for error in validator.iter_errors(instance)]
+
+
+def _issue(error: ValidationError) -> SchemaIssue:
+    leaf = best_match([error]) if error.context else error
+    message = leaf.message.replace(repr(leaf.instance), _SHORT.repr(leaf.instance))
+    return SchemaIssue(leaf.json_path, message, "json-schema")
+
+
+def _child_path(path: str, key: str) -> str:
+    if _JSON_PATH_NAME.fullmatch(key):
+        return f"{path}.{key}"
+    return "{}['{}']".format(path, key.replace("\\", "\\\\").replace("'", "\\'"))
+
+
+def _load(name: str) -> dict[str, Any]:
+    text = resources.files("vcengine.core").joinpath("schemas", name).read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def _format_checker() -> FormatChecker:
+    checker = FormatChecker(formats=())
+    checker.checks("date-time")(is_date_time_stamp)
+    return checker
+
+
+def _compile(schema: Mapping[str, Any]) -> Draft201909Validator:
+    Draft201909Validator.check_schema(schema)
+    return Draft201909Validator(schema, format_checker=_format_checker())
+
+
+def _vc11_variant(credential_schema: dict[str, Any]) -> None:
+    """Turn a VC 2.0 credential (sub)schema into its VC 1.1 form, in place."""
+    properties = credential_schema["properties"]
+    properties["@context"]["oneOf"][1]["items"][0] = {"enum": [VC_V1_CONTEXT]}
+    properties["issuanceDate"] = {"type": "string"}  # xsd:dateTime, checked by _date_issues
+    properties["expirationDate"] = {"type": "string"}
+    required = credential_schema["required"]
+    required[required.index("validFrom")] = "issuanceDate"
+
+
+@cache
+def _achievement_schema(vc11: bool) -> dict[str, Any]:
+    schema = _load("ob_v3p0_achievementcredential_schema.json")
+    if vc11:
+        schema["$id"] = "urn:vcengine:schema:ob_v3p0_achievementcredential_vc11"
+        _vc11_variant(schema)
+        _vc11_variant(schema["$defs"]["EndorsementCredential"])
+    return schema
+
+
+@cache
+def _ob_validator(vc11: bool) -> Draft201909Validator:
+    return _compile(_achievement_schema(vc11))
+
+
+@cache
+def _endorsement_validator(vc11: bool) -> Draft201909Validator:
+    base = copy.deepcopy(_achievement_schema(vc11))
+    return _compile(
+        {
+            "$schema": base["$schema"],
+            "$id": "urn:vcengine:schema:ob_v3p0_endorsementcredential" + ("_vc11" if vc11 else ""),
+            "$ref": "#/$defs/EndorsementCredential",
+            "$defs": base["$defs"],
+        }
+    )
+
+
+@cache
+def _profile_validator() -> Draft201909Validator:
+    return _compile(_load("ob_v3p0_profile_schema.json"))
