@@ -1,0 +1,169 @@
+"""vcengine's conformance suite: anyone can run it with ``python -m pytest conformance``.
+
+1. Reproduction: canonical N-Quads, hashes and proof values of the W3C vc-di-eddsa vectors and
+   the 1EdTech OB 3.0 / CLR 2.0 implementation-guide vectors, byte for byte, through the CLI.
+2. Verification: every signed credential and JWT in ``manifest.json`` gets its expected verdict
+   (and CLI exit code), and the same credential with one signed value changed fails.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from vcengine.cli import main
+from vcengine.core.canonicalize import rdfc_nquads
+from vcengine.core.proofs.cryptosuites import EDDSA_JCS_2022, EDDSA_RDFC_2022, ED25519_SIGNATURE_2020
+from vcengine.core.resolve import OfflineResolver
+from vcengine.core.verify import verify_credential
+
+HERE = Path(__file__).resolve().parent
+W3C = HERE / "vectors" / "w3c-vc-di-eddsa"
+IMPL = HERE / "vectors" / "1edtech-ob-impl-guide"
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+MANIFEST = json.loads((HERE / "manifest.json").read_text())["vectors"]
+EXIT = {"verified": 0, "failed": 1, "indeterminate": 3}
+
+
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _json(path: Path) -> Any:
+    return json.loads(_text(path))
+
+
+# ---------------------------------------------------------------------------------- reproduction
+
+W3C_SUITES = [
+    ("eddsa-rdfc-2022", "eddsa-rdfc-2022", "DataInt", EDDSA_RDFC_2022),
+    ("eddsa-jcs-2022", "eddsa-jcs-2022", "JCS", EDDSA_JCS_2022),
+    ("Ed25519Signature2020", "Ed25519Signature2020", "EdSig", ED25519_SIGNATURE_2020),
+]
+
+
+@pytest.mark.parametrize(("suite", "folder", "tag", "impl"), W3C_SUITES, ids=[s[0] for s in W3C_SUITES])
+def test_w3c_intermediate_values(suite: str, folder: str, tag: str, impl: Any) -> None:
+    d = W3C / folder
+    signed = _json(d / f"signed{tag}.json")
+    unsecured = {k: v for k, v in signed.items() if k != "proof"}
+    proof_config = _json(d / f"proofConfig{tag}.json")
+    canon_doc = impl.transformation(unsecured)
+    canon_proof = impl.proof_configuration(proof_config, unsecured)
+    assert canon_doc.decode() == _text(d / f"canonDoc{tag}.txt")
+    assert canon_proof.decode() == _text(d / f"proofCanon{tag}.txt")
+    assert hashlib.sha256(canon_doc).hexdigest() == _text(d / f"docHash{tag}.txt").strip()
+    assert hashlib.sha256(canon_proof).hexdigest() == _text(d / f"proofHash{tag}.txt").strip()
+    combined = hashlib.sha256(canon_proof).hexdigest() + hashlib.sha256(canon_doc).hexdigest()
+    assert combined == _text(d / f"combinedHash{tag}.txt").strip()
+
+
+@pytest.mark.parametrize(("suite", "folder", "tag", "impl"), W3C_SUITES, ids=[s[0] for s in W3C_SUITES])
+def test_cli_sign_reproduces_w3c_proof_value(
+    suite: str, folder: str, tag: str, impl: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    expected = _json(W3C / folder / f"signed{tag}.json")
+    unsigned = W3C / "unsigned.json"
+    if suite == "Ed25519Signature2020":  # the vector's document already lists the suite context
+        unsigned = tmp_path / "unsigned.json"
+        unsigned.write_text(json.dumps({**_json(W3C / "unsigned.json"), "@context": expected["@context"]}))
+    args = ["sign", str(unsigned), "--key", str(W3C / "keyPair.json"), "--suite", suite,
+            "--created", "2023-02-24T23:36:38Z"]
+    assert main(args) == 0
+    signed = json.loads(capsys.readouterr().out)
+    assert signed["proof"]["proofValue"] == _text(W3C / folder / f"sigBTC58{tag}.txt").strip()
+    assert signed == expected
+
+
+@pytest.mark.parametrize("name", ["ob3", "clr2"])
+def test_1edtech_impl_guide_vector(name: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    vector = _json(IMPL / f"{name}-eddsa-rdfc-2022-vector.json")
+    unsigned = vector["unsigned_credential"]
+    assert rdfc_nquads(unsigned) == _text(IMPL / vector["canonical_document_file"])
+    config = {**vector["proof_options"], "@context": unsigned["@context"]}
+    assert rdfc_nquads(config) == _text(IMPL / vector["canonical_proof_config_file"])
+    key_file = tmp_path / "key.json"
+    key_file.write_text(json.dumps({"secretKeyMultibase": vector["key"]["secretKeyMultibase_as_published"]}))
+    unsigned_file = tmp_path / "unsigned.json"
+    unsigned_file.write_text(json.dumps(unsigned))
+    opts = vector["proof_options"]
+    args = ["sign", str(unsigned_file), "--key", str(key_file), "--created", opts["created"],
+            "--verification-method", opts["verificationMethod"]]
+    assert main(args) == 0
+    signed = json.loads(capsys.readouterr().out)
+    assert signed["proof"]["proofValue"] == vector["expected"]["proofValue"]
+    expected = vector["signed_credential"]
+    expected_proof = expected["proof"] if isinstance(expected["proof"], list) else [expected["proof"]]
+    assert {**signed, "proof": [signed["proof"]]} == {**expected, "proof": expected_proof}
+
+
+# ---------------------------------------------------------------------------------- verification
+
+
+def _load_vector(entry: dict[str, Any]) -> str:
+    text = _text(HERE / entry["file"])
+    if "pointer" in entry:
+        return json.dumps(json.loads(text)[entry["pointer"]])
+    return text
+
+
+def _resolver(entry: dict[str, Any]) -> OfflineResolver:
+    return OfflineResolver({url: _json(HERE / f) for url, f in entry["resolve"].items()})
+
+
+def _tamper(text: str) -> str:
+    """Change one signed value: the last character of the credential id (or, for a JWT, of its
+    payload's ``jti``/``id``), keeping the document well formed so only the signature can fail."""
+    def bump(value: str) -> str:
+        return value[:-1] + ("0" if value[-1] != "0" else "1")
+
+    if text.lstrip().startswith("{"):
+        doc = json.loads(text)
+        doc["id"] = bump(doc["id"])
+        return json.dumps(doc)
+    header, payload, sig = text.strip().split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    target = claims["vc"] if "vc" in claims else claims
+    target["id"] = bump(target["id"])
+    if "jti" in claims:
+        claims["jti"] = bump(claims["jti"])
+    new_payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    return f"{header}.{new_payload}.{sig}"
+
+
+@pytest.mark.parametrize("entry", MANIFEST, ids=[e["name"] for e in MANIFEST])
+def test_vector_verdict(entry: dict[str, Any]) -> None:
+    report = verify_credential(_load_vector(entry), resolver=_resolver(entry), now=NOW)
+    assert report.verdict == entry["expect"], report.to_json()
+    if entry["expect"] == "verified":
+        # Without the documents that bind the key to the issuer, "verified" must not be claimed.
+        if entry["resolve"]:
+            bare = verify_credential(_load_vector(entry), resolver=OfflineResolver(), now=NOW)
+            assert bare.verdict == "indeterminate", bare.to_json()
+
+
+@pytest.mark.parametrize("entry", [e for e in MANIFEST if e["tamper"]], ids=lambda e: e["name"])
+def test_tampered_vector_fails(entry: dict[str, Any]) -> None:
+    report = verify_credential(_tamper(_load_vector(entry)), resolver=_resolver(entry), now=NOW)
+    assert report.verdict == "failed", report.to_json()
+    assert report.check("proof") is not None and report.check("proof").outcome == "fail"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("entry", MANIFEST, ids=[e["name"] for e in MANIFEST])
+def test_cli_exit_codes(entry: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "input"
+    path.write_text(_load_vector(entry))
+    resolve = [a for url, f in entry["resolve"].items() for a in ("--resolve", f"{url}={HERE / f}")]
+    assert main(["verify", str(path), "--now", "2026-11-27T12:00:00Z", *resolve]) == EXIT[entry["expect"]]
+    if entry["tamper"]:
+        path.write_text(_tamper(_load_vector(entry)))
+        capsys.readouterr()
+        assert main(["verify", str(path), "--json", "--now", "2026-11-27T12:00:00Z", *resolve]) == 1
+        assert json.loads(capsys.readouterr().out)["verdict"] == "failed"
