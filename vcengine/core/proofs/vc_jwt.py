@@ -271,7 +271,7 @@ def _check_header(header: Mapping[str, Any], *, allow_external_key: bool) -> Non
         raise JwtFormatError("the header has no 'alg'")
     if alg.lower() == "none" or alg.upper().startswith("HS"):
         raise JwtFormatError(f"alg {alg!r} is refused: a VC-JWT is signed with a public-key algorithm")
-    if "typ" in header and header["typ"] not in ALLOWED_TYP:
+    if "typ" in header and not (isinstance(header["typ"], str) and header["typ"] in ALLOWED_TYP):
         raise JwtFormatError(f"typ {header['typ']!r} is not allowed; OB 3.0 §8.2.1 says 'JWT'")
     if "cty" in header and header["cty"] != "vc":
         raise JwtFormatError(f"cty {header['cty']!r} is not allowed; only 'vc' (VC-JOSE-COSE §3.1.1)")
@@ -472,7 +472,8 @@ def _alg_key_mismatch(alg: str, key_jwk: Mapping[str, Any]) -> str:
             f"kty={key_jwk.get('kty')} crv={key_jwk.get('crv')}"
         ).replace("  ", " ")
     declared = key_jwk.get("alg")
-    if declared is not None and declared != alg and {declared, alg} != {"EdDSA", "Ed25519"}:
+    ed25519_names = ("EdDSA", "Ed25519")  # one key, two names (RFC 8037 and RFC 9864)
+    if declared is not None and declared != alg and not (alg in ed25519_names and declared in ed25519_names):
         return f"the key is declared for alg {declared}, the token uses {alg}"
     if kty == "RSA":
         bits = len(base64.urlsafe_b64decode(key_jwk["n"] + "=" * (-len(key_jwk["n"]) % 4)).lstrip(b"\0")) * 8
