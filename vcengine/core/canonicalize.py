@@ -37,9 +37,7 @@ _LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 def _dropped(term: Any) -> None:
-    raise JsonLdError(
-        f"term {term!r} is not defined by the document's contexts; it would not be signed"
-    )
+    raise JsonLdError(f"term {term!r} is not defined by the document's contexts; it would not be signed")
 
 
 def _term(node: Mapping[str, Any]) -> str:
@@ -49,9 +47,7 @@ def _term(node: Mapping[str, Any]) -> str:
     if kind == "IRI":
         if value.startswith(SENTINEL_BASE):
             rel = value[len(SENTINEL_BASE) :]
-            raise JsonLdError(
-                f"{rel!r} is an undefined type or a relative IRI; it cannot be signed"
-            )
+            raise JsonLdError(f"{rel!r} is an undefined type or a relative IRI; it cannot be signed")
         return f"<{value}>"
     if node.get("datatype") == _LANGSTRING and node.get("language"):
         return literal(value, language=node["language"])
@@ -68,8 +64,10 @@ def to_rdf_reference(document: Mapping[str, Any]) -> list[Quad]:
         raise translate_pyld_error(exc) from None
     quads: list[Quad] = []
     for graph_name, triples in dataset.items():
-        graph = "" if graph_name == "@default" else _term(
-            {"type": "blank node" if graph_name.startswith("_:") else "IRI", "value": graph_name}
+        graph = (
+            ""
+            if graph_name == "@default"
+            else _term({"type": "blank node" if graph_name.startswith("_:") else "IRI", "value": graph_name})
         )
         for t in triples:
             quads.append((_term(t["subject"]), _term(t["predicate"]), _term(t["object"]), graph))

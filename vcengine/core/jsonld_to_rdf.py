@@ -250,12 +250,12 @@ def _iri(value: str) -> str:
 def _predicate(key: str, term: _Term) -> str:
     """The predicate term for a property, after the safe-mode check (expansion step 13.2)."""
     iri = term.iri
-    if iri is None or iri.startswith(SENTINEL_BASE) or not (
-        (iri.startswith("@") and iri in jsonld.KEYWORDS) or _PYLD_ABSOLUTE.match(iri)
+    if (
+        iri is None
+        or iri.startswith(SENTINEL_BASE)
+        or not ((iri.startswith("@") and iri in jsonld.KEYWORDS) or _PYLD_ABSOLUTE.match(iri))
     ):
-        raise JsonLdError(
-            f"term {key!r} is not defined by the document's contexts; it would not be signed"
-        )
+        raise JsonLdError(f"term {key!r} is not defined by the document's contexts; it would not be signed")
     if iri.startswith(("@", "_:")) or term.reverse:
         raise _Fallback
     if not term.container <= _SUPPORTED_CONTAINERS or term.type == "@json":
@@ -287,9 +287,7 @@ class _Walker:
             return label
         return _iri(expanded)
 
-    def node(
-        self, ctx: _Context, prop: str | None, element: dict[str, Any], graph: str, depth: int
-    ) -> str:
+    def node(self, ctx: _Context, prop: str | None, element: dict[str, Any], graph: str, depth: int) -> str:
         """Expansion §5.1.2 steps 7-13 for a node object, emitting its quads; returns its term."""
         if depth > MAX_DEPTH:
             raise JsonError(f"JSON-LD document nests deeper than {MAX_DEPTH} levels")
@@ -351,9 +349,7 @@ class _Walker:
             self.property(ctx, subject, key, element[key], graph, depth)
         return subject
 
-    def property(
-        self, ctx: _Context, subject: str, key: str, value: Any, graph: str, depth: int
-    ) -> None:
+    def property(self, ctx: _Context, subject: str, key: str, value: Any, graph: str, depth: int) -> None:
         """Expansion §5.1.2 step 13 for one entry, then Node Map / toRdf for its values."""
         term = ctx.term(key)
         predicate = term.predicate
@@ -471,9 +467,7 @@ class _Walker:
 def _literal(value: Any, datatype: str | None, language: str | None) -> str:
     """Object to RDF conversion (§8.2) of a native value, mirroring pyld ``_object_to_rdf``."""
     if datatype is not None and (
-        datatype.startswith("_:")
-        or not _PYLD_ABSOLUTE.match(datatype)
-        or _BAD_IRI_CHAR.search(datatype)
+        datatype.startswith("_:") or not _PYLD_ABSOLUTE.match(datatype) or _BAD_IRI_CHAR.search(datatype)
     ):
         raise _Fallback
     if isinstance(value, bool):
@@ -510,4 +504,3 @@ def to_quads(document: Mapping[str, Any]) -> list[Quad] | None:
     except _Fallback:
         return None
     return walker.quads
-

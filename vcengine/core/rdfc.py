@@ -24,6 +24,7 @@ from itertools import permutations
 from vcengine.errors import JsonLdError
 
 __all__ = [
+    "MAX_DEPTH",
     "MAX_WORK",
     "Quad",
     "canonical_nquads",
@@ -37,9 +38,14 @@ Quad = tuple[str, str, str, str]
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
-#: Budget of N-degree steps (calls of Hash N-Degree Quads plus permutations tried) per dataset.
-#: Ordinary credentials need a handful; a blank-node clique needs factorially many.
-MAX_WORK = 2000
+#: Budget of N-degree steps per dataset: calls of Hash N-Degree Quads plus permutations tried,
+#: a permutation weighing more when it copies a large issuer. Ordinary credentials need a
+#: handful, a list of 100 identical values ~30 000, a blank-node clique factorially many.
+#: One step costs 2-6 us here, so a refusal comes within about 0.3 s.
+MAX_WORK = 50_000
+
+#: Deepest recursion of Hash N-Degree Quads (a chain of indistinguishable blank nodes).
+MAX_DEPTH = 256
 
 # --- canonical N-Quads terms (RDF 1.2 N-Quads §canonical-quads) ------------------------------
 
@@ -78,10 +84,6 @@ def serialize_nquads(quads: Iterable[Quad]) -> str:
 
 
 # --- RDFC-1.0 ------------------------------------------------------------------------------
-
-
-def _is_blank(term: str) -> bool:
-    return term.startswith("_:")
 
 
 def _sha256(text: str) -> str:
@@ -124,8 +126,8 @@ class _State:
         self.first_degree: dict[str, str] = {}
         self.work = 0
 
-    def spend(self) -> None:
-        self.work += 1
+    def spend(self, cost: int = 1) -> None:
+        self.work += cost
         if self.work > MAX_WORK:
             raise JsonLdError(
                 f"poison graph: canonicalization needs more than {MAX_WORK} N-degree steps "
@@ -155,13 +157,15 @@ class _State:
         predicate = "" if position == "g" else quad[1]
         return _sha256(position + predicate + label)
 
-    def hash_n_degree(self, identifier: str, issuer: _Issuer) -> tuple[str, _Issuer]:
-        """§4.9 Hash N-Degree Quads, with a bounded number of steps."""
+    def hash_n_degree(self, identifier: str, issuer: _Issuer, depth: int = 0) -> tuple[str, _Issuer]:
+        """§4.9 Hash N-Degree Quads, with a bounded number of steps and depth."""
         self.spend()
+        if depth > MAX_DEPTH:
+            raise JsonLdError(f"poison graph: Hash N-Degree Quads recurses deeper than {MAX_DEPTH} levels")
         related_hashes: dict[str, list[str]] = {}
         for quad in self.blank_to_quads[identifier]:
             for term, position in ((quad[0], "s"), (quad[2], "o"), (quad[3], "g")):
-                if term != identifier and _is_blank(term):
+                if term != identifier and term[:2] == "_:":
                     digest = self.hash_related(term, quad, issuer, position)
                     related_hashes.setdefault(digest, []).append(term)
         data = []
@@ -170,7 +174,7 @@ class _State:
             chosen_path = ""
             chosen_issuer: _Issuer | None = None
             for permutation in permutations(related_hashes[digest]):
-                self.spend()
+                self.spend(1 + len(issuer.issued) // 50)
                 issuer_copy = issuer.copy()
                 path = ""
                 recursion: list[str] = []
@@ -185,7 +189,7 @@ class _State:
                         break
                 else:
                     for related in recursion:
-                        result, issuer_copy = self.hash_n_degree(related, issuer_copy)
+                        result, issuer_copy = self.hash_n_degree(related, issuer_copy, depth + 1)
                         path += issuer_copy.issue(related) + "<" + result + ">"
                         if chosen_path and len(path) >= len(chosen_path) and path > chosen_path:
                             break
