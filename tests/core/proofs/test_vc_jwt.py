@@ -7,6 +7,7 @@ import copy
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,19 @@ def credential(selfgen: dict[str, Any]) -> dict[str, Any]:
 
 def _did_key_credential(credential: dict[str, Any], key: KeyPair) -> dict[str, Any]:
     return {**credential, "issuer": {**credential["issuer"], "id": key.public.did_key}}
+
+
+class _Resolver:
+    """A KeyResolver around a plain function; it knows no controller documents."""
+
+    def __init__(self, resolve: Callable[[str], ResolvedKey]) -> None:
+        self._resolve = resolve
+
+    def __call__(self, verification_method: str) -> ResolvedKey:
+        return self._resolve(verification_method)
+
+    def authorizes(self, controller: str, verification_method: str, relationship: str) -> bool | None:
+        return None
 
 
 def _rsa_jwk() -> jose_jwk.JWK:
@@ -311,7 +325,7 @@ def test_kid_not_listed_under_assertion_method_fails(
             raise ResolutionError("unknown")
         return ResolvedKey(kid, OB3_ISSUER, impl_guide_key.public.jwk(), frozenset({"authentication"}))
 
-    result = verify(sign(credential, impl_guide_key, kid=kid), resolver, now=NOW)
+    result = verify(sign(credential, impl_guide_key, kid=kid), _Resolver(resolver), now=NOW)
     assert result.check("key_binding").outcome == "fail"
 
 
@@ -653,11 +667,8 @@ def test_junk_json_segments_never_raise_anything_but_jwt_format_error(
 # Keys the resolver hands back
 
 
-def _fixed_resolver(jwk: dict[str, Any]) -> Any:
-    def resolver(vm: str) -> ResolvedKey:
-        return ResolvedKey(vm, vm.split("#")[0], jwk, frozenset({"assertionMethod"}))
-
-    return resolver
+def _fixed_resolver(jwk: dict[str, Any]) -> _Resolver:
+    return _Resolver(lambda vm: ResolvedKey(vm, vm.split("#")[0], jwk, frozenset({"assertionMethod"})))
 
 
 def test_unusable_resolved_key_is_indeterminate(impl_guide_key: KeyPair, credential: dict[str, Any]) -> None:

@@ -40,6 +40,7 @@ from typing import Any, Literal, TypeGuard
 from jwcrypto import jwk as jose_jwk
 from jwcrypto import jws as jose_jws
 
+from vcengine.core.dates import from_numeric_date, parse_date_time, to_numeric_date
 from vcengine.core.jsontext import MAX_BYTES, loads
 from vcengine.core.keys import KeyPair
 from vcengine.core.resolve import KeyResolver, ResolvedKey
@@ -88,7 +89,6 @@ PRIVATE_JWK_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 MIN_RSA_BITS = 2048
 
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
-_DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
 
 
 # --------------------------------------------------------------------------------------------
@@ -190,11 +190,11 @@ def _payload_for(credential: Mapping[str, Any], issued_at: datetime | None) -> d
     for claim, names in (("nbf", ("validFrom", "issuanceDate")), ("exp", ("validUntil", "expirationDate"))):
         name, value = _first_present(credential, names)
         if value is not None:
-            claims[claim] = _numeric_date(_parse_date_time(value, name))
+            claims[claim] = to_numeric_date(_parse_date_time(value, name))
     if isinstance(credential.get("id"), str):
         claims["jti"] = credential["id"]
     if issued_at is not None:
-        claims["iat"] = _numeric_date(_aware(issued_at, "issued_at"))
+        claims["iat"] = to_numeric_date(_aware(issued_at, "issued_at"))
     if _is_vc_v1(credential):
         return {"vc": _copy(credential), **claims}
     clash = sorted(k for k in REGISTERED_CLAIMS if k in credential)
@@ -540,7 +540,7 @@ def _check_date_claim(
             return JwtCheck(claim, "pass", "exp sets the expiry; the credential has no validUntil")
         return _match(claim, value, None, " / ".join(names), required)
     try:
-        expected = _numeric_date(_parse_date_time(text, name))
+        expected = to_numeric_date(_parse_date_time(text, name))
     except SchemaError as exc:
         return JwtCheck(claim, "fail", exc.message)
     if value is None:
@@ -574,9 +574,9 @@ def _instants(decoded: JwtCredential, claim: str, names: tuple[str, ...]) -> lis
     found = []
     value = decoded.payload.get(claim)
     # Out-of-range or malformed values are reported by the nbf / exp checks.
-    with contextlib.suppress(OverflowError, OSError, ValueError):
-        if _is_number(value):
-            found.append(datetime.fromtimestamp(value, UTC))
+    with contextlib.suppress(InputError):
+        if value is not None:
+            found.append(from_numeric_date(value))
     name, text = _first_present(decoded.credential, names)
     with contextlib.suppress(SchemaError):
         if text is not None:
@@ -609,21 +609,9 @@ def _first_present(credential: Mapping[str, Any], names: tuple[str, ...]) -> tup
 
 
 def _parse_date_time(value: Any, name: str) -> datetime:
-    """An XSD dateTime (VCDM ``validFrom`` …) as an aware UTC datetime; no offset means UTC."""
-    match = _DATE_TIME.fullmatch(value) if isinstance(value, str) else None
-    if match is None:
-        raise SchemaError(f"{name} {value!r} is not an RFC 3339 date-time", path=f"$.{name}")
-    head, fraction, zone = match.groups()
-    offset = "+00:00" if zone in (None, "Z") else zone
-    try:
-        return datetime.fromisoformat(head + (fraction or "")[:7] + offset).astimezone(UTC)
-    except (ValueError, OverflowError):
-        raise SchemaError(f"{name} {value!r} is not a valid date-time", path=f"$.{name}") from None
-
-
-def _numeric_date(moment: datetime) -> int:
-    """RFC 7519 NumericDate, whole seconds (fractions are truncated)."""
-    return math.floor(moment.timestamp())
+    """``validFrom`` … as an aware datetime; no offset (allowed by VC 1.1's xsd:dateTime) reads as UTC."""
+    moment = parse_date_time(value, path=f"$.{name}")
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _aware(moment: datetime, name: str) -> datetime:
