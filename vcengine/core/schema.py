@@ -36,7 +36,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from jsonschema import Draft201909Validator, FormatChecker
-from jsonschema.exceptions import ValidationError, best_match
+from jsonschema.exceptions import ValidationError
 
 from vcengine.core.dates import is_date_time_stamp, parse_date_time
 from vcengine.core.model import (
@@ -149,29 +149,20 @@ def _validate_as(
     issues = list(_vc_rules(credential))
     declared = {item for item in as_list(credential.get("type")) if isinstance(item, str)}
     if declared.isdisjoint(types):
-        issues.append(SchemaIssue("$.type", f"not {label} (type is {sorted(declared)})", "ob"))
+        if "$.type" not in {issue.path for issue in issues}:
+            issues.append(SchemaIssue("$.type", f"not {label} (type is {sorted(declared)})", "ob"))
         return issues
     issues.extend(_ob_rules(credential))
+    # Where a VCDM/OB rule already spoke, its message is clearer than the JSON Schema's.
     claimed = {issue.path for issue in issues}
+    covered = tuple(path for path in ("$['@context']", "$.type") if path in claimed)
     schema_issues = _schema_issues(validator_for(_is_vc11(credential)), credential)
     issues.extend(
-        issue for issue in schema_issues if issue.path not in claimed or issue.path not in _RULE_PATHS
+        issue
+        for issue in schema_issues
+        if issue.path not in claimed and not (covered and issue.path.startswith(covered))
     )
     return issues
-
-
-# Paths where a VCDM/OB rule gives a clearer message than the JSON Schema does.
-_RULE_PATHS = frozenset(
-    {
-        "$['@context']",
-        "$.type",
-        "$.issuer",
-        "$.validFrom",
-        "$.validUntil",
-        "$.issuanceDate",
-        "$.expirationDate",
-    }
-)
 
 
 def _is_vc11(doc: Mapping[str, Any]) -> bool:
@@ -283,7 +274,7 @@ def _ob_rules(doc: Mapping[str, Any]) -> Iterator[SchemaIssue]:
         len(contexts) < 2 or not isinstance(contexts[1], str) or not OB_CONTEXT_PATTERN.match(contexts[1])
     ):
         yield SchemaIssue(
-            "$['@context']", "@context[1] must be an OB 3.0 context (…/ob/v3p0/context-3.x.y.json)", "ob"
+            "$['@context']", "@context[1] must be an OB 3.0 context (.../ob/v3p0/context-3.x.y.json)", "ob"
         )
     for index, subject in enumerate(as_list(doc.get("credentialSubject"))):
         if isinstance(subject, Mapping) and "id" not in subject and not as_list(subject.get("identifier")):
@@ -305,13 +296,40 @@ _SHORT.maxlevel = 2
 
 
 def _schema_issues(validator: Draft201909Validator, instance: Any) -> list[SchemaIssue]:
-    return [_issue(error) for error in validator.iter_errors(instance)]
+    return [_issue(leaf) for error in validator.iter_errors(instance) for leaf in _leaves(error)]
 
 
-def _issue(error: ValidationError) -> SchemaIssue:
-    leaf = best_match([error]) if error.context else error
+def _leaves(error: ValidationError) -> list[ValidationError]:
+    """For ``oneOf``/``anyOf``, the errors of the branch that came clearly closest, if one did."""
+    if error.validator not in ("oneOf", "anyOf") or not error.context:
+        return [error]
+    ranked = sorted(_branches(error), key=lambda branch: sum(map(_cost, branch)))
+    if len(ranked) > 1 and sum(map(_cost, ranked[0])) == sum(map(_cost, ranked[1])):
+        return [error]
+    return [leaf for sub in ranked[0] for leaf in _leaves(sub)]
+
+
+def _branches(error: ValidationError) -> list[list[ValidationError]]:
+    grouped: dict[Any, list[ValidationError]] = {}
+    for sub in error.context or ():
+        grouped.setdefault(sub.relative_schema_path[0], []).append(sub)
+    return list(grouped.values())
+
+
+def _cost(error: ValidationError) -> int:
+    """How far a branch is from matching: a wrong JSON type at the branch's own level is far."""
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        return min(sum(map(_cost, branch)) for branch in _branches(error))
+    return 100 if error.validator == "type" and not error.relative_path else 1
+
+
+def _issue(leaf: ValidationError) -> SchemaIssue:
     message = leaf.message.replace(repr(leaf.instance), _SHORT.repr(leaf.instance))
-    return SchemaIssue(leaf.json_path, message, "json-schema")
+    path = leaf.json_path
+    if leaf.validator == "required":  # name the missing property, not its parent
+        missing = [key for key in leaf.validator_value if leaf.message == f"{key!r} is a required property"]
+        path = _child_path(path, missing[0]) if missing else path
+    return SchemaIssue(path, message, "json-schema")
 
 
 def _child_path(path: str, key: str) -> str:
