@@ -277,8 +277,11 @@ def test_oversize_encoded_list_is_refused_before_decoding() -> None:
 @pytest.mark.parametrize(
     ("text", "match"),
     [
-        ("u!!!!", "not base64url"),
-        ("uH4s I", "not base64url"),
+        ("u!!!!", "not valid base64url"),
+        ("uH4s I", "not valid base64url"),
+        ("uH4sI+AAA", "'\\+' or '/'"),
+        ("uH4sIé", "not base64url"),
+        ("uH4sI=AAA", "not valid base64url"),
         ("uA", "not valid base64url"),
         ("uAAAAAAAA", "not valid GZIP"),
         (encoded(zlib.compress(bytes(16384))), "not valid GZIP"),

@@ -55,8 +55,6 @@ VCDM2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 Outcome = Literal["active", "revoked", "suspended", "refresh", "message", "indeterminate"]
 _SET_OUTCOME: dict[str, Outcome] = {"revocation": "revoked", "suspension": "suspended", "refresh": "refresh"}
 
-_B64URL = re.compile(r"[A-Za-z0-9_-]*={0,2}")
-_B64_ANY = re.compile(r"[A-Za-z0-9_+/-]*={0,2}")
 _HEX_STATUS = re.compile(r"0[xX][0-9a-fA-F]{1,8}")
 _INDEX = re.compile(r"[0-9]{1,30}")
 
@@ -183,8 +181,12 @@ class StatusList:
         return replace(self, bitstring=bytes(buf))
 
     def encode(self) -> str:
-        """``"u"`` + base64url-no-pad of a deterministic GZIP (mtime 0) of the bitstring (§3.1)."""
-        compressed = gzip.compress(self.bitstring, compresslevel=9, mtime=0)
+        """``"u"`` + base64url-no-pad of a deterministic GZIP (mtime 0) of the bitstring (§3.1).
+
+        Level 6: level 9 is up to 20x slower on sparse lists (long zlib match chains) for ~15 %
+        smaller output.
+        """
+        compressed = gzip.compress(self.bitstring, compresslevel=6, mtime=0)
         return "u" + base64.urlsafe_b64encode(compressed).rstrip(b"=").decode("ascii")
 
     def message_for(self, value: int) -> str | None:
@@ -225,17 +227,20 @@ def _unbase64(encoded: str, legacy: bool | None, max_bytes: int) -> bytes:
     if prefixed == legacy:
         want = "without" if legacy else "with"
         raise StatusListError(f"encodedList must be {want} the multibase 'u' prefix")
-    body = encoded if legacy else encoded[1:]
-    if not (_B64_ANY if legacy else _B64URL).fullmatch(body):
-        raise StatusListError("encodedList is not base64url")
-    body = body.rstrip("=").translate(_URL_TO_STD)
     try:
-        return binascii.a2b_base64(body + "=" * (-len(body) % 4), strict_mode=True)
+        body = (encoded if legacy else encoded[1:]).encode("ascii").rstrip(b"=")
+    except UnicodeEncodeError:
+        raise StatusListError("encodedList is not base64url") from None
+    if not legacy and (b"+" in body or b"/" in body):
+        raise StatusListError("encodedList is not base64url (it uses the base64 '+' or '/')")
+    body = body.translate(_URL_TO_STD)
+    try:  # strict: any character outside the alphabet, or a bad length, is an error
+        return binascii.a2b_base64(body + b"=" * (-len(body) % 4), strict_mode=True)
     except binascii.Error:
         raise StatusListError("encodedList is not valid base64url") from None
 
 
-_URL_TO_STD = str.maketrans("-_", "+/")
+_URL_TO_STD = bytes.maketrans(b"-_", b"+/")
 
 
 def _gunzip(data: bytes, max_bytes: int) -> bytes:

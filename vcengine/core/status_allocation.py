@@ -11,15 +11,16 @@ A list gets a random secret ``key`` (32 bytes) and ``shards`` cursors. Its posit
 order through an atomic cursor the store keeps (``AllocationStore.claim``). Position ``p``
 becomes index ``permute(p)``, a keyed pseudorandom permutation of ``[0, length)``:
 
-- a balanced Feistel network on ``2h`` bits (``h`` = half the bit width of ``length - 1``,
-  rounded up) with ``ROUNDS`` = 10 rounds, as NIST SP 800-38G FF1 uses; round ``i`` maps
-  ``(L, R)`` to ``(R, L xor F_i(R))``;
-- each round function ``F_i`` is a table of ``2^h`` values read from
+- a Feistel network on ``w`` bits (``w`` = bit width of ``length - 1``, at least 2), split as
+  NIST SP 800-38G FF1 splits odd widths: ``A`` has ``u = w // 2`` bits, ``B`` has ``v = w - u``,
+  and the halves alternate; round ``i`` maps ``(A, B)`` to ``(B, A xor F_i(B))``, truncated to
+  the width of ``A``. ``ROUNDS`` = 10 (even, so the split is ``(u, v)`` again at the end), as FF1;
+- each round function ``F_i`` is a table indexed by ``B``, read from
   SHAKE-256(``DOMAIN || i || key``), a keyed PRF expanded once per list, so evaluating the
   permutation is ten table look-ups;
 - cycle walking (Black and Rogaway, "Ciphers with Arbitrary Finite Domains", 2002): apply the
-  network again while the result is ``>= length``. ``2^2h < 4 * length``, so fewer than four
-  passes are expected (at most two on average for 131,072 entries).
+  network again while the result is ``>= length``. ``2^w < 2 * length``, so fewer than two
+  passes are expected, and exactly one when ``length`` is a power of two (131,072 = 2^17).
 
 A bijection applied to positions that are each claimed once never yields an index twice; when
 every shard is exhausted the list has been handed out exactly once and a new list (new random id,
@@ -51,7 +52,7 @@ __all__ = [
 
 ROUNDS = 10
 DOMAIN = b"vcengine/status-allocation/feistel/v1"
-MAX_HALF_BITS = 16  # lists of up to 2^32 entries
+MAX_WIDTH = 32  # lists of up to 2^32 entries
 
 RandomBytes = Callable[[int], bytes]  # like secrets.token_bytes
 
@@ -128,34 +129,40 @@ class MemoryAllocationStore:
 class Permutation:
     """A keyed pseudorandom permutation of ``[0, length)``: Feistel network + cycle walking."""
 
-    __slots__ = ("_half", "_length", "_mask", "_tables")
+    __slots__ = ("_length", "_rounds", "_v")
 
     def __init__(self, key: bytes, length: int, rounds: int = ROUNDS) -> None:
         if length < 1:
             raise StatusListError("a permutation needs a non-empty domain")
-        half = max(1, ((length - 1).bit_length() + 1) // 2)
-        if half > MAX_HALF_BITS:
-            raise StatusListError(f"status lists are limited to {1 << 2 * MAX_HALF_BITS} entries")
-        self._half, self._mask, self._length = half, (1 << half) - 1, length
-        self._tables = tuple(self._round_table(key, i) for i in range(rounds))
-
-    def _round_table(self, key: bytes, round_number: int) -> tuple[int, ...]:
-        size = 1 << self._half
-        stream = hashlib.shake_256(DOMAIN + bytes([round_number]) + key).digest(2 * size)
-        return tuple(int.from_bytes(stream[i : i + 2], "big") & self._mask for i in range(0, 2 * size, 2))
+        width = max(2, (length - 1).bit_length())
+        if width > MAX_WIDTH:
+            raise StatusListError(f"status lists are limited to {1 << MAX_WIDTH} entries")
+        if rounds < 2 or rounds % 2:
+            raise StatusListError("the Feistel network needs an even number of rounds")
+        u, v = width // 2, width - width // 2
+        self._length, self._v = length, v
+        # round i: B has v bits on even rounds, u bits on odd ones; F_i's output has the other width
+        self._rounds = tuple(_round_table(key, i, *((v, u) if i % 2 == 0 else (u, v))) for i in range(rounds))
 
     def __call__(self, position: int) -> int:
         if not 0 <= position < self._length:
             raise StatusListError(f"position out of range [0, {self._length})")
-        half, mask, length, tables = self._half, self._mask, self._length, self._tables
+        v, length, rounds = self._v, self._length, self._rounds
         value = position
         while True:
-            left, right = value >> half, value & mask
-            for table in tables:
-                left, right = right, left ^ table[right]
-            value = (left << half) | right
+            a, b = value >> v, value & ((1 << v) - 1)
+            for table in rounds:
+                a, b = b, a ^ table[b]
+            value = (a << v) | b
             if value < length:
                 return value
+
+
+def _round_table(key: bytes, round_number: int, in_bits: int, out_bits: int) -> tuple[int, ...]:
+    """F_i as a table: ``2^in_bits`` values of ``out_bits`` bits from SHAKE-256(DOMAIN || i || key)."""
+    stream = hashlib.shake_256(DOMAIN + bytes([round_number]) + key).digest(4 << in_bits)
+    mask = (1 << out_bits) - 1
+    return tuple(int.from_bytes(stream[i : i + 4], "big") & mask for i in range(0, 4 << in_bits, 4))
 
 
 class IndexAllocator:
@@ -179,6 +186,7 @@ class IndexAllocator:
         self._length, self._shards = length, shards
         self._permutations: dict[str, Permutation] = {}
         self._open_shards: dict[str, list[int]] = {}
+        self._pool: list[int] = []
 
     def allocate(self) -> Allocation:
         return self.allocate_many(1)[0]
@@ -188,21 +196,29 @@ class IndexAllocator:
         out: list[Allocation] = []
         while len(out) < count:
             state = self._store.active_list() or self._open(replacing=None)
-            shards = self._open_shards.setdefault(state.id, list(range(state.shards)))
+            shards = self._open_shards.get(state.id)
+            if shards is None:
+                shards = self._open_shards[state.id] = list(range(state.shards))
             if not shards:
                 self._open(replacing=state.id)
                 continue
-            pick = int.from_bytes(self._random(4), "big") % len(shards)  # bias < 2^-20: harmless here
+            pick = self._random_below(len(shards))
             positions = state.shard_range(shards[pick])
             claimed = self._store.claim(state.id, shards[pick], count - len(out), len(positions))
             if not claimed:
                 shards[pick] = shards[-1]
                 shards.pop()
                 continue
-            permute = self._permutation(state)
-            base = positions.start
-            out.extend(Allocation(state.id, permute(base + offset)) for offset in claimed)
+            permute, base, list_id = self._permutation(state), positions.start, state.id
+            out.extend([Allocation(list_id, permute(base + offset)) for offset in claimed])
         return out
+
+    def _random_below(self, n: int) -> int:
+        """A random integer in ``[0, n)``; modulo bias < 2^-20 is harmless for a shard choice."""
+        if not self._pool:
+            chunk = self._random(256)
+            self._pool = [int.from_bytes(chunk[i : i + 4], "big") for i in range(0, 256, 4)]
+        return self._pool.pop() % n
 
     def _permutation(self, state: ListState) -> Permutation:
         permutation = self._permutations.get(state.id)

@@ -1,0 +1,72 @@
+"""Bitstring Status List timings against the targets (plain script: ``python benchmarks/bench_status.py``).
+
+1. decode a 131,072-entry encodedList and read one index ............ target <= 0.2 ms
+2. apply a batch of 1,000 changes and re-encode (encode only — the
+   list credential's re-signing belongs to the proofs layer, not here;
+   the 20 ms target includes a signature, so the encode must leave room) target <= 20 ms
+3. allocate 100,000 indexes (one at a time, and as one batch) ........ target <= 1 s
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import statistics
+import time
+from collections.abc import Callable
+
+from vcengine.core.status import MIN_ENTRIES, StatusList
+from vcengine.core.status_allocation import IndexAllocator, MemoryAllocationStore
+
+
+def best_ms(run: Callable[[], object], *, repeat: int = 7, number: int = 1) -> tuple[float, float]:
+    """(best, median) milliseconds per call over ``repeat`` rounds of ``number`` calls."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        for _ in range(number):
+            run()
+        times.append((time.perf_counter() - started) * 1000 / number)
+    return min(times), statistics.median(times)
+
+
+def report(name: str, target_ms: float, timing: tuple[float, float]) -> None:
+    best, median = timing
+    verdict = "OK  " if median <= target_ms else "SLOW"
+    print(f"{verdict} {name:<58} best {best:9.3f} ms  median {median:9.3f} ms  target <= {target_ms:g} ms")
+
+
+def main() -> None:
+    rng = random.Random(2026)
+    sparse = StatusList.create().with_changes({rng.randrange(MIN_ENTRIES): 1 for _ in range(200)})
+    dense = StatusList.create().with_changes({rng.randrange(MIN_ENTRIES): 1 for _ in range(40_000)})
+    for label, status_list in (("sparse (200 set)", sparse), ("dense (~35,000 set)", dense)):
+        text = status_list.encode()
+        report(
+            f"decode + get one index, {label}, {len(text)} chars",
+            0.2,
+            best_ms(lambda text=text: StatusList.decode(text).get(94_567), number=2000),
+        )
+
+    batch = {i: 1 for i in rng.sample(range(MIN_ENTRIES), 1000)}
+    for label, status_list in (("sparse", sparse), ("dense", dense)):
+        report(
+            f"1,000 changes + encode ({label}; excludes the signature)",
+            20,
+            best_ms(lambda s=status_list: s.with_changes(batch).encode(), number=20),
+        )
+
+    def allocate_one_by_one() -> None:
+        allocator = IndexAllocator(MemoryAllocationStore(), secrets.token_bytes)
+        for _ in range(100_000):
+            allocator.allocate()
+
+    def allocate_batch() -> None:
+        IndexAllocator(MemoryAllocationStore(), secrets.token_bytes).allocate_many(100_000)
+
+    report("allocate 100,000 indexes, one call each", 1000, best_ms(allocate_one_by_one, repeat=3))
+    report("allocate 100,000 indexes, one allocate_many call", 1000, best_ms(allocate_batch, repeat=3))
+
+
+if __name__ == "__main__":
+    main()
