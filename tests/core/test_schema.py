@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vcengine.core import schema as schema_module
 from vcengine.core.schema import (
     SchemaIssue,
     ensure_shape,
@@ -377,3 +378,57 @@ def test_replacing_any_value_never_crashes(location: tuple[Any, ...], value: Any
     node[location[-1]] = value
     for issue in validate(doc) + validate_endorsement(doc) + validate_shape(doc):
         assert issue.path.startswith("$") and issue.message
+
+
+# --- the fast yes/no path agrees with jsonschema ------------------------------------------
+
+
+def compiled_for(doc: Any) -> list[Any]:
+    vc11 = schema_module._is_vc11(doc) if isinstance(doc, dict) else False
+    return [
+        schema_module._ob_validator(vc11),
+        schema_module._endorsement_validator(vc11),
+        schema_module._profile_validator(),
+    ]
+
+
+def assert_agree(doc: Any) -> None:
+    for compiled in compiled_for(doc):
+        assert compiled.accepts(doc) == compiled.validator.is_valid(doc)
+
+
+@pytest.mark.parametrize("relative", [*OB_VECTORS, "1edtech-validator/ob30/bit-string-list/testlist.json"])
+def test_fast_path_agrees_on_vectors(relative: str) -> None:
+    assert_agree(load(relative))
+    assert_agree(load(relative)["issuer"])
+
+
+@pytest.mark.parametrize(("label", "mutate", "path"), MUTATIONS, ids=[m[0] for m in MUTATIONS])
+def test_fast_path_agrees_on_mutations(label: str, mutate: Callable[[Doc], None], path: str) -> None:
+    doc = simple()
+    mutate(doc)
+    assert_agree(doc)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(SIMPLE_LOCATIONS + locations(endorsement()) + locations(vc11())), JSON, st.booleans())
+def test_fast_path_agrees_on_random_edits(location: tuple[Any, ...], value: Any, delete: bool) -> None:
+    for doc in (simple(), endorsement(), vc11()):
+        node: Any = doc
+        try:
+            for step in location[:-1]:
+                node = node[step]
+            if delete:
+                del node[location[-1]]
+            else:
+                node[location[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue
+        assert_agree(doc)
+
+
+def test_fast_path_refuses_keywords_it_does_not_implement() -> None:
+    with pytest.raises(SchemaError, match="minimum"):
+        schema_module._predicate({"type": "integer", "minimum": 1})
+    with pytest.raises(SchemaError, match="ref"):
+        schema_module._predicate({"$ref": "https://example.com/other.json"})
