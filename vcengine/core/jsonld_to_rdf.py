@@ -473,7 +473,10 @@ def _literal(value: Any, datatype: str | None, language: str | None) -> str:
     if isinstance(value, bool):
         return literal("true" if value else "false", datatype or XSD_BOOLEAN)
     if isinstance(value, (int, float)):
-        number = float(value) if abs(value) < 1e300 else math.inf
+        try:
+            number = float(value)
+        except OverflowError:
+            raise _Fallback from None
         if not math.isfinite(number):
             raise _Fallback
         if isinstance(value, float) and not value.is_integer():
