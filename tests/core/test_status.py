@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vcengine.core.status import (
+    MAX_BITSTRING_BYTES,
     MIN_ENTRIES,
     StatusEntry,
     StatusList,
@@ -230,6 +231,8 @@ def test_create_validates_status_size_and_messages() -> None:
         StatusList.create(status_size=9)
     with pytest.raises(StatusListError, match="statusPurpose"):
         StatusList.create(purpose="fun")
+    with pytest.raises(StatusListError, match="limited"):
+        StatusList.create(MAX_BITSTRING_BYTES * 8 + 1)
 
 
 def test_revocation_is_not_reversible_but_suspension_is() -> None:

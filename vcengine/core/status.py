@@ -113,6 +113,8 @@ class StatusList:
         """A new all-zero list (§3.1 step 1). Fewer than ``MIN_ENTRIES`` entries is refused."""
         if length < MIN_ENTRIES:
             raise StatusListError(f"a status list needs at least {MIN_ENTRIES} entries for herd privacy")
+        if length * status_size > MAX_BITSTRING_BYTES * 8:
+            raise StatusListError(f"a status list is limited to {MAX_BITSTRING_BYTES} bytes")
         _check_messages(status_size, tuple(status_messages), purpose)
         return cls(bytes(-(-length * status_size // 8)), length, status_size, purpose, tuple(status_messages))
 
@@ -450,7 +452,9 @@ def read_status(
     """
     checked: list[str] = []
     notes = list(entry.notes)
-    unchecked = ("list credential proof", "list credential issuer") + (() if now else ("validity period",))
+    unchecked = ("list credential proof", "list credential issuer") + (
+        () if now is not None else ("validity period",)
+    )
 
     def undecided(reason: str, code: str | None = "STATUS_VERIFICATION_ERROR") -> StatusResult:
         return StatusResult(
