@@ -22,7 +22,9 @@ from vcengine.cli import main
 from vcengine.core.canonicalize import rdfc_nquads
 from vcengine.core.proofs.cryptosuites import EDDSA_JCS_2022, EDDSA_RDFC_2022, ED25519_SIGNATURE_2020
 from vcengine.core.resolve import OfflineResolver
+from vcengine.core.status_check import status_checker
 from vcengine.core.verify import verify_credential
+from vcengine.errors import ResolutionError
 
 HERE = Path(__file__).resolve().parent
 W3C = HERE / "vectors" / "w3c-vc-di-eddsa"
@@ -118,6 +120,24 @@ def _resolver(entry: dict[str, Any]) -> OfflineResolver:
     return OfflineResolver({url: _json(HERE / f) for url, f in entry["resolve"].items()})
 
 
+def _status(entry: dict[str, Any], keys: OfflineResolver) -> Any:
+    lists = {url: _json(HERE / f) for url, f in entry.get("status_lists", {}).items()}
+    if not lists:
+        return None
+
+    def fetch(url: str) -> Any:
+        if url not in lists:
+            raise ResolutionError(f"{url} not supplied")
+        return lists[url]
+
+    return status_checker(fetch, keys)
+
+
+def _verify(text: str, entry: dict[str, Any], keys: OfflineResolver | None = None) -> Any:
+    keys = keys or _resolver(entry)
+    return verify_credential(text, resolver=keys, now=NOW, status=_status(entry, keys))
+
+
 def _tamper(text: str) -> str:
     """Change one signed value: the last character of the credential id (or, for a JWT, of its
     payload's ``jti``/``id``), keeping the document well formed so only the signature can fail."""
@@ -140,18 +160,20 @@ def _tamper(text: str) -> str:
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=[e["name"] for e in MANIFEST])
 def test_vector_verdict(entry: dict[str, Any]) -> None:
-    report = verify_credential(_load_vector(entry), resolver=_resolver(entry), now=NOW)
+    report = _verify(_load_vector(entry), entry)
     assert report.verdict == entry["expect"], report.to_json()
+    if "expect_code" in entry:
+        assert entry["expect_code"] in {c.code for c in report.checks}, report.to_json()
     if entry["expect"] == "verified":
         # Without the documents that bind the key to the issuer, "verified" must not be claimed.
         if entry["resolve"]:
-            bare = verify_credential(_load_vector(entry), resolver=OfflineResolver(), now=NOW)
+            bare = _verify(_load_vector(entry), entry, OfflineResolver())
             assert bare.verdict == "indeterminate", bare.to_json()
 
 
 @pytest.mark.parametrize("entry", [e for e in MANIFEST if e["tamper"]], ids=lambda e: e["name"])
 def test_tampered_vector_fails(entry: dict[str, Any]) -> None:
-    report = verify_credential(_tamper(_load_vector(entry)), resolver=_resolver(entry), now=NOW)
+    report = _verify(_tamper(_load_vector(entry)), entry)
     assert report.verdict == "failed", report.to_json()
     assert report.check("proof") is not None and report.check("proof").outcome == "fail"  # type: ignore[union-attr]
 
@@ -161,6 +183,7 @@ def test_cli_exit_codes(entry: dict[str, Any], tmp_path: Path, capsys: pytest.Ca
     path = tmp_path / "input"
     path.write_text(_load_vector(entry))
     resolve = [a for url, f in entry["resolve"].items() for a in ("--resolve", f"{url}={HERE / f}")]
+    resolve += [a for url, f in entry.get("status_lists", {}).items() for a in ("--status-list", f"{url}={HERE / f}")]
     assert main(["verify", str(path), "--now", "2026-11-27T12:00:00Z", *resolve]) == EXIT[entry["expect"]]
     if entry["tamper"]:
         path.write_text(_tamper(_load_vector(entry)))

@@ -124,7 +124,7 @@ def cmd_sign(args: argparse.Namespace) -> int:
 def _resolver(args: argparse.Namespace) -> OfflineResolver:
     documents: dict[str, Mapping[str, Any]] = {}
     for item in args.resolve or ():
-        url, sep, path = item.partition("=")
+        url, sep, path = item.rpartition("=")
         if not sep or not url or not path:
             raise InputError(f"--resolve takes URL=FILE, got {item!r}")
         doc = _read_json_file(path)
@@ -158,7 +158,37 @@ def verify_input(data: bytes, args: argparse.Namespace, resolver: OfflineResolve
 
 
 def _status_checker(args: argparse.Namespace, resolver: OfflineResolver) -> Any:
-    return None
+    """Status lists from ``--status-list [URL=]FILE`` (keyed by URL, or by the list's own id),
+    then, with ``--online``, over HTTPS; without either, status stays unchecked (indeterminate)."""
+    from vcengine.core.status_check import status_checker
+    from vcengine.errors import ResolutionError
+
+    supplied: dict[str, Mapping[str, Any]] = {}
+    for item in args.status_list or ():
+        url, sep, path = item.rpartition("=") if "=" in item else ("", "", item)
+        doc = _read_json_file(path)
+        if not isinstance(doc, Mapping):
+            raise InputError(f"--status-list {path} is not a JSON object")
+        key = url if sep else doc.get("id")
+        if not isinstance(key, str):
+            raise InputError(f"--status-list {path} has no id; give it as URL=FILE")
+        supplied[key] = doc
+    if not supplied and not args.online:
+        return status_checker(None, resolver)
+
+    def lists(url: str) -> Mapping[str, Any]:
+        if url in supplied:
+            return supplied[url]
+        if args.online:
+            from vcengine.fetch import fetch_json
+
+            doc = fetch_json(url)
+            if isinstance(doc, Mapping):
+                return doc
+            raise ResolutionError(f"{url} is not a JSON object")
+        raise ResolutionError(f"status list {url} was not supplied (use --status-list URL=FILE or --online)")
+
+    return status_checker(lists, resolver)
 
 
 def render_report(report: VerificationReport, out: IO[str]) -> None:

@@ -205,16 +205,11 @@ def check_validity(doc: Mapping[str, Any], now: datetime) -> Check:
     return Check("validity", "pass", f"valid at {now.isoformat()} ({window})")
 
 
-def check_status_unavailable(doc: Mapping[str, Any], now: datetime) -> Check:
-    """The default when no status checker is supplied: a status that exists but was not checked."""
-    if doc.get("credentialStatus") is None:
-        return Check("status", "skipped", "the credential has no credentialStatus")
-    return Check(
-        "status",
-        "indeterminate",
-        "the credential has a status list that was not checked (offline; supply the list or use --online)",
-        "status-unchecked",
-    )
+def _offline_status(resolver: KeyResolver) -> StatusChecker:
+    """Without a status-list resolver, an existing status is reported as not checked."""
+    from vcengine.core.status_check import status_checker
+
+    return status_checker(None, resolver)
 
 
 def verify_document(
@@ -242,7 +237,7 @@ def verify_document(
         proof_check,
         check_issuer_binding(doc, results, resolver),
         check_validity(doc, now),
-        (status or check_status_unavailable)(doc, now),
+        (status or _offline_status(resolver))(doc, now),
     )
     return VerificationReport(format, checks, doc)
 
@@ -284,7 +279,7 @@ def verify_jwt(
     validity = check_validity(doc, now)
     if signature.outcome != "pass" and validity.outcome == "pass":
         validity = Check("validity", "indeterminate", "dates come from a token whose signature did not verify")
-    checks = (syntax, check_schema(doc), proof, issuer, claims, validity, (status or check_status_unavailable)(doc, now))
+    checks = (syntax, check_schema(doc), proof, issuer, claims, validity, (status or _offline_status(resolver))(doc, now))
     return VerificationReport("vc-jwt", checks, doc)
 
 
