@@ -1,0 +1,142 @@
+"""The public door: rdfc_nquads reproduces every published N-Quads vector byte for byte."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+from pyld import jsonld
+
+from vcengine.core import canonicalize
+from vcengine.core.canonicalize import jcs, rdfc_nquads, rdfc_nquads_reference
+from vcengine.core.jsonld_to_rdf import pyld_options
+from vcengine.errors import ContextError, JsonLdError
+
+VECTORS = Path(__file__).resolve().parents[2] / "conformance" / "vectors"
+W3C = VECTORS / "w3c-vc-di-eddsa"
+IMPL = VECTORS / "1edtech-ob-impl-guide"
+
+
+def _json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _w3c_cases() -> list[tuple[str, dict[str, Any], str]]:
+    unsigned = _json(W3C / "unsigned.json")
+    cases = []
+    for suite, tag in (("eddsa-rdfc-2022", "DataInt"), ("Ed25519Signature2020", "EdSig")):
+        config = _json(W3C / suite / f"proofConfig{tag}.json")
+        config.setdefault("@context", unsigned["@context"])
+        cases.append((f"{suite}/canonDoc", unsigned, (W3C / suite / f"canonDoc{tag}.txt").read_text()))
+        cases.append((f"{suite}/proofCanon", config, (W3C / suite / f"proofCanon{tag}.txt").read_text()))
+    return cases
+
+
+def _impl_cases() -> list[tuple[str, dict[str, Any], str]]:
+    cases = []
+    for path in sorted(IMPL.glob("*-vector.json")):
+        vector = _json(path)
+        document = vector["unsigned_credential"]
+        config = {**vector["proof_options"], "@context": document["@context"]}
+        cases.append(
+            (f"{path.name}/document", document, (IMPL / vector["canonical_document_file"]).read_text())
+        )
+        cases.append(
+            (f"{path.name}/proof", config, (IMPL / vector["canonical_proof_config_file"]).read_text())
+        )
+    return cases
+
+
+CASES = _w3c_cases() + _impl_cases()
+
+
+def test_all_vectors_found() -> None:
+    assert len(CASES) == 8
+
+
+@pytest.mark.parametrize(("name", "document", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_vector_reproduced_byte_for_byte(name: str, document: dict[str, Any], expected: str) -> None:
+    assert rdfc_nquads(document) == expected
+    assert rdfc_nquads_reference(document) == expected
+
+
+def test_ob_vector_hashes() -> None:
+    vector = _json(IMPL / "ob3-eddsa-rdfc-2022-vector.json")
+    document = vector["unsigned_credential"]
+    config = {**vector["proof_options"], "@context": document["@context"]}
+    assert (
+        hashlib.sha256(rdfc_nquads(document).encode()).hexdigest() == vector["expected"]["document_hash_hex"]
+    )
+    assert (
+        hashlib.sha256(rdfc_nquads(config).encode()).hexdigest()
+        == vector["expected"]["proof_config_hash_hex"]
+    )
+
+
+def test_input_is_not_mutated() -> None:
+    document = _json(IMPL / "ob3-eddsa-rdfc-2022-vector.json")["signed_credential"]
+    before = json.dumps(document, sort_keys=True)
+    rdfc_nquads(document)
+    assert json.dumps(document, sort_keys=True) == before
+
+
+# --- canonical N-Quads escaping (pyld gets this wrong) ---------------------------------------
+
+
+def _pyoxigraph_rdfc(document: dict[str, Any]) -> str:
+    """pyld toRdf (unescaped N-Quads, which the N-Quads grammar still accepts) -> pyoxigraph RDFC-1.0."""
+    options = {**pyld_options(), "format": "application/n-quads"}
+    raw = jsonld.JsonLdProcessor().to_rdf(dict(document), options)
+    dataset = ox.Dataset(ox.parse(raw.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    text = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).decode("utf-8")
+    return "".join(sorted(line + "\n" for line in text.split("\n") if line))
+
+
+@pytest.mark.parametrize(
+    "name", ["back\bspace", "one\x01two", "tab\tnl\ncr\rff\f", 'q"b\\', "del\x7f", "é😀"]
+)
+def test_control_characters_are_escaped_like_rdf_canonize_and_pyoxigraph(name: str) -> None:
+    document = _json(IMPL / "ob3-eddsa-rdfc-2022-vector.json")["unsigned_credential"]
+    document = {**document, "name": name}
+    document["credentialSubject"] = {**document["credentialSubject"], "id": None}  # a blank node too
+    del document["credentialSubject"]["id"]
+    assert rdfc_nquads(document) == _pyoxigraph_rdfc(document)
+
+
+def test_pyld_reference_differs_only_by_escaping() -> None:
+    document = {"@context": {"@vocab": "https://example.org/#"}, "@id": "urn:x:s", "v": "a\bb\x01"}
+    assert rdfc_nquads(document) == '<urn:x:s> <https://example.org/#v> "a\\bb\\u0001" .\n'
+    assert rdfc_nquads_reference(document) == '<urn:x:s> <https://example.org/#v> "a\bb\x01" .\n'
+
+
+# --- safety at the door ---------------------------------------------------------------------
+
+
+def test_unknown_context_is_a_context_error() -> None:
+    with pytest.raises(ContextError):
+        rdfc_nquads({"@context": "https://example.org/remote.jsonld", "@id": "urn:x"})
+    with pytest.raises(ContextError):
+        rdfc_nquads_reference({"@context": "https://example.org/remote.jsonld", "@id": "urn:x"})
+
+
+def test_poison_graph_in_json_ld_is_refused() -> None:
+    # a clique of 10 indistinguishable blank nodes written as JSON-LD
+    nodes = [{"@id": f"_:n{i}", "p": [{"@id": f"_:n{j}"} for j in range(10) if j != i]} for i in range(10)]
+    document = {"@context": {"@vocab": "https://example.org/#"}, "@id": "urn:x", "has": nodes}
+    with pytest.raises(JsonLdError, match="poison graph"):
+        rdfc_nquads(document)
+
+
+def test_jcs_is_unchanged() -> None:
+    assert jcs({"b": 1, "a": [True, None, 1.5]}) == b'{"a":[true,null,1.5],"b":1}'
+    with pytest.raises(JsonLdError):
+        jcs({"x": float("nan")})
+
+
+def test_public_door() -> None:
+    assert set(canonicalize.__all__) == {"jcs", "rdfc_nquads", "rdfc_nquads_reference", "to_rdf_reference"}
