@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -256,9 +255,11 @@ def test_generated_credentials_fast_path_equals_pyld(credential: dict[str, Any])
 def test_fast_and_reference_fail_alike(extra: dict[str, Any]) -> None:
     document = {"@context": OB_CONTEXT, "type": "VerifiableCredential", **extra}
     fast, reference = _outcome(rdfc_nquads, document), _outcome(_reference, document)
-    if re.search(r"\s", extra.get("id", "")):
-        # pyld silently drops statements about an IRI with white space in it; we refuse it
-        assert fast is JsonLdError
+    if fast is JsonLdError and isinstance(reference, str):
+        # an id pyld cannot resolve (white space, ":", ...): pyld silently drops every
+        # statement about it, the fast path refuses the document
+        assert "id" in extra
+        assert f"<{extra['id']}>" not in reference
     else:
         assert fast == reference
 

@@ -63,6 +63,10 @@ _BAD_IRI_CHAR = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]')
 # Both at once: an absolute IRI that can be written in N-Quads as it is (the common case).
 _GOOD_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+-.]*:[^\x00-\x20<>"{}|^`\\\x7f\s]*$')
 _LANGUAGE_TAG = re.compile(r"^[a-zA-Z]+(-[a-zA-Z0-9]+)*$")
+_GOOD_DATATYPES = frozenset(
+    {None, XSD_STRING, XSD + "dateTime", XSD + "date", XSD + "anyURI", XSD + "float"}
+    | {"https://www.w3.org/2001/XMLSchema#" + t for t in ("dateTime", "date", "anyURI", "float")}
+)
 _SUPPORTED_CONTAINERS = frozenset({"@set", "@list", "@graph"})
 
 
@@ -116,6 +120,7 @@ class _Term:
 
     __slots__ = (
         "container",
+        "datatype",
         "direction",
         "iri",
         "language",
@@ -138,12 +143,14 @@ class _Term:
         self.direction: Any = value(ctx, key, "@direction")
         self.reverse = bool(self.raw and self.raw.get("reverse"))
         self.predicate: str | None = None  # set by the walker once the term is checked
+        # Value Expansion §5.3.2: the datatype of a coerced value, None for @id/@vocab/@none
+        self.datatype = self.type if self.type not in (None, "@id", "@vocab", "@none") else None
 
 
 class _Context:
     """A processed (frozen) pyld active context with memoised lookups and derived contexts."""
 
-    __slots__ = ("_children", "_terms", "_vocab", "previous", "raw")
+    __slots__ = ("_children", "_layouts", "_terms", "_typed", "_vocab", "previous", "raw")
 
     def __init__(self, raw: Mapping[str, Any], previous: _Context | None = None) -> None:
         self.raw = raw
@@ -151,6 +158,53 @@ class _Context:
         self._terms: dict[str, _Term] = {}
         self._vocab: dict[str, Any] = {}
         self._children: dict[tuple[str, Any], tuple[Any, _Context]] = {}
+        self._layouts: dict[tuple[str, ...], tuple[str | None, str | None, tuple[str, ...]]] = {}
+        self._typed: dict[tuple[str, ...], tuple[_Context, tuple[str, ...]]] = {}
+
+    def layout(self, keys: tuple[str, ...]) -> tuple[str | None, str | None, tuple[str, ...]]:
+        """The entries of a node object: (its @type key, its @id key, the other keys)."""
+        found = self._layouts.get(keys)
+        if found is not None:
+            return found
+        type_key = id_key = None
+        others = []
+        for key in keys:
+            expanded = self.expand_key(key)
+            if expanded == "@type":
+                if type_key is not None:
+                    raise _Fallback
+                type_key = key
+            elif expanded == "@id":
+                if id_key is not None:
+                    raise _Fallback
+                id_key = key
+            elif key != "@context":
+                others.append(key)
+        found = (type_key, id_key, tuple(others))
+        if len(self._layouts) < 1024:
+            self._layouts[keys] = found
+        return found
+
+    def typed(self, types: tuple[str, ...]) -> tuple[_Context, tuple[str, ...]]:
+        """Expansion step 11: the context after the types' scoped contexts, and the types' IRIs."""
+        found = self._typed.get(types)
+        if found is not None:
+            return found
+        ctx = self
+        for t in sorted(types):
+            local = self.term(t).scoped
+            if local is not None and local is not False:
+                ctx = ctx.scoped("type", local)
+        iris = []
+        for t in types:
+            expanded = self.expand_key(t)
+            if not isinstance(expanded, str):
+                raise _Fallback
+            iris.append(expanded)
+        found = (ctx, tuple(iris))
+        if len(self._typed) < 1024:
+            self._typed[types] = found
+        return found
 
     def term(self, key: str) -> _Term:
         found = self._terms.get(key)
@@ -303,36 +357,18 @@ class _Walker:
             if isinstance(local, dict) and list(local) == ["@context"]:
                 raise _Fallback
             ctx = ctx.derive("local", local, _context_key(local))
-        type_ctx = ctx  # step 10
-        type_key = None
-        for key in element:
-            if ctx.expand_key(key) == "@type":
-                if type_key is not None:
-                    raise _Fallback
-                type_key = key
-        types: list[Any] = []
-        if type_key is not None:  # step 11: type-scoped contexts, in lexical order
+        keys = tuple(element)
+        type_key, id_key, others = ctx.layout(keys)
+        if type_key is not None:  # steps 10-11: type-scoped contexts
             value = element[type_key]
-            types = value if isinstance(value, list) else [value]
+            types = tuple(value) if isinstance(value, list) else (value,)
             if not all(isinstance(t, str) for t in types):
                 raise _Fallback
-            for t in sorted(types):
-                local = type_ctx.term(t).scoped
-                if local is not None and local is not False:
-                    ctx = ctx.scoped("type", local)
-        id_key = None
-        others = []
-        for key in element:  # step 13 keys, expanded with the final active context
-            expanded = ctx.expand_key(key)
-            if expanded == "@id":
-                if id_key is not None:
+            typed, type_iris = ctx.typed(types)
+            if typed is not ctx:
+                ctx = typed
+                if ctx.layout(keys)[:2] != (type_key, id_key):
                     raise _Fallback
-                id_key = key
-            elif expanded == "@type":
-                if key != type_key:
-                    raise _Fallback
-            elif key != "@context":
-                others.append(key)
         if id_key is None:
             subject = self.fresh()
         else:
@@ -340,11 +376,9 @@ class _Walker:
             if not isinstance(value, str):
                 raise _Fallback
             subject = self.reference(ctx.expand_id(value))
-        for t in types:
-            expanded = type_ctx.expand_key(t)
-            if not isinstance(expanded, str):
-                raise _Fallback
-            self.emit(subject, _RDF_TYPE, self.reference(expanded), graph)
+        if type_key is not None:
+            for iri in type_iris:
+                self.emit(subject, _RDF_TYPE, self.reference(iri), graph)
         for key in others:
             self.property(ctx, subject, key, element[key], graph, depth)
         return subject
@@ -404,6 +438,10 @@ class _Walker:
 
     def value(self, ctx: _Context, key: str, item: Any, graph: str, depth: int) -> str | None:
         """One value of property ``key``: a node, a value object or a scalar; its term."""
+        if type(item) is str:  # the common case first: a plain string literal
+            term = ctx.term(key)
+            if term.type is None and term.language is None and term.direction is None:
+                return literal(item)
         if isinstance(item, dict):
             if not item:
                 raise _Fallback
@@ -423,7 +461,7 @@ class _Walker:
                 if not isinstance(expanded, str):
                     raise _Fallback
                 return self.reference(expanded)
-        datatype = term.type if term.type not in (None, "@id", "@vocab", "@none") else None
+        datatype = term.datatype
         language = None
         if datatype is None and isinstance(item, str):
             if term.direction is not None:
@@ -466,6 +504,8 @@ class _Walker:
 
 def _literal(value: Any, datatype: str | None, language: str | None) -> str:
     """Object to RDF conversion (§8.2) of a native value, mirroring pyld ``_object_to_rdf``."""
+    if type(value) is str and language is None and datatype in _GOOD_DATATYPES:
+        return literal(value, datatype or XSD_STRING)
     if datatype is not None and (
         datatype.startswith("_:") or not _PYLD_ABSOLUTE.match(datatype) or _BAD_IRI_CHAR.search(datatype)
     ):
