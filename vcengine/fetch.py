@@ -14,7 +14,7 @@ from typing import Any
 from vcengine.core import jsontext
 from vcengine.errors import InputError, ResolutionError
 
-__all__ = ["fetch_json", "did_web_url"]
+__all__ = ["did_web_url", "fetch_json"]
 
 TIMEOUT_S = 5.0
 MAX_BYTES = 1024 * 1024

@@ -86,9 +86,7 @@ def bundled_contexts() -> ContextIndex:
     return ContextIndex(CONTEXTS_DIR)
 
 
-def document_loader(
-    index: ContextIndex | None = None, extra: Mapping[str, Any] | None = None
-) -> Any:
+def document_loader(index: ContextIndex | None = None, extra: Mapping[str, Any] | None = None) -> Any:
     """A pyld document loader that serves only bundled contexts (and ``extra`` documents).
 
     ``extra`` lets a caller add documents it obtained out of band (for example a context

@@ -11,7 +11,7 @@ from typing import Any
 
 from vcengine.errors import JsonError
 
-__all__ = ["MAX_DEPTH", "MAX_BYTES", "loads", "check_depth"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "check_depth", "loads"]
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64

@@ -30,7 +30,7 @@ from vcengine.core.multibase import (
 )
 from vcengine.errors import KeyFormatError, SignatureError
 
-__all__ = ["PublicKey", "KeyPair", "did_key_of", "public_key_from_did_key"]
+__all__ = ["KeyPair", "PublicKey", "did_key_of", "public_key_from_did_key"]
 
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 

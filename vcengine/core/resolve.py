@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from vcengine.core.keys import PublicKey, public_key_from_did_key
 from vcengine.errors import KeyFormatError, ResolutionError
 
-__all__ = ["KeyResolver", "OfflineResolver", "ResolvedKey", "VERIFICATION_RELATIONSHIPS"]
+__all__ = ["VERIFICATION_RELATIONSHIPS", "KeyResolver", "OfflineResolver", "ResolvedKey"]
 
 VERIFICATION_RELATIONSHIPS = ("assertionMethod", "authentication")
 

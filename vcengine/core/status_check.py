@@ -49,19 +49,28 @@ def _verify_list(list_doc: Mapping[str, Any], issuer: str | None, keys: KeyResol
     return None
 
 
-def _check_1edtech_revocation_list(entry: StatusEntry, doc: Mapping[str, Any], list_doc: Mapping[str, Any]) -> Check:
+def _check_1edtech_revocation_list(
+    entry: StatusEntry, doc: Mapping[str, Any], list_doc: Mapping[str, Any]
+) -> Check:
     # 1EdTech Revocation List (VCRL 1.0): only its validator's fixtures are available here; they
     # show a list of revoked credential ids. Anything else stays indeterminate.
     revoked = list_doc.get("revokedCredential", list_doc.get("revokedCredentials"))
     if not isinstance(revoked, list):
-        return Check("status", "indeterminate", f"1EdTechRevocationList {entry.list_credential} has no revokedCredential list", "status-unchecked")
+        return Check(
+            "status",
+            "indeterminate",
+            f"1EdTechRevocationList {entry.list_credential} has no revokedCredential list",
+            "status-unchecked",
+        )
     ids = {r.get("id") if isinstance(r, Mapping) else r for r in revoked}
     if doc.get("id") in ids:
         return Check("status", "fail", f"revoked (1EdTechRevocationList {entry.list_credential})", "revoked")
     return Check("status", "pass", f"not in 1EdTechRevocationList {entry.list_credential}")
 
 
-def _check_entry(raw: Any, doc: Mapping[str, Any], now: datetime, lists: ListResolver | None, keys: KeyResolver) -> Check:
+def _check_entry(
+    raw: Any, doc: Mapping[str, Any], now: datetime, lists: ListResolver | None, keys: KeyResolver
+) -> Check:
     try:
         entry = parse_entry(raw)
     except UnsupportedError as exc:
@@ -71,19 +80,27 @@ def _check_entry(raw: Any, doc: Mapping[str, Any], now: datetime, lists: ListRes
     where = entry.list_credential
     if lists is None:
         return Check(
-            "status", "indeterminate",
+            "status",
+            "indeterminate",
             f"status list {where} was not checked (offline: supply it with --status-list or use --online)",
             "status-unchecked",
         )
     try:
         list_doc = lists(where)
     except (ResolutionError, InputError) as exc:
-        return Check("status", "indeterminate", f"could not get status list {where}: {exc}", "status-unreachable")
+        return Check(
+            "status", "indeterminate", f"could not get status list {where}: {exc}", "status-unreachable"
+        )
     if entry.type == REVOCATION_LIST_1EDTECH:
         return _check_1edtech_revocation_list(entry, doc, list_doc)
     distrust = _verify_list(list_doc, issuer_id(doc), keys)
     if distrust:
-        return Check("status", "indeterminate", f"status list {where} cannot be trusted: {distrust}", "status-list-untrusted")
+        return Check(
+            "status",
+            "indeterminate",
+            f"status list {where} cannot be trusted: {distrust}",
+            "status-list-untrusted",
+        )
     result = read_status(entry, list_doc, now=now)
     label = f"{entry.purpose} list {where} index {entry.index}"
     if result.outcome == "indeterminate":
@@ -98,7 +115,9 @@ def _check_entry(raw: Any, doc: Mapping[str, Any], now: datetime, lists: ListRes
     return Check("status", "pass", f"active ({label})")
 
 
-def status_checker(lists: ListResolver | None, keys: KeyResolver) -> Callable[[Mapping[str, Any], datetime], Check]:
+def status_checker(
+    lists: ListResolver | None, keys: KeyResolver
+) -> Callable[[Mapping[str, Any], datetime], Check]:
     """A status check for ``verify``: every entry of ``credentialStatus`` is checked; a revoked or
     suspended entry fails, any entry that could not be checked makes the result indeterminate."""
 
@@ -110,6 +129,8 @@ def status_checker(lists: ListResolver | None, keys: KeyResolver) -> Callable[[M
             bad = [r for r in results if r.outcome == outcome]
             if bad:
                 return bad[0]
-        return results[0] if len(results) == 1 else Check("status", "pass", "; ".join(r.reason for r in results))
+        return (
+            results[0] if len(results) == 1 else Check("status", "pass", "; ".join(r.reason for r in results))
+        )
 
     return check

@@ -120,7 +120,11 @@ def check_schema(doc: Mapping[str, Any]) -> Check:
     details = tuple({"path": i.path, "message": i.message} for i in issues[:20])
     first = issues[0]
     return Check(
-        "schema", "fail", f"{len(issues)} schema issue(s); first: {first.path}: {first.message}", "schema", details
+        "schema",
+        "fail",
+        f"{len(issues)} schema issue(s); first: {first.path}: {first.message}",
+        "schema",
+        details,
     )
 
 
@@ -145,14 +149,24 @@ def check_proofs(results: list[ProofResult]) -> Check:
         return Check("proof", "fail", "the credential carries no proof", "no-proof")
     failed = [r for r in results if r.outcome == "fail"]
     if failed:
-        return Check("proof", "fail", f"proof {failed[0].index} ({failed[0].suite}): {failed[0].reason}", "bad-proof", details)
+        return Check(
+            "proof",
+            "fail",
+            f"proof {failed[0].index} ({failed[0].suite}): {failed[0].reason}",
+            "bad-proof",
+            details,
+        )
     if any(r.outcome == "indeterminate" for r in results):
         r = next(r for r in results if r.outcome == "indeterminate")
         return Check("proof", "indeterminate", f"proof {r.index}: {r.reason}", "unresolved-key", details)
     passed = [r for r in results if r.outcome == "pass"]
     if not passed:
-        return Check("proof", "indeterminate", "no proof of a type vcengine implements", "unsupported-proof", details)
-    return Check("proof", "pass", f"{len(passed)} valid proof(s): {', '.join(r.suite for r in passed)}", None, details)
+        return Check(
+            "proof", "indeterminate", "no proof of a type vcengine implements", "unsupported-proof", details
+        )
+    return Check(
+        "proof", "pass", f"{len(passed)} valid proof(s): {', '.join(r.suite for r in passed)}", None, details
+    )
 
 
 def check_issuer_binding(doc: Mapping[str, Any], results: list[ProofResult], resolver: KeyResolver) -> Check:
@@ -169,20 +183,26 @@ def check_issuer_binding(doc: Mapping[str, Any], results: list[ProofResult], res
         assert r.verification_method is not None
         listed = resolver.authorizes(issuer, r.verification_method, "assertionMethod")
         if listed:
-            return Check("issuer", "pass", f"the issuer {issuer} lists {r.verification_method} for assertions")
+            return Check(
+                "issuer", "pass", f"the issuer {issuer} lists {r.verification_method} for assertions"
+            )
         if listed is None:
             undecided.append(r.verification_method)
     if undecided:
         return Check(
             "issuer",
             "indeterminate",
-            f"the signing key {undecided[0]} is controlled by {passed[0].controller}, not the issuer {issuer}, "
+            f"the signing key {undecided[0]} is controlled by {passed[0].controller}, "
+            f"not the issuer {issuer}, "
             "and the issuer's document was not available to show it authorizes that key "
             "(supply it with --resolve ISSUER=FILE or use --online)",
             "issuer-unresolved",
         )
     return Check(
-        "issuer", "fail", f"the signing key is not the issuer's: the issuer {issuer} does not authorize it", "issuer-mismatch"
+        "issuer",
+        "fail",
+        f"the signing key is not the issuer's: the issuer {issuer} does not authorize it",
+        "issuer-mismatch",
     )
 
 
@@ -271,15 +291,32 @@ def verify_jwt(
     if syntax.outcome == "fail":
         return VerificationReport("vc-jwt", (syntax,), doc)
     signature, binding = by_name["signature"], by_name["key_binding"]
-    proof = Check("proof", signature.outcome, f"JWS ({result.token.header.get('alg')}): {signature.reason}",
-                  None if signature.outcome == "pass" else "bad-proof")  # type: ignore[arg-type]
-    issuer = Check("issuer", binding.outcome, binding.reason,
-                   None if binding.outcome == "pass" else "issuer-unresolved")  # type: ignore[arg-type]
-    claims = _combine("jwt-claims", [c for c in result.checks if c.name not in ("signature", "key_binding")], "jwt-claims")
+    proof = Check(
+        "proof",
+        signature.outcome,
+        f"JWS ({result.token.header.get('alg')}): {signature.reason}",
+        None if signature.outcome == "pass" else "bad-proof",
+    )  # type: ignore[arg-type]
+    issuer = Check(
+        "issuer", binding.outcome, binding.reason, None if binding.outcome == "pass" else "issuer-unresolved"
+    )  # type: ignore[arg-type]
+    claims = _combine(
+        "jwt-claims", [c for c in result.checks if c.name not in ("signature", "key_binding")], "jwt-claims"
+    )
     validity = check_validity(doc, now)
     if signature.outcome != "pass" and validity.outcome == "pass":
-        validity = Check("validity", "indeterminate", "dates come from a token whose signature did not verify")
-    checks = (syntax, check_schema(doc), proof, issuer, claims, validity, (status or _offline_status(resolver))(doc, now))
+        validity = Check(
+            "validity", "indeterminate", "dates come from a token whose signature did not verify"
+        )
+    checks = (
+        syntax,
+        check_schema(doc),
+        proof,
+        issuer,
+        claims,
+        validity,
+        (status or _offline_status(resolver))(doc, now),
+    )
     return VerificationReport("vc-jwt", checks, doc)
 
 

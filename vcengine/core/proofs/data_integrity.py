@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from vcengine.core.keys import KeyPair
@@ -65,12 +65,13 @@ def proofs_of(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 def _format_created(created: datetime) -> str:
     if created.tzinfo is None or created.utcoffset() is None:
         raise ProofFormatError("proof 'created' must be timezone-aware")
-    from datetime import timezone
 
-    return created.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _unsecured_for(document: Mapping[str, Any], proof: Mapping[str, Any], all_proofs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def _unsecured_for(
+    document: Mapping[str, Any], proof: Mapping[str, Any], all_proofs: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
     """§4.2 step 4 / §4.5: the document a proof covers — without proofs, plus the proofs its
     ``previousProof`` names (a proof chain)."""
     unsecured = {k: v for k, v in document.items() if k != "proof"}
@@ -182,7 +183,9 @@ def verify_proof(
     try:
         public.verify(signature, data)
     except SignatureError:
-        return result("fail", "signature does not match the document (it was altered or signed by another key)")
+        return result(
+            "fail", "signature does not match the document (it was altered or signed by another key)"
+        )
     return result("pass", "signature valid", resolved.controller)
 
 

@@ -1,0 +1,62 @@
+"""`vcengine bake` and `vcengine unbake`: credentials inside badge images (OB 3.0 §5.3)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+from vcengine.cli._io import read_bytes
+from vcengine.core.bake import bake, unbake
+from vcengine.errors import InputError
+
+
+def cmd_bake(args: argparse.Namespace) -> int:
+    try:
+        credential = read_bytes(args.credential).decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise InputError(f"{args.credential} is not UTF-8 text (a JSON credential or a JWT)") from None
+    baked = bake(read_bytes(args.image), credential)
+    tmp = f"{args.out}.tmp-{os.getpid()}"
+    with open(tmp, "wb") as fh:  # write then rename: never a half-written badge
+        fh.write(baked)
+    os.replace(tmp, args.out)
+    print(f"baked {len(credential)} characters into {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_unbake(args: argparse.Namespace) -> int:
+    found = unbake(read_bytes(args.image))
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "format": found.format,
+                    "mediaType": found.media_type,
+                    "text": found.text,
+                    "deviations": list(found.deviations),
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        print(f"format: {found.format}", file=sys.stderr)
+        for deviation in found.deviations:
+            print(f"note: {deviation}", file=sys.stderr)
+        print(found.text)
+    return 0
+
+
+def register(sub: Any) -> None:
+    bake_p = sub.add_parser("bake", help="bake a credential (JSON or JWT file) into a PNG or SVG badge")
+    bake_p.add_argument("credential", help="signed credential JSON file or compact JWT file")
+    bake_p.add_argument("image", help="PNG or SVG image")
+    bake_p.add_argument("-o", "--out", required=True, help="output image")
+    bake_p.set_defaults(func=cmd_bake)
+    unbake_p = sub.add_parser("unbake", help="print the credential baked into a PNG or SVG badge")
+    unbake_p.add_argument("image", help="PNG or SVG image")
+    unbake_p.add_argument("--json", action="store_true", help="print format and text as JSON")
+    unbake_p.set_defaults(func=cmd_unbake)
