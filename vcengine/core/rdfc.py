@@ -204,7 +204,11 @@ class _State:
 
 def canonicalize(quads: Iterable[Quad]) -> dict[str, str]:
     """§4.4 Canonicalization Algorithm: map each blank node label to its canonical label."""
-    state = _State(list(dict.fromkeys(quads)))
+    return _canonical_labels(list(dict.fromkeys(quads)))
+
+
+def _canonical_labels(quads: list[Quad]) -> dict[str, str]:
+    state = _State(quads)
     by_hash: dict[str, list[str]] = {}
     for blank in state.blank_to_quads:
         digest = state.first_degree[blank] = state.hash_first_degree(blank)
@@ -233,9 +237,7 @@ def canonicalize(quads: Iterable[Quad]) -> dict[str, str]:
 def canonical_nquads(quads: Iterable[Quad]) -> str:
     """RDFC-1.0 canonical N-Quads (§4.4 step 7) of a dataset given as quads."""
     unique = list(dict.fromkeys(quads))
-    labels = canonicalize(unique)
-    if not labels:
-        return serialize_nquads(unique)
+    labels = _canonical_labels(unique)
     get = labels.get
     lines = [_line(get(s, s), p, get(o, o), get(g, g)) for s, p, o, g in unique]
     lines.sort()
