@@ -9,13 +9,17 @@ import sys
 from typing import Any
 
 from vcengine.core.keys import KeyPair
+from vcengine.errors import InputError
 
 
 def cmd_keys_generate(args: argparse.Namespace) -> int:
     key = KeyPair.from_seed(os.urandom(32))
     doc = json.dumps(key.export_multikey(), indent=2) + "\n"
     if args.out:
-        fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            raise InputError(f"{args.out} exists; keys generate never overwrites a key") from None
         with os.fdopen(fd, "w") as fh:
             fh.write(doc)
         print(f"wrote {args.out} (mode 0600; keep it secret)", file=sys.stderr)
