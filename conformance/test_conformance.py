@@ -76,8 +76,16 @@ def test_cli_sign_reproduces_w3c_proof_value(
     if suite == "Ed25519Signature2020":  # the vector's document already lists the suite context
         unsigned = tmp_path / "unsigned.json"
         unsigned.write_text(json.dumps({**_json(W3C / "unsigned.json"), "@context": expected["@context"]}))
-    args = ["sign", str(unsigned), "--key", str(W3C / "keyPair.json"), "--suite", suite,
-            "--created", "2023-02-24T23:36:38Z"]
+    args = [
+        "sign",
+        str(unsigned),
+        "--key",
+        str(W3C / "keyPair.json"),
+        "--suite",
+        suite,
+        "--created",
+        "2023-02-24T23:36:38Z",
+    ]
     assert main(args) == 0
     signed = json.loads(capsys.readouterr().out)
     assert signed["proof"]["proofValue"] == _text(W3C / folder / f"sigBTC58{tag}.txt").strip()
@@ -96,8 +104,16 @@ def test_1edtech_impl_guide_vector(name: str, capsys: pytest.CaptureFixture[str]
     unsigned_file = tmp_path / "unsigned.json"
     unsigned_file.write_text(json.dumps(unsigned))
     opts = vector["proof_options"]
-    args = ["sign", str(unsigned_file), "--key", str(key_file), "--created", opts["created"],
-            "--verification-method", opts["verificationMethod"]]
+    args = [
+        "sign",
+        str(unsigned_file),
+        "--key",
+        str(key_file),
+        "--created",
+        opts["created"],
+        "--verification-method",
+        opts["verificationMethod"],
+    ]
     assert main(args) == 0
     signed = json.loads(capsys.readouterr().out)
     assert signed["proof"]["proofValue"] == vector["expected"]["proofValue"]
@@ -141,6 +157,7 @@ def _verify(text: str, entry: dict[str, Any], keys: OfflineResolver | None = Non
 def _tamper(text: str) -> str:
     """Change one signed value: the last character of the credential id (or, for a JWT, of its
     payload's ``jti``/``id``), keeping the document well formed so only the signature can fail."""
+
     def bump(value: str) -> str:
         return value[:-1] + ("0" if value[-1] != "0" else "1")
 
@@ -183,7 +200,9 @@ def test_cli_exit_codes(entry: dict[str, Any], tmp_path: Path, capsys: pytest.Ca
     path = tmp_path / "input"
     path.write_text(_load_vector(entry))
     resolve = [a for url, f in entry["resolve"].items() for a in ("--resolve", f"{url}={HERE / f}")]
-    resolve += [a for url, f in entry.get("status_lists", {}).items() for a in ("--status-list", f"{url}={HERE / f}")]
+    resolve += [
+        a for url, f in entry.get("status_lists", {}).items() for a in ("--status-list", f"{url}={HERE / f}")
+    ]
     assert main(["verify", str(path), "--now", "2026-11-27T12:00:00Z", *resolve]) == EXIT[entry["expect"]]
     if entry["tamper"]:
         path.write_text(_tamper(_load_vector(entry)))

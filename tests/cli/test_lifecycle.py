@@ -12,7 +12,10 @@ import pytest
 from vcengine.cli import main
 from vcengine.core.bake.badge_image import render_badge_png, render_badge_svg
 
-LISTS = {"revocation": "https://issuer.example/status/rev-1", "suspension": "https://issuer.example/status/sus-1"}
+LISTS = {
+    "revocation": "https://issuer.example/status/rev-1",
+    "suspension": "https://issuer.example/status/sus-1",
+}
 INDEX = {"revocation": 48213, "suspension": 9071}
 
 
@@ -30,12 +33,24 @@ def issued(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]
     did = out.strip().splitlines()[-1]
     assert did.startswith("did:key:z6Mk")
     for purpose, url in LISTS.items():
-        code, _ = run(capsys, "status", "new", str(tmp_path / f"{purpose}.state.json"), "--key", str(key),
-                      "--url", url, "--purpose", purpose)
+        code, _ = run(
+            capsys,
+            "status",
+            "new",
+            str(tmp_path / f"{purpose}.state.json"),
+            "--key",
+            str(key),
+            "--url",
+            url,
+            "--purpose",
+            purpose,
+        )
         assert code == 0
     credential = {
-        "@context": ["https://www.w3.org/ns/credentials/v2",
-                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
         "id": "urn:uuid:0b6f2f9e-3c44-4f62-9d9b-0f1d64cf6a35",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": "Data Literacy Foundations",
@@ -45,17 +60,26 @@ def issued(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]
         "credentialSubject": {
             "id": "did:example:learner-42",
             "type": ["AchievementSubject"],
-            "achievement": {"id": "https://issuer.example/achievements/data-literacy", "type": ["Achievement"],
-                            "name": "Data Literacy Foundations", "description": "Passed the course.",
-                            "criteria": {"narrative": "Complete all modules and pass the quiz with 80%."}},
+            "achievement": {
+                "id": "https://issuer.example/achievements/data-literacy",
+                "type": ["Achievement"],
+                "name": "Data Literacy Foundations",
+                "description": "Passed the course.",
+                "criteria": {"narrative": "Complete all modules and pass the quiz with 80%."},
+            },
         },
     }
     # The OB 3.0 schema allows one credentialStatus object: a badge is either revocable
     # (revocation list) or suspendable (suspension list). Issue one of each.
     paths = {}
     for purpose, url in LISTS.items():
-        entry = {"id": f"{url}#{INDEX[purpose]}", "type": "BitstringStatusListEntry", "statusPurpose": purpose,
-                 "statusListIndex": str(INDEX[purpose]), "statusListCredential": url}
+        entry = {
+            "id": f"{url}#{INDEX[purpose]}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": purpose,
+            "statusListIndex": str(INDEX[purpose]),
+            "statusListCredential": url,
+        }
         unsigned = tmp_path / f"unsigned-{purpose}.json"
         unsigned.write_text(json.dumps({**credential, "credentialStatus": entry}, ensure_ascii=False))
         code, out = run(capsys, "sign", str(unsigned), "--key", str(key))
@@ -86,10 +110,14 @@ def status_check(report: dict[str, Any]) -> dict[str, Any]:
 
 def test_issue_bake_verify_revoke(issued: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     d: Path = issued["dir"]
-    (d / "badge.png").write_bytes(render_badge_png("Data Literacy Foundations", "Ünïversité Example", size=300))
+    (d / "badge.png").write_bytes(
+        render_badge_png("Data Literacy Foundations", "Ünïversité Example", size=300)
+    )
     (d / "badge.svg").write_bytes(render_badge_svg("Data Literacy Foundations", "Ünïversité Example"))
     for ext in ("png", "svg"):
-        code, _ = run(capsys, "bake", str(issued["signed"]), str(d / f"badge.{ext}"), "-o", str(d / f"baked.{ext}"))
+        code, _ = run(
+            capsys, "bake", str(issued["signed"]), str(d / f"badge.{ext}"), "-o", str(d / f"baked.{ext}")
+        )
         assert code == 0
         code, out = run(capsys, "unbake", str(d / f"baked.{ext}"))
         assert code == 0 and json.loads(out) == json.loads(issued["signed"].read_text())
@@ -104,8 +132,15 @@ def test_issue_bake_verify_revoke(issued: dict[str, Any], capsys: pytest.Capture
         assert (code, report["verdict"]) == (0, "verified"), report
         assert status_check(report)["outcome"] == "pass"
 
-    code, _ = run(capsys, "status", "set", str(d / "revocation.state.json"), str(INDEX["revocation"]),
-                  "--key", str(issued["key"]))
+    code, _ = run(
+        capsys,
+        "status",
+        "set",
+        str(d / "revocation.state.json"),
+        str(INDEX["revocation"]),
+        "--key",
+        str(issued["key"]),
+    )
     assert code == 0
     code, report = verify(capsys, d / "baked.png", *lists_args(d))
     assert (code, report["verdict"], status_check(report)["code"]) == (1, "failed", "revoked")
@@ -115,10 +150,15 @@ def test_suspend_and_unsuspend(issued: dict[str, Any], capsys: pytest.CaptureFix
     d: Path = issued["dir"]
     state = str(d / "suspension.state.json")
     assert run(capsys, "status", "set", state, str(INDEX["suspension"]), "--key", str(issued["key"]))[0] == 0
-    assert run(capsys, "status", "show", state, str(INDEX["suspension"]))[1].strip() == f"{INDEX['suspension']}: 1"
+    assert (
+        run(capsys, "status", "show", state, str(INDEX["suspension"]))[1].strip()
+        == f"{INDEX['suspension']}: 1"
+    )
     code, report = verify(capsys, issued["suspendable"], *lists_args(d))
     assert (code, status_check(report)["code"]) == (1, "suspended")
-    assert run(capsys, "status", "clear", state, str(INDEX["suspension"]), "--key", str(issued["key"]))[0] == 0
+    assert (
+        run(capsys, "status", "clear", state, str(INDEX["suspension"]), "--key", str(issued["key"]))[0] == 0
+    )
     code, report = verify(capsys, issued["suspendable"], *lists_args(d))
     assert (code, report["verdict"]) == (0, "verified")
 
@@ -131,7 +171,9 @@ def test_revocation_cannot_be_undone(issued: dict[str, Any], capsys: pytest.Capt
     assert Path(state).read_bytes() == before, "a refused change must leave the list untouched"
 
 
-def test_unreachable_status_list_is_indeterminate(issued: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreachable_status_list_is_indeterminate(
+    issued: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
     d: Path = issued["dir"]
     doc = json.loads(issued["signed"].read_text())
     # Re-issue pointing at a list nobody serves: loopback port 9 (discard) refuses connections.
@@ -148,8 +190,12 @@ def test_unreachable_status_list_is_indeterminate(issued: dict[str, Any], capsys
     assert status_check(report)["code"] == "status-unreachable"
 
 
-def test_expired_credential_fails_with_expired(issued: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
-    code, report = verify(capsys, issued["signed"], *lists_args(issued["dir"]), "--now", "2036-01-01T00:00:01Z")
+def test_expired_credential_fails_with_expired(
+    issued: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, report = verify(
+        capsys, issued["signed"], *lists_args(issued["dir"]), "--now", "2036-01-01T00:00:01Z"
+    )
     validity = next(c for c in report["checks"] if c["check"] == "validity")
     assert (code, validity["code"]) == (1, "expired")
     code, report = verify(capsys, issued["signed"], "--now", "2025-12-31T23:59:59Z")

@@ -25,7 +25,9 @@ def test_index_covers_every_file_with_matching_hash() -> None:
 
 def test_vcdm2_base_context_has_the_normative_digest() -> None:
     data = bundled_contexts().raw_bytes("https://www.w3.org/ns/credentials/v2")
-    assert hashlib.sha256(data).hexdigest() == "59955ced6697d61e03f2b2556febe5308ab16842846f5b586d7f1f7adec92734"
+    assert (
+        hashlib.sha256(data).hexdigest() == "59955ced6697d61e03f2b2556febe5308ab16842846f5b586d7f1f7adec92734"
+    )
 
 
 @pytest.mark.skipif(not SHARED_INDEX.exists(), reason="../shared is not beside this checkout")

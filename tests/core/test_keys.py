@@ -29,7 +29,9 @@ def test_every_representation_of_the_test_keys(test_keys: dict, name: str) -> No
         KeyPair.from_secret_multibase(legacy),
         KeyPair.from_jwk(pair.export_private_jwk()),
         KeyPair.from_key_document(pair.export_multikey()),
-        KeyPair.from_key_document({"privateKeyMultibase": legacy, "publicKeyMultibase": k["publicKeyMultibase"]}),
+        KeyPair.from_key_document(
+            {"privateKeyMultibase": legacy, "publicKeyMultibase": k["publicKeyMultibase"]}
+        ),
     ):
         assert imported.public == pair.public
     assert public_key_from_did_key(k["did_key_verificationMethod"]) == pair.public
@@ -83,8 +85,12 @@ def test_bad_secrets_and_jwks() -> None:
         KeyPair.from_jwk({"kty": "OKP", "crv": "Ed25519", "d": "AAAA"})
     with pytest.raises(KeyFormatError, match="does not match"):
         other = KeyPair.from_seed(bytes(32)).public.multibase
-        KeyPair.from_key_document({"secretKeyMultibase": KeyPair.from_seed(bytes(range(32))).export_secret_multibase(),
-                                   "publicKeyMultibase": other})
+        KeyPair.from_key_document(
+            {
+                "secretKeyMultibase": KeyPair.from_seed(bytes(range(32))).export_secret_multibase(),
+                "publicKeyMultibase": other,
+            }
+        )
     with pytest.raises(KeyFormatError, match="fragment"):
         public_key_from_did_key("did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#other")
 

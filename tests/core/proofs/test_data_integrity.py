@@ -22,8 +22,14 @@ def _keys() -> list[KeyPair]:
 
 
 def _sign(doc: dict, key: KeyPair, suite: str = "eddsa-rdfc-2022", **kw: object) -> dict:
-    return add_proof(doc, key, suite=suite, verification_method=key.public.did_key_verification_method,
-                     created=CREATED, **kw)  # type: ignore[arg-type]
+    return add_proof(
+        doc,
+        key,
+        suite=suite,
+        verification_method=key.public.did_key_verification_method,
+        created=CREATED,
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("suite", SUITES)
@@ -43,17 +49,31 @@ def test_sign_verify_and_tamper_each_suite(suite: str) -> None:
 def test_proof_set_and_chain_reproduce_w3c_vectors() -> None:
     k1, k2, k3, k4 = _keys()
     unsigned = load("w3c-vc-di-eddsa/proof-set-chain/unsigned.json")
-    ids = ["urn:uuid:26329423-bec9-4b2e-88cb-a7c7d9dc4544", "urn:uuid:8cc9022b-6b14-4cf3-8571-74972c5feb54",
-           "urn:uuid:d94f792a-c546-4d06-b38a-da070ab56c23"]
+    ids = [
+        "urn:uuid:26329423-bec9-4b2e-88cb-a7c7d9dc4544",
+        "urn:uuid:8cc9022b-6b14-4cf3-8571-74972c5feb54",
+        "urn:uuid:d94f792a-c546-4d06-b38a-da070ab56c23",
+    ]
     one = _sign(unsigned, k1, proof_id=ids[0])
     assert one == load("w3c-vc-di-eddsa/proof-set-chain/signedProofSet1.json")
     two = _sign(one, k2, proof_id=ids[1])
     assert two == load("w3c-vc-di-eddsa/proof-set-chain/signedProofSet2.json")
-    chain3 = add_proof(two, k3, verification_method=k3.public.did_key_verification_method, proof_id=ids[2],
-                       created=datetime(2023, 2, 26, 22, 6, 38, tzinfo=timezone.utc), previous_proof=ids[:2])
+    chain3 = add_proof(
+        two,
+        k3,
+        verification_method=k3.public.did_key_verification_method,
+        proof_id=ids[2],
+        created=datetime(2023, 2, 26, 22, 6, 38, tzinfo=timezone.utc),
+        previous_proof=ids[:2],
+    )
     assert chain3 == load("w3c-vc-di-eddsa/proof-set-chain/signedProofChain1.json")
-    chain4 = add_proof(chain3, k4, verification_method=k4.public.did_key_verification_method,
-                       created=datetime(2023, 2, 26, 22, 16, 38, tzinfo=timezone.utc), previous_proof=ids[2])
+    chain4 = add_proof(
+        chain3,
+        k4,
+        verification_method=k4.public.did_key_verification_method,
+        created=datetime(2023, 2, 26, 22, 16, 38, tzinfo=timezone.utc),
+        previous_proof=ids[2],
+    )
     assert chain4 == load("w3c-vc-di-eddsa/proof-set-chain/signedProofChain2.json")
     assert [r.outcome for r in verify_proofs(chain4, OfflineResolver())] == ["pass"] * 4
 
@@ -98,14 +118,25 @@ def test_undefined_type_and_relative_iri_are_errors() -> None:
 
 def test_vc11_credential_is_signed_with_data_integrity_context_added() -> None:
     doc = {
-        "@context": ["https://www.w3.org/2018/credentials/v1",
-                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "@context": [
+            "https://www.w3.org/2018/credentials/v1",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
         "id": "urn:uuid:2f3c2a1e-0d2c-4a55-9f0e-0d9b0f2b0a11",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": {"id": "did:example:issuer", "type": "Profile", "name": "Ex"},
         "issuanceDate": "2024-01-01T00:00:00Z",
-        "credentialSubject": {"id": "did:example:s", "type": "AchievementSubject", "achievement": {
-            "id": "urn:uuid:a", "type": "Achievement", "name": "A", "description": "d", "criteria": {"narrative": "n"}}},
+        "credentialSubject": {
+            "id": "did:example:s",
+            "type": "AchievementSubject",
+            "achievement": {
+                "id": "urn:uuid:a",
+                "type": "Achievement",
+                "name": "A",
+                "description": "d",
+                "criteria": {"narrative": "n"},
+            },
+        },
     }
     for suite in SUITES:
         signed = _sign(doc, _keys()[0], suite)
@@ -119,7 +150,11 @@ def test_wrong_purpose_unknown_type_and_bad_proof_value() -> None:
         (lambda p: p.update(proofValue="z" + "1" * 10), "fail", "64"),
         (lambda p: p.update(proofValue="uAAAA"), "fail", "base58btc"),
         (lambda p: p.update(type="SomeProofType"), "not-checked", "not implemented"),
-        (lambda p: p.update(verificationMethod="https://unknown.example/key#1"), "indeterminate", "cannot resolve"),
+        (
+            lambda p: p.update(verificationMethod="https://unknown.example/key#1"),
+            "indeterminate",
+            "cannot resolve",
+        ),
     ]:
         doc = json.loads(json.dumps(signed))
         mutate(doc["proof"])
