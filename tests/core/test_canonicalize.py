@@ -140,3 +140,18 @@ def test_jcs_is_unchanged() -> None:
 
 def test_public_door() -> None:
     assert set(canonicalize.__all__) == {"jcs", "rdfc_nquads", "rdfc_nquads_reference", "to_rdf_reference"}
+
+
+def test_concurrent_calls_agree() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    documents = [case[1] for case in CASES] * 4
+    expected = [case[2] for case in CASES] * 4
+    fallback = {
+        "@context": {"@vocab": "https://e.org/#"},
+        "@id": "urn:a",
+        "@reverse": {"p": {"@id": "urn:b"}},
+    }
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(rdfc_nquads, documents)) == expected
+        assert len(set(pool.map(rdfc_nquads, [fallback] * 16))) == 1

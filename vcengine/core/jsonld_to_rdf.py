@@ -11,9 +11,14 @@ processing is reused from pyld (it is the hard, correct part) but its results ar
 (parent context, local/scoped context); the walk itself mirrors pyld's ``_expand`` /
 ``_expand_object`` / ``_object_to_rdf`` step by step, so that pyld stays the reference.
 
-Anything outside the subset (``@reverse``, ``@nest``, ``@included``, index/language/id/type
-maps, ``@json``, ``@direction``, nested arrays, unusual IRIs, ...) is not guessed at:
-:func:`to_quads` returns ``None`` and the caller falls back to pyld's toRdf.
+Anything outside the subset is not guessed at: :func:`to_quads` returns ``None`` and the
+caller falls back to pyld's toRdf. Outside the subset: ``@reverse`` and reverse terms,
+``@nest``, ``@included``, ``@graph`` as a node key, explicit ``@list`` / ``@set`` objects,
+index / language / id / type maps, ``@json``, ``@direction``, nested arrays, empty objects as
+values, ``@base`` in a context, keys aliased to ``@value``, xsd:double-typed strings (pyld
+rewrites them, the spec does not), numbers beyond the double range, language tags that are
+not well formed, scalars in an ``@graph`` container and scoped contexts that redefine the term
+that carries them.
 
 Safety (Data Integrity "safe mode", vc-data-integrity §4.8): a term the contexts do not define,
 an undefined ``@type`` and a relative IRI are errors, exactly as in the pyld path.
@@ -96,12 +101,17 @@ _LOADER = document_loader()
 _MAX_CHILDREN = 64
 
 
-def pyld_options() -> dict[str, Any]:
-    """Options for pyld: closed-world loader, private context cache, sentinel base."""
+def pyld_options(cache: LRUCache[str, Any] | None = None) -> dict[str, Any]:
+    """Options for pyld: closed-world loader, sentinel base, and a context cache of our own.
+
+    pyld's default cache is process-wide and shared with every other pyld user (and their
+    loaders), so it is never used. ``cache`` must only be shared under a lock (cachetools
+    caches are not thread-safe); by default each call gets a fresh one.
+    """
     return {
         "base": SENTINEL_BASE,
         "documentLoader": _LOADER,
-        "contextResolver": ContextResolver(_RESOLVED, _LOADER),
+        "contextResolver": ContextResolver(LRUCache(64) if cache is None else cache, _LOADER),
         "processingMode": "json-ld-1.1",
     }
 
@@ -251,7 +261,7 @@ class _Context:
                 raw = _PROCESSOR._process_context(
                     self.raw,
                     local,
-                    pyld_options(),
+                    pyld_options(_RESOLVED),
                     override_protected=kind == "property",
                     propagate=kind != "type",
                 )
@@ -537,7 +547,9 @@ def to_quads(document: Mapping[str, Any]) -> list[Quad] | None:
     """The RDF dataset of ``document`` as quads (blank node labels arbitrary).
 
     None when the document uses JSON-LD outside the supported subset: then use pyld.
-    Raises JsonLdError / ContextError / JsonError exactly where the pyld path would refuse.
+    Raises JsonLdError / ContextError / JsonError where the pyld path refuses, and also on an
+    ``@id`` that is not a valid IRI (white space, ``<>"{}|^`\\``), about which pyld silently
+    drops every statement.
     """
     if not isinstance(document, dict):
         return None
