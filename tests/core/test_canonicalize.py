@@ -155,3 +155,58 @@ def test_concurrent_calls_agree() -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert list(pool.map(rdfc_nquads, documents)) == expected
         assert len(set(pool.map(rdfc_nquads, [fallback] * 16))) == 1
+
+
+# --- JCS fast path: byte-identical to the rfc8785 library --------------------------------------
+
+import rfc8785 as _rfc8785  # noqa: E402
+from hypothesis import given as _given  # noqa: E402
+from hypothesis import strategies as _st  # noqa: E402
+
+from vcengine.core.canonicalize import jcs as _jcs  # noqa: E402
+
+_json_values = _st.recursive(
+    _st.none() | _st.booleans() | _st.integers(min_value=-(2**60), max_value=2**60)
+    | _st.floats(allow_nan=False, allow_infinity=False) | _st.text(),
+    lambda children: _st.lists(children, max_size=4) | _st.dictionaries(_st.text(max_size=6), children, max_size=4),
+    max_leaves=25,
+)
+
+
+@_given(_json_values)
+def test_jcs_matches_rfc8785(value: object) -> None:
+    try:
+        expected = _rfc8785.dumps(value)
+    except (_rfc8785.CanonicalizationError, TypeError, ValueError, UnicodeEncodeError):
+        with pytest.raises(JsonLdError):
+            _jcs(value)
+        return
+    assert _jcs(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"\U0001f600": 1, "\ue000": 2, "a": 3}, {"s": "\x00\x1f\x7f\u2028\ud7ff"}, [2**53 - 1, -(2**53 - 1)],
+     {"f": 1.5e300, "g": -0.0, "h": 1e-7}],
+)
+def test_jcs_edge_cases(value: object) -> None:
+    assert _jcs(value) == _rfc8785.dumps(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": 'x:1.5,y', "b": 2.5, "c": [1.0, 'q":3.0,"', 1e21], "d": 'say "1.0"', "e": -0.0},
+        {"s": "back\\slash", "n": 1.0, "t": '\\":1.5,'},
+        [1.5, {"k": 12345678901234567}],
+        {"id": "urn:uuid:1e5b", "v": 100, "w": 1e-7, "x": 123456789012345.6},
+    ],
+)
+def test_jcs_numbers_inside_and_outside_strings(value: object) -> None:
+    try:
+        expected = _rfc8785.dumps(value)
+    except _rfc8785.CanonicalizationError:
+        with pytest.raises(JsonLdError):
+            _jcs(value)
+        return
+    assert _jcs(value) == expected

@@ -55,5 +55,6 @@ def loads(data: str | bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX
     except RecursionError:
         # The C decoder guards its recursion; a document this deep is refused outright.
         raise JsonError(f"JSON nests deeper than {max_depth} levels") from None
-    check_depth(value, max_depth)
+    if text.count("{") + text.count("[") > max_depth:  # cheap bound: fewer brackets cannot nest deeper
+        check_depth(value, max_depth)
     return value

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -61,7 +62,7 @@ class PublicKey:
 
     @property
     def multibase(self) -> str:
-        return encode_base58btc(ED25519_PUB + self.raw)
+        return _public_multibase(self.raw)
 
     @property
     def did_key(self) -> str:
@@ -180,10 +181,17 @@ class KeyPair:
         raise TypeError("KeyPair cannot be pickled: export it explicitly")
 
 
+@lru_cache(maxsize=4096)
+def _public_multibase(raw: bytes) -> str:
+    # base58 is quadratic pure Python; a service signs with few keys, so remember them.
+    return encode_base58btc(ED25519_PUB + raw)
+
+
 def did_key_of(public: PublicKey) -> str:
     return public.did_key
 
 
+@lru_cache(maxsize=4096)
 def public_key_from_did_key(did_or_vm: str) -> PublicKey:
     """The Ed25519 key a ``did:key`` DID or DID URL names; the fragment must match the key."""
     if not did_or_vm.startswith("did:key:"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 from vcengine.core.keys import PublicKey, public_key_from_did_key
@@ -117,6 +118,22 @@ def _methods_in(doc: Mapping[str, Any], doc_id: str) -> tuple[dict[str, Resolved
     return resolved, purposes
 
 
+@lru_cache(maxsize=4096)
+def _resolve_did_key(verification_method: str) -> ResolvedKey:
+    """did:key resolves from the identifier alone (pure, so cached)."""
+    did = _strip_fragment(verification_method)
+    try:
+        doc = did_key_document(did)
+        methods, _ = _methods_in(doc, did)
+    except KeyFormatError as exc:
+        raise ResolutionError(f"cannot resolve {verification_method}: {exc.message}") from None
+    if verification_method in methods:
+        return methods[verification_method]
+    if verification_method == did:
+        return next(iter(methods.values()))
+    raise ResolutionError(f"did:key document {did} does not list verification method {verification_method}")
+
+
 class OfflineResolver:
     """Resolves did:key from the identifier and anything else from documents given up front.
 
@@ -137,11 +154,7 @@ class OfflineResolver:
         if not isinstance(verification_method, str) or not verification_method:
             raise ResolutionError("verification method must be a non-empty URL string")
         if verification_method.startswith("did:key:"):
-            try:
-                doc: Mapping[str, Any] = did_key_document(_strip_fragment(verification_method))
-            except KeyFormatError as exc:
-                raise ResolutionError(f"cannot resolve {verification_method}: {exc.message}") from None
-            return self._from_document(verification_method, _strip_fragment(verification_method), doc)
+            return _resolve_did_key(verification_method)
         for url in (verification_method, _strip_fragment(verification_method)):
             if url in self._documents:
                 return self._from_document(verification_method, url, self._documents[url])
