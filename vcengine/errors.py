@@ -17,7 +17,12 @@ outermost layer (CLI exit codes, HTTP status, GraphQL error types) maps them fur
     │   └── StatusListError           a status list or entry that is malformed, too large, or misused
     ├── SignatureError                a signature was checked and does not match
     ├── ResolutionError               a verification method could not be resolved (indeterminate)
-    └── UnsupportedError              a suite, algorithm or key type we do not implement
+    ├── UnsupportedError              a suite, algorithm or key type we do not implement
+    ├── NotFound                      (service) no such record in the caller's organization
+    ├── PermissionDenied              (service) unauthenticated, or the API key lacks the scope
+    └── StoreError                    (storage) the store failed; adapters translate driver errors
+        ├── StoreUnavailable          the store cannot be reached: retry later, nothing was written
+        └── Conflict                  a concurrent change won (optimistic version check, unique key)
 
 Errors carry a ``path`` (JSON path such as ``$.credentialSubject.achievement``) where one
 applies. Secrets never appear in messages.
@@ -38,6 +43,11 @@ __all__ = [
     "SchemaError",
     "SignatureError",
     "StatusListError",
+    "Conflict",
+    "NotFound",
+    "PermissionDenied",
+    "StoreError",
+    "StoreUnavailable",
     "UnsupportedError",
     "VcengineError",
 ]
@@ -102,3 +112,23 @@ class ResolutionError(VcengineError):
 
 class UnsupportedError(VcengineError):
     """A cryptosuite, algorithm or key type vcengine does not implement."""
+
+
+class NotFound(VcengineError):
+    """No such record in the caller's organization (another org's record is also "not found")."""
+
+
+class PermissionDenied(VcengineError):
+    """Unauthenticated, or the API key lacks the scope the operation needs."""
+
+
+class StoreError(VcengineError):
+    """The store failed. Adapters raise this (or a subclass), never a driver exception."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached; nothing was written. Safe to retry."""
+
+
+class Conflict(StoreError):
+    """A concurrent change won: an optimistic version check or a unique key."""

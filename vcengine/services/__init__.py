@@ -1,0 +1,1 @@
+"""Use cases of the vcengine service. Async; they reach the world only through ``ports``."""

@@ -1,0 +1,235 @@
+"""The ports of the service layer: the records it stores and the store it needs.
+
+Two adapters implement ``Store`` and pass one contract suite (``tests/storage/``):
+``vcengine.storage.sqlite`` (the embedded default) and ``vcengine.storage.mongo`` (PyMongo's
+``AsyncMongoClient``). Adapters translate driver errors into ``StoreError`` /
+``StoreUnavailable`` / ``Conflict``; nothing above them sees a driver exception.
+
+Every method that reads or writes tenant data takes the ``org_id`` and must never return or
+change another organization's records. Records are immutable values; JSON documents (credentials,
+profiles, achievements) stay JSON (``dict``) — they are the source of truth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+__all__ = [
+    "AchievementRecord",
+    "ApiKeyRecord",
+    "CredentialFilter",
+    "CredentialRecord",
+    "EventRecord",
+    "IssuerKeyRecord",
+    "IssuerRecord",
+    "OrganizationRecord",
+    "Page",
+    "Scope",
+    "StatusListRecord",
+    "Store",
+]
+
+Scope = Literal["read", "issue", "revoke", "admin"]
+CredentialStatus = Literal["active", "revoked", "suspended"]
+ProofFormat = Literal["eddsa-rdfc-2022", "eddsa-jcs-2022", "vc-jwt"]
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationRecord:
+    id: str
+    name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyRecord:
+    """An API key, stored as ``prefix`` (shown to users, looked up) + ``secret_hash`` (never the key)."""
+
+    id: str
+    org_id: str
+    name: str
+    prefix: str
+    secret_hash: str
+    scopes: frozenset[Scope]
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerRecord:
+    """An issuer profile (OB 3.0 Profile JSON in ``profile``; ``profile["id"]`` is the issuer id)."""
+
+    id: str
+    org_id: str
+    profile: Mapping[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerKeyRecord:
+    """An issuer's signing key. ``encrypted_secret`` is AES-GCM ciphertext under the master key;
+    the plaintext secret never reaches a store. Retired keys stay published for verification."""
+
+    id: str
+    org_id: str
+    issuer_id: str
+    verification_method: str
+    public_key_multibase: str
+    encrypted_secret: bytes
+    status: Literal["active", "retired"]
+    created_at: datetime
+    retired_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AchievementRecord:
+    """A badge class: the OB 3.0 Achievement JSON, plus how its badge image is made."""
+
+    id: str
+    org_id: str
+    issuer_id: str
+    achievement: Mapping[str, Any]
+    created_at: datetime
+    image_png: bytes | None = None
+    image_svg: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialRecord:
+    """An issued credential. ``document`` is the signed JSON (or ``{"jwt": token}`` for VC-JWT
+    with the unsigned credential under ``"credential"``). ``idempotency_key`` is unique per org."""
+
+    id: str
+    org_id: str
+    issuer_id: str
+    achievement_id: str
+    recipient: Mapping[str, Any]
+    document: Mapping[str, Any]
+    proof_format: ProofFormat
+    issued_at: datetime
+    status: CredentialStatus = "active"
+    status_list_id: str | None = None
+    status_index: int | None = None
+    idempotency_key: str | None = None
+    valid_until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusListRecord:
+    """A status list of one issuer and purpose: its bits and its last signed list credential.
+
+    ``version`` increments on every change (optimistic concurrency: ``save_status_list`` with
+    ``expected_version`` fails with ``Conflict`` if another instance changed it first)."""
+
+    id: str
+    org_id: str
+    issuer_id: str
+    purpose: Literal["revocation", "suspension"]
+    url: str
+    encoded_list: str
+    version: int
+    updated_at: datetime
+    credential: Mapping[str, Any] | None = None
+    permutation_key: bytes = field(default=b"", repr=False)
+    length: int = 131_072
+    shards: int = 16
+    full: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """Something that happened to a credential: issued, revoked, suspended, unsuspended, viewed…"""
+
+    id: str
+    org_id: str
+    type: str
+    credential_id: str | None
+    at: datetime
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialFilter:
+    achievement_id: str | None = None
+    issuer_id: str | None = None
+    recipient: str | None = None
+    status: CredentialStatus | None = None
+    issued_after: datetime | None = None
+    issued_before: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A keyset page: ``items`` in (issued_at, id) order after ``after``; ``next`` to continue."""
+
+    items: Sequence[Any]
+    next: str | None
+
+
+class Store(Protocol):
+    """Everything the service needs to persist. All methods are async; all are org-scoped."""
+
+    async def start(self) -> None:
+        """Connect and create what the store needs (tables, indexes). Idempotent."""
+
+    async def close(self) -> None: ...
+
+    # organizations and API keys
+    async def create_organization(self, org: OrganizationRecord) -> None: ...
+    async def get_organization(self, org_id: str) -> OrganizationRecord | None: ...
+    async def list_organizations(self) -> Sequence[OrganizationRecord]: ...
+    async def create_api_key(self, key: ApiKeyRecord) -> None: ...
+    async def find_api_key(self, prefix: str) -> ApiKeyRecord | None:
+        """By prefix across all orgs (authentication happens before the org is known)."""
+    async def revoke_api_key(self, org_id: str, key_id: str, at: datetime) -> bool: ...
+
+    # issuers and keys
+    async def create_issuer(self, issuer: IssuerRecord) -> None: ...
+    async def get_issuer(self, org_id: str, issuer_id: str) -> IssuerRecord | None: ...
+    async def find_issuer(self, issuer_id: str) -> IssuerRecord | None:
+        """By issuer id across orgs: public pages and DID documents are not org-scoped."""
+    async def list_issuers(self, org_id: str) -> Sequence[IssuerRecord]: ...
+    async def add_issuer_key(self, key: IssuerKeyRecord) -> None: ...
+    async def retire_issuer_keys(self, org_id: str, issuer_id: str, at: datetime) -> None:
+        """Mark every active key of the issuer retired (before adding the new one, on rotation)."""
+    async def list_issuer_keys(self, issuer_id: str) -> Sequence[IssuerKeyRecord]:
+        """Active and retired keys of an issuer (public data; not org-scoped)."""
+
+    # achievements
+    async def create_achievement(self, achievement: AchievementRecord) -> None: ...
+    async def get_achievement(self, org_id: str, achievement_id: str) -> AchievementRecord | None: ...
+    async def list_achievements(self, org_id: str, after: str | None, limit: int) -> Page: ...
+
+    # credentials
+    async def insert_credential(self, credential: CredentialRecord) -> CredentialRecord:
+        """Insert; if ``idempotency_key`` was already used in the org, insert nothing and return
+        the credential stored under it (exactly one credential per key, across instances)."""
+    async def get_credential(self, org_id: str, credential_id: str) -> CredentialRecord | None: ...
+    async def find_credential(self, credential_id: str) -> CredentialRecord | None:
+        """By id across orgs: the credential's public URL is not org-scoped."""
+    async def get_by_idempotency_key(self, org_id: str, key: str) -> CredentialRecord | None: ...
+    async def list_credentials(
+        self, org_id: str, filter: CredentialFilter, after: str | None, limit: int
+    ) -> Page: ...
+    async def set_credential_status(
+        self, org_id: str, credential_ids: Sequence[str], status: CredentialStatus
+    ) -> int: ...
+
+    # status lists: allocation is atomic across API instances, without one hot counter
+    async def active_status_list(self, org_id: str, issuer_id: str, purpose: str) -> StatusListRecord | None: ...
+    async def open_status_list(self, new: StatusListRecord, *, replacing: str | None) -> StatusListRecord:
+        """Make ``new`` the active list of (org, issuer, purpose) if the active one is ``replacing``
+        (None: there is none); otherwise return the list another instance opened first."""
+    async def claim_positions(self, list_id: str, shard: int, count: int, limit: int) -> range:
+        """Atomically advance the cursor of (list, shard) by up to ``count``, never past ``limit``."""
+    async def get_status_list(self, list_id: str) -> StatusListRecord | None: ...
+    async def find_status_list_by_url(self, url: str) -> StatusListRecord | None: ...
+    async def save_status_list(self, record: StatusListRecord, *, expected_version: int) -> None:
+        """Replace the list if its stored version is ``expected_version``; else raise Conflict."""
+
+    # events (analytics, subscriptions)
+    async def add_event(self, event: EventRecord) -> None: ...
+    async def count_events(self, org_id: str, type: str) -> int: ...
