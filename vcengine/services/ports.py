@@ -184,6 +184,7 @@ class Store(Protocol):
     async def create_api_key(self, key: ApiKeyRecord) -> None: ...
     async def find_api_key(self, prefix: str) -> ApiKeyRecord | None:
         """By prefix across all orgs (authentication happens before the org is known)."""
+
     async def revoke_api_key(self, org_id: str, key_id: str, at: datetime) -> bool: ...
 
     # issuers and keys
@@ -191,10 +192,12 @@ class Store(Protocol):
     async def get_issuer(self, org_id: str, issuer_id: str) -> IssuerRecord | None: ...
     async def find_issuer(self, issuer_id: str) -> IssuerRecord | None:
         """By issuer id across orgs: public pages and DID documents are not org-scoped."""
+
     async def list_issuers(self, org_id: str) -> Sequence[IssuerRecord]: ...
     async def add_issuer_key(self, key: IssuerKeyRecord) -> None: ...
     async def retire_issuer_keys(self, org_id: str, issuer_id: str, at: datetime) -> None:
         """Mark every active key of the issuer retired (before adding the new one, on rotation)."""
+
     async def list_issuer_keys(self, issuer_id: str) -> Sequence[IssuerKeyRecord]:
         """Active and retired keys of an issuer (public data; not org-scoped)."""
 
@@ -207,9 +210,11 @@ class Store(Protocol):
     async def insert_credential(self, credential: CredentialRecord) -> CredentialRecord:
         """Insert; if ``idempotency_key`` was already used in the org, insert nothing and return
         the credential stored under it (exactly one credential per key, across instances)."""
+
     async def get_credential(self, org_id: str, credential_id: str) -> CredentialRecord | None: ...
     async def find_credential(self, credential_id: str) -> CredentialRecord | None:
         """By id across orgs: the credential's public URL is not org-scoped."""
+
     async def get_by_idempotency_key(self, org_id: str, key: str) -> CredentialRecord | None: ...
     async def list_credentials(
         self, org_id: str, filter: CredentialFilter, after: str | None, limit: int
@@ -219,12 +224,16 @@ class Store(Protocol):
     ) -> int: ...
 
     # status lists: allocation is atomic across API instances, without one hot counter
-    async def active_status_list(self, org_id: str, issuer_id: str, purpose: str) -> StatusListRecord | None: ...
+    async def active_status_list(
+        self, org_id: str, issuer_id: str, purpose: str
+    ) -> StatusListRecord | None: ...
     async def open_status_list(self, new: StatusListRecord, *, replacing: str | None) -> StatusListRecord:
         """Make ``new`` the active list of (org, issuer, purpose) if the active one is ``replacing``
         (None: there is none); otherwise return the list another instance opened first."""
+
     async def claim_positions(self, list_id: str, shard: int, count: int, limit: int) -> range:
         """Atomically advance the cursor of (list, shard) by up to ``count``, never past ``limit``."""
+
     async def get_status_list(self, list_id: str) -> StatusListRecord | None: ...
     async def find_status_list_by_url(self, url: str) -> StatusListRecord | None: ...
     async def save_status_list(self, record: StatusListRecord, *, expected_version: int) -> None:
