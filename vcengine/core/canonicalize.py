@@ -134,7 +134,8 @@ def _es_numbers(text: str) -> str:
         return text
     if "\\\\" in text:  # escaped backslashes break the quote parity below: use the library
         raise _Fallback
-    out, last = [], 0
+    out: list[str] = []
+    last = 0
     for match in matches:
         start = match.start(1)
         # Without escaped backslashes every backslash-quote is an escaped quote, so an odd number

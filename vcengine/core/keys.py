@@ -117,7 +117,7 @@ class KeyPair:
         pair = cls(data[2:34])
         if len(data) == 66 and data[34:] != pair.public.raw:
             raise KeyFormatError("secretKeyMultibase: embedded public key does not match the seed")
-        _check_public(pair, public_multibase and PublicKey.from_multibase(public_multibase))
+        _check_public(pair, PublicKey.from_multibase(public_multibase) if public_multibase else None)
         return pair
 
     @classmethod

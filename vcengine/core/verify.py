@@ -274,7 +274,7 @@ def _combine(name: str, checks: list[Any], code: str | None = None) -> Check:
     for outcome in ("fail", "indeterminate"):
         bad = [c for c in checks if c.outcome == outcome]
         if bad:
-            return Check(name, outcome, f"{bad[0].name}: {bad[0].reason}", code, details)  # type: ignore[arg-type]
+            return Check(name, outcome, f"{bad[0].name}: {bad[0].reason}", code, details)
     return Check(name, "pass", "; ".join(f"{c.name}: {c.reason}" for c in checks), None, details)
 
 
@@ -296,10 +296,10 @@ def verify_jwt(
         signature.outcome,
         f"JWS ({result.token.header.get('alg')}): {signature.reason}",
         None if signature.outcome == "pass" else "bad-proof",
-    )  # type: ignore[arg-type]
+    )
     issuer = Check(
         "issuer", binding.outcome, binding.reason, None if binding.outcome == "pass" else "issuer-unresolved"
-    )  # type: ignore[arg-type]
+    )
     claims = _combine(
         "jwt-claims", [c for c in result.checks if c.name not in ("signature", "key_binding")], "jwt-claims"
     )
