@@ -17,14 +17,12 @@ from hypothesis import strategies as st
 from vcengine.core.status import (
     MAX_BITSTRING_BYTES,
     MIN_ENTRIES,
-    StatusEntry,
     StatusList,
     StatusMessage,
-    parse_entry,
-    read_status,
     status_list_credential,
     status_list_entry,
 )
+from vcengine.core.status_read import StatusEntry, parse_entry, read_status
 from vcengine.errors import InputError, StatusListError, UnsupportedError
 
 VECTORS = Path(__file__).parents[2] / "conformance" / "vectors"

@@ -18,7 +18,7 @@ from typing import Any
 
 from vcengine.core.proofs.data_integrity import verify_proofs
 from vcengine.core.resolve import KeyResolver
-from vcengine.core.status import REVOCATION_LIST_1EDTECH, StatusEntry, parse_entry, read_status
+from vcengine.core.status_read import REVOCATION_LIST_1EDTECH, StatusEntry, parse_entry, read_status
 from vcengine.core.verify import Check, check_issuer_binding, check_proofs, issuer_id
 from vcengine.errors import InputError, ResolutionError, UnsupportedError
 
