@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vcengine.core import schema as schema_module
+from vcengine.core.json_schema_predicate import compile_predicate
 from vcengine.core.schema import (
     SchemaIssue,
     ensure_shape,
@@ -429,6 +430,6 @@ def test_fast_path_agrees_on_random_edits(location: tuple[Any, ...], value: Any,
 
 def test_fast_path_refuses_keywords_it_does_not_implement() -> None:
     with pytest.raises(SchemaError, match="minimum"):
-        schema_module._predicate({"type": "integer", "minimum": 1})
+        compile_predicate({"type": "integer", "minimum": 1})
     with pytest.raises(SchemaError, match="ref"):
-        schema_module._predicate({"$ref": "https://example.com/other.json"})
+        compile_predicate({"$ref": "https://example.com/other.json"})
