@@ -168,7 +168,9 @@ from vcengine.core.canonicalize import jcs as _jcs  # noqa: E402
 _json_values = _st.recursive(
     _st.none() | _st.booleans() | _st.integers(min_value=-(2**60), max_value=2**60)
     | _st.floats(allow_nan=False, allow_infinity=False) | _st.text(),
-    lambda children: _st.lists(children, max_size=4) | _st.dictionaries(_st.text(max_size=6), children, max_size=4),
+    lambda children: (
+        _st.lists(children, max_size=4) | _st.dictionaries(_st.text(max_size=6), children, max_size=4)
+    ),
     max_leaves=25,
 )
 

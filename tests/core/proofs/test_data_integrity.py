@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,7 +12,7 @@ from vcengine.core.proofs.data_integrity import add_proof, verify_proofs
 from vcengine.core.resolve import OfflineResolver
 from vcengine.errors import JsonLdError, ProofFormatError, UnsupportedError
 
-CREATED = datetime(2023, 2, 24, 23, 36, 38, tzinfo=timezone.utc)
+CREATED = datetime(2023, 2, 24, 23, 36, 38, tzinfo=UTC)
 SUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "Ed25519Signature2020")
 
 
@@ -63,7 +63,7 @@ def test_proof_set_and_chain_reproduce_w3c_vectors() -> None:
         k3,
         verification_method=k3.public.did_key_verification_method,
         proof_id=ids[2],
-        created=datetime(2023, 2, 26, 22, 6, 38, tzinfo=timezone.utc),
+        created=datetime(2023, 2, 26, 22, 6, 38, tzinfo=UTC),
         previous_proof=ids[:2],
     )
     assert chain3 == load("w3c-vc-di-eddsa/proof-set-chain/signedProofChain1.json")
@@ -71,7 +71,7 @@ def test_proof_set_and_chain_reproduce_w3c_vectors() -> None:
         chain3,
         k4,
         verification_method=k4.public.did_key_verification_method,
-        created=datetime(2023, 2, 26, 22, 16, 38, tzinfo=timezone.utc),
+        created=datetime(2023, 2, 26, 22, 16, 38, tzinfo=UTC),
         previous_proof=ids[2],
     )
     assert chain4 == load("w3c-vc-di-eddsa/proof-set-chain/signedProofChain2.json")
