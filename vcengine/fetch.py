@@ -7,6 +7,7 @@ asks for ``--online`` to resolve did:web / https verification methods or status 
 from __future__ import annotations
 
 import ssl
+import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any
@@ -37,6 +38,9 @@ def fetch_json(url: str, *, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYT
     try:
         with urllib.request.urlopen(request, timeout=timeout, context=ssl.create_default_context()) as resp:
             data = resp.read(max_bytes + 1)
+    except urllib.error.HTTPError as exc:
+        exc.close()  # the error carries the open response
+        raise ResolutionError(f"could not fetch {target}: HTTP {exc.code}") from None
     except (OSError, ValueError) as exc:
         raise ResolutionError(f"could not fetch {target}: {exc}") from None
     if len(data) > max_bytes:

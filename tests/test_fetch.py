@@ -1,0 +1,169 @@
+"""``--online`` fetching: HTTPS only, certificate checked, size and time bounded — against a real
+HTTPS server on 127.0.0.1 with a throwaway certificate authority."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.server
+import ipaddress
+import json
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from vcengine import fetch
+from vcengine.errors import ResolutionError
+
+ROUTES: dict[str, bytes] = {}
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path == "/slow":
+            time.sleep(3)
+        body = ROUTES.get(self.path)
+        if body is None:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _self_signed(tmp: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp / "cert.pem", tmp / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
+
+
+@pytest.fixture(scope="module")
+def https_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    cert, key = _self_signed(tmp_path_factory.mktemp("tls"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{server.server_address[1]}", cert
+    server.shutdown()
+
+
+def test_fetches_json_over_https_with_a_trusted_certificate(
+    https_server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, cert = https_server
+    ROUTES["/doc.json"] = json.dumps({"id": "x"}).encode()
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    assert fetch.fetch_json(f"{base}/doc.json") == {"id": "x"}
+
+
+def test_untrusted_certificate_is_refused(
+    https_server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, _ = https_server
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    ROUTES["/doc.json"] = b"{}"
+    with pytest.raises(ResolutionError, match="could not fetch"):
+        fetch.fetch_json(f"{base}/doc.json")
+
+
+def test_size_time_and_scheme_limits(https_server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    base, cert = https_server
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    ROUTES["/big.json"] = b'"' + b"x" * 4096 + b'"'
+    with pytest.raises(ResolutionError, match="larger than"):
+        fetch.fetch_json(f"{base}/big.json", max_bytes=1024)
+    ROUTES["/slow"] = b"{}"
+    with pytest.raises(ResolutionError, match="could not fetch"):
+        fetch.fetch_json(f"{base}/slow", timeout=0.5)
+    ROUTES["/html"] = b"<html></html>"
+    with pytest.raises(ResolutionError, match="did not return JSON"):
+        fetch.fetch_json(f"{base}/html")
+    for url in ("http://127.0.0.1:9/x", "file:///etc/passwd", "ftp://127.0.0.1/x"):
+        with pytest.raises(ResolutionError, match="only https"):
+            fetch.fetch_json(url)
+
+
+def test_did_web_maps_to_https() -> None:
+    assert fetch.did_web_url("did:web:example.com") == "https://example.com/.well-known/did.json"
+    assert fetch.did_web_url("did:web:example.com:issuers:42") == "https://example.com/issuers/42/did.json"
+    assert fetch.did_web_url("did:web:localhost%3A8443") == "https://localhost:8443/.well-known/did.json"
+
+
+def test_cli_verify_online_fetches_the_status_list(
+    https_server: tuple[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tests.conftest import load
+    from vcengine.cli import main
+
+    base, cert = https_server
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    key = tmp_path / "k.json"
+    assert main(["keys", "generate", "--out", str(key)]) == 0
+    did = capsys.readouterr().out.strip().splitlines()[-1]
+    url = f"{base}/status/online-1"
+    state = tmp_path / "list.state.json"
+    assert main(["status", "new", str(state), "--key", str(key), "--url", url]) == 0
+    ROUTES["/status/online-1"] = capsys.readouterr().out.encode()
+    doc = load("1edtech-ob-impl-guide/ob3-eddsa-rdfc-2022-vector.json")["unsigned_credential"]
+    doc["issuer"]["id"] = did
+    doc["credentialStatus"] = {
+        "id": f"{url}#77",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "77",
+        "statusListCredential": url,
+    }
+    unsigned = tmp_path / "u.json"
+    unsigned.write_text(json.dumps(doc))
+    assert main(["sign", str(unsigned), "--key", str(key)]) == 0
+    signed = tmp_path / "s.json"
+    signed.write_text(capsys.readouterr().out)
+    assert main(["verify", str(signed), "--online"]) == 0
+    assert "VERIFIED" in capsys.readouterr().out
+    assert main(["status", "set", str(state), "77", "--key", str(key)]) == 0
+    ROUTES["/status/online-1"] = capsys.readouterr().out.encode()
+    assert main(["verify", str(signed), "--online", "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["checks"][-1]["code"] == "revoked"
+    del ROUTES["/status/online-1"]
+    assert main(["verify", str(signed), "--online", "--json"]) == 3  # 404: could not check
+    assert json.loads(capsys.readouterr().out)["checks"][-1]["code"] == "status-unreachable"
