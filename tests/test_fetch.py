@@ -43,6 +43,32 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class _TLSServer(http.server.ThreadingHTTPServer):
+    """TLS per connection, in the handler thread, so a failed handshake closes its socket."""
+
+    daemon_threads = True
+
+    def __init__(self, context: ssl.SSLContext) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.context = context
+
+    def finish_request(self, request: object, client_address: object) -> None:
+        try:
+            tls = self.context.wrap_socket(request, server_side=True)  # type: ignore[arg-type]
+        except (ssl.SSLError, OSError):
+            request.close()  # type: ignore[attr-defined]
+            return
+        try:
+            super().finish_request(tls, client_address)  # type: ignore[arg-type]
+        except OSError:
+            pass
+        finally:
+            tls.close()
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass
+
+
 def _self_signed(tmp: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
@@ -74,14 +100,14 @@ def _self_signed(tmp: Path) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def https_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     cert, key = _self_signed(tmp_path_factory.mktemp("tls"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server = _TLSServer(context)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"https://127.0.0.1:{server.server_address[1]}", cert
     server.shutdown()
+    server.server_close()
 
 
 def test_fetches_json_over_https_with_a_trusted_certificate(
