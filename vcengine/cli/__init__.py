@@ -18,7 +18,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from vcengine.cli import bake, demo, keys, sign, status, verify
+from vcengine.cli import bake, demo, keys, serve, sign, status, verify
 from vcengine.cli._io import EXIT_MALFORMED
 from vcengine.errors import VcengineError
 
@@ -28,7 +28,7 @@ __all__ = ["build_parser", "main"]
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vcengine", description="Open Badges 3.0 verifiable credentials")
     sub = parser.add_subparsers(dest="command", required=True)
-    for command in (demo, keys, sign, verify, bake, status):
+    for command in (demo, keys, sign, verify, bake, status, serve):
         command.register(sub)
     return parser
 

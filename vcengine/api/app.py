@@ -1,0 +1,120 @@
+"""The app factory: ``create_app(settings)`` composes the store, the services and the routes.
+
+    /graphql                 GraphQL (GET, POST, WebSocket graphql-transport-ws); GraphiQL in dev
+    /credentials/...         credentials, pages, baked images; W3C VC API issue/verify/status
+    /status/{id}             status list credentials
+    /issuers/{id}[/did.json] issuer profiles, DID documents; /.well-known/did.json
+    /achievements/{id}[...]  achievements and their badge images
+    /healthz                 liveness + store ping
+
+The lifespan opens the store, builds the ``Services``, runs the first-start bootstrap (default
+organization, did:key issuer, admin API key) and closes everything on shutdown.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Route, WebSocketRoute
+
+from vcengine.api.http import routes as http_routes
+from vcengine.api.http._middleware import BodyLimit, SecurityHeaders
+from vcengine.api.http._problem import Problem, problem_handler
+from vcengine.api.settings import Settings
+from vcengine.errors import VcengineError
+from vcengine.services.context import Services
+from vcengine.services.keystore import ENV_VAR, MasterKey, load_or_create_master_key
+from vcengine.services.organizations import Bootstrap, bootstrap
+
+__all__ = ["MASTER_KEY_FILE", "Started", "create_app"]
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    """What the lifespan did on start, for ``vcengine serve`` to report."""
+
+    bootstrap: Bootstrap
+    master_key_message: str
+
+
+def signing_processes() -> int:
+    """Worker processes for bulk signing: every core but one for the event loop, at least 2 on
+    a multi-core machine (0 = sign in a thread)."""
+    cores = os.cpu_count() or 1
+    return 0 if cores < 2 else min(max(cores - 1, 2), 8)
+
+
+MASTER_KEY_FILE = "master.key"
+
+
+def _master_key(settings: Settings) -> tuple[MasterKey, str]:
+    env = {ENV_VAR: str(settings.master_key)} if settings.master_key is not None else {}
+    return load_or_create_master_key(env, settings.data_dir / MASTER_KEY_FILE, secrets.token_bytes)
+
+
+def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None = None) -> Starlette:
+    """The ASGI app. ``on_start`` is told what the first start created (the admin key, once)."""
+    from vcengine.api.graphql import graphql_app
+    from vcengine.storage import open_store
+
+    graphql = _Deferred()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        master_key, key_message = _master_key(settings)
+        store = open_store(
+            None if settings.mongodb_uri else settings.data_dir,
+            str(settings.mongodb_uri) if settings.mongodb_uri else None,
+        )
+        await store.start()
+        services = Services(
+            store=store,
+            master_key=master_key,
+            base_url=settings.base_url,
+            signing_processes=signing_processes(),
+        )
+        try:
+            key = str(settings.bootstrap_api_key) if settings.bootstrap_api_key else None
+            result = await bootstrap(services, api_key=key)
+            app.state.services = services
+            graphql.target = graphql_app(services, dev=settings.dev)
+            if on_start is not None:
+                on_start(Started(result, key_message))
+            yield
+        finally:
+            await services.close()
+            await store.close()
+
+    app = Starlette(
+        debug=False,
+        routes=[Route("/graphql", graphql), WebSocketRoute("/graphql", graphql), *http_routes()],
+        middleware=[
+            Middleware(SecurityHeaders, https=settings.base_url.startswith("https://")),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        ],
+        exception_handlers={
+            Problem: problem_handler,
+            VcengineError: problem_handler,
+            Exception: problem_handler,
+        },
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app
+
+
+class _Deferred:
+    """The GraphQL ASGI app, which needs the services the lifespan creates."""
+
+    target: object | None = None
+
+    async def __call__(self, scope: object, receive: object, send: object) -> None:
+        if self.target is None:
+            raise RuntimeError("the GraphQL app is not ready: the lifespan has not run")
+        await self.target(scope, receive, send)  # type: ignore[operator]

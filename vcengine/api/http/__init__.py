@@ -1,0 +1,26 @@
+"""The public HTTP surface (no auth, except the VC API's issue and status endpoints).
+
+One module per concept: ``credentials`` (a credential at its URL, its page and baked images),
+``status_lists``, ``issuers`` (profiles and DID documents), ``achievements``, ``vc_api`` (W3C VC
+API) and ``health``. Errors are RFC 9457 problem details (``_problem``).
+"""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from vcengine.api.http import achievements, credentials, health, issuers, status_lists, vc_api
+
+__all__ = ["routes"]
+
+
+def routes() -> list[BaseRoute]:
+    """Every public route; the VC API's fixed paths come before ``/credentials/{id}``."""
+    return [
+        *vc_api.routes,
+        *credentials.routes,
+        *status_lists.routes,
+        *issuers.routes,
+        *achievements.routes,
+        *health.routes,
+    ]

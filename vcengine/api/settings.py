@@ -1,0 +1,91 @@
+"""The service's settings, read from the environment once (like starlette's ``config.py``).
+
+    VCENGINE_DATA_DIR            embedded store and master key file      (default ./vcengine-data)
+    VCENGINE_MONGODB_URI         use MongoDB instead of the embedded store (secret: may hold a password)
+    VCENGINE_BASE_URL            public URL of this instance; credential, issuer and status list
+                                 ids are made from it                   (default http://127.0.0.1:8000)
+    VCENGINE_BOOTSTRAP_API_KEY   the admin API key the first start creates (secret)
+    VCENGINE_MASTER_KEY          the key that encrypts issuer keys at rest (secret; default: a key
+                                 file in the data directory, created on first start)
+    VCENGINE_DEV                 1/true: development mode (GraphiQL, detailed errors)
+
+Secrets are ``Secret`` values: their repr is masked, ``str()`` reveals them where they are used.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from starlette.datastructures import Secret
+
+from vcengine.errors import InputError
+
+__all__ = ["Secret", "Settings"]
+
+DEFAULT_DATA_DIR = Path("vcengine-data")
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"", "0", "false", "no", "off"})
+
+
+def _secret(value: str | None) -> Secret | None:
+    return Secret(value) if value else None
+
+
+def _flag(name: str, value: str | None) -> bool:
+    text = (value or "").strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise InputError(f"{name} must be 1/true/yes/on or 0/false/no/off, not {value!r}")
+
+
+def normalize_base_url(url: str) -> str:
+    """``scheme://host[:port][/path]`` without a trailing slash; http(s) only."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise InputError(f"the base URL must be an http(s) URL without query or fragment, not {url!r}")
+    return url.strip().rstrip("/")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the app factory needs; built by ``from_env`` or by the CLI from its flags."""
+
+    data_dir: Path = DEFAULT_DATA_DIR
+    base_url: str = DEFAULT_BASE_URL
+    mongodb_uri: Secret | None = None
+    bootstrap_api_key: Secret | None = None
+    master_key: Secret | None = None
+    dev: bool = False
+    max_body_bytes: int = 1024 * 1024
+    status_list_ttl_seconds: int = 300
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "base_url", normalize_base_url(self.base_url))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        return cls(
+            data_dir=Path(env.get("VCENGINE_DATA_DIR") or DEFAULT_DATA_DIR),
+            base_url=env.get("VCENGINE_BASE_URL") or DEFAULT_BASE_URL,
+            mongodb_uri=_secret(env.get("VCENGINE_MONGODB_URI")),
+            bootstrap_api_key=_secret(env.get("VCENGINE_BOOTSTRAP_API_KEY")),
+            master_key=_secret(env.get("VCENGINE_MASTER_KEY")),
+            dev=_flag("VCENGINE_DEV", env.get("VCENGINE_DEV")),
+        )
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with the given fields replaced (``None`` values are ignored)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
+
+    @property
+    def host(self) -> str:
+        """``host[:port]`` of the base URL, as did:web identifiers need it."""
+        return urlsplit(self.base_url).netloc

@@ -1,0 +1,111 @@
+"""`vcengine serve`: run the service (GraphQL, public pages, W3C VC API) under uvicorn.
+
+    vcengine serve [--host 127.0.0.1] [--port 8000] [--data DIR] [--mongodb-uri URI]
+                   [--base-url URL] [--ssl-certfile F --ssl-keyfile F] [--dev]
+
+Flags override the environment (``VCENGINE_*``, see ``vcengine.api.settings``). The first start
+creates a default organization with a did:key issuer and prints an admin API key once (or adds
+``VCENGINE_BOOTSTRAP_API_KEY``), and says where the master key file was created.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from vcengine.errors import InputError
+
+__all__ = ["register"]
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def _base_url(args: argparse.Namespace, from_env: str | None) -> str | None:
+    if args.base_url:
+        return str(args.base_url)
+    if from_env:
+        return None  # keep the environment's
+    scheme = "https" if args.ssl_certfile else "http"
+    host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+    host = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{host}:{args.port}"
+
+
+def _announce(settings: Any, out: Any) -> Any:
+    def on_start(started: Any) -> None:
+        boot = started.bootstrap
+        where = "MongoDB" if settings.mongodb_uri else f"SQLite in {settings.data_dir.resolve()}"
+        print(f"vcengine: store: {where}", file=out)
+        print(f"vcengine: {started.master_key_message}", file=out)
+        if boot.created:
+            issuer = boot.issuer.profile.get("id") if boot.issuer is not None else None
+            print(
+                f"vcengine: created organization {boot.organization.name!r} ({boot.organization.id})",
+                file=out,
+            )
+            if issuer:
+                print(f"vcengine: created issuer {issuer}", file=out)
+        if boot.api_key:
+            print(f"vcengine: admin API key (shown once, store it now): {boot.api_key}", file=out)
+        elif boot.api_key_prefix:
+            print(
+                f"vcengine: admin API key from VCENGINE_BOOTSTRAP_API_KEY (prefix {boot.api_key_prefix})",
+                file=out,
+            )
+        print(f"vcengine: serving {settings.base_url}  (GraphQL: {settings.base_url}/graphql)", file=out)
+        out.flush()
+
+    return on_start
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from vcengine.api.app import create_app
+    from vcengine.api.settings import Secret, Settings
+
+    if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
+        raise InputError("give both --ssl-certfile and --ssl-keyfile, or neither")
+    env = Settings.from_env()
+    settings = env.with_overrides(
+        data_dir=Path(args.data) if args.data else None,
+        mongodb_uri=Secret(args.mongodb_uri) if args.mongodb_uri else None,
+        base_url=_base_url(args, None if env.base_url == Settings().base_url else env.base_url),
+        dev=True if args.dev else None,
+    )
+    app = create_app(settings, on_start=_announce(settings, sys.stdout))
+    config = uvicorn.Config(
+        app,
+        host=args.host,
+        port=args.port,
+        ssl_certfile=args.ssl_certfile,
+        ssl_keyfile=args.ssl_keyfile,
+        log_level="info" if settings.dev else "warning",
+        access_log=settings.dev,
+        lifespan="on",
+        server_header=False,
+        ws="websockets-sansio",
+    )
+    server = uvicorn.Server(config)
+    server.run()
+    return 0 if server.started else 1
+
+
+def register(sub: Any) -> None:
+    serve = sub.add_parser("serve", help="run the service: GraphQL, public pages and the W3C VC API")
+    serve.add_argument(
+        "--host", default=DEFAULT_HOST, help=f"interface to listen on (default {DEFAULT_HOST})"
+    )
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    serve.add_argument(
+        "--data", metavar="DIR", help="data directory of the embedded store (default ./vcengine-data)"
+    )
+    serve.add_argument("--mongodb-uri", metavar="URI", help="use MongoDB instead of the embedded store")
+    serve.add_argument("--base-url", metavar="URL", help="public URL of this instance (ids are made from it)")
+    serve.add_argument("--ssl-certfile", metavar="F", help="TLS certificate (PEM)")
+    serve.add_argument("--ssl-keyfile", metavar="F", help="TLS private key (PEM)")
+    serve.add_argument("--dev", action="store_true", help="development mode: GraphiQL, access log")
+    serve.set_defaults(func=cmd_serve)
