@@ -20,6 +20,7 @@ outermost layer (CLI exit codes, HTTP status, GraphQL error types) maps them fur
     ├── UnsupportedError              a suite, algorithm or key type we do not implement
     ├── NotFound                      (service) no such record in the caller's organization
     ├── PermissionDenied              (service) unauthenticated, or the API key lacks the scope
+    ├── SecretError                   (service) a master key or sealed secret is unusable: wrong key, tampered
     └── StoreError                    (storage) the store failed; adapters translate driver errors
         ├── StoreUnavailable          the store cannot be reached: retry later, nothing was written
         └── Conflict                  a concurrent change won (optimistic version check, unique key)
@@ -44,6 +45,7 @@ __all__ = [
     "ProofFormatError",
     "ResolutionError",
     "SchemaError",
+    "SecretError",
     "SignatureError",
     "StatusListError",
     "StoreError",
@@ -120,6 +122,11 @@ class NotFound(VcengineError):
 
 class PermissionDenied(VcengineError):
     """Unauthenticated, or the API key lacks the scope the operation needs."""
+
+
+class SecretError(VcengineError):
+    """A master key that is malformed, or a sealed secret that does not open under it (wrong key,
+    altered, or sealed for another record). Never carries the secret."""
 
 
 class StoreError(VcengineError):

@@ -8,6 +8,17 @@ Two adapters implement ``Store`` and pass one contract suite (``tests/storage/``
 Every method that reads or writes tenant data takes the ``org_id`` and must never return or
 change another organization's records. Records are immutable values; JSON documents (credentials,
 profiles, achievements) stay JSON (``dict``) — they are the source of truth.
+
+What every adapter guarantees (the contract suite checks each point):
+
+- JSON documents and ``bytes`` come back exactly as written (key order, numbers, Unicode);
+- datetimes must be timezone-aware (a naive one is a ``ValueError``, a bug in the caller); they
+  come back in UTC, exact to the microsecond;
+- ``create_*`` / ``add_*`` with an id that exists raise ``Conflict`` (so do a second API key with
+  the same ``prefix`` and a second status list with the same ``url``);
+- lists come in (created_at, id) order unless a method says otherwise; pages are keyset pages
+  whose ``next`` cursor is opaque; a cursor that is not one of ours is an ``InputError``;
+- a write either happens whole or not at all (an exception means nothing of it is visible).
 """
 
 from __future__ import annotations
@@ -153,6 +164,9 @@ class EventRecord:
 
 @dataclass(frozen=True, slots=True)
 class CredentialFilter:
+    """Every field set must match. ``recipient`` equals one of the recipient's string values
+    (email, name or identifier, compared exactly); ``issued_after`` is exclusive, ``issued_before`` too."""
+
     achievement_id: str | None = None
     issuer_id: str | None = None
     recipient: str | None = None
@@ -163,7 +177,10 @@ class CredentialFilter:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """A keyset page: ``items`` in (issued_at, id) order after ``after``; ``next`` to continue."""
+    """A keyset page: ``items`` in (issued_at, id) order after ``after``; ``next`` to continue.
+
+    ``next`` is an opaque cursor (``None`` on the last page); achievements page by (created_at, id).
+    ``limit`` must be at least 1 (else ``InputError``)."""
 
     items: Sequence[Any]
     next: str | None
@@ -185,7 +202,8 @@ class Store(Protocol):
     async def find_api_key(self, prefix: str) -> ApiKeyRecord | None:
         """By prefix across all orgs (authentication happens before the org is known)."""
 
-    async def revoke_api_key(self, org_id: str, key_id: str, at: datetime) -> bool: ...
+    async def revoke_api_key(self, org_id: str, key_id: str, at: datetime) -> bool:
+        """True if the key is in the org (now revoked; a second call keeps the first ``revoked_at``)."""
 
     # issuers and keys
     async def create_issuer(self, issuer: IssuerRecord) -> None: ...
@@ -199,7 +217,7 @@ class Store(Protocol):
         """Mark every active key of the issuer retired (before adding the new one, on rotation)."""
 
     async def list_issuer_keys(self, issuer_id: str) -> Sequence[IssuerKeyRecord]:
-        """Active and retired keys of an issuer (public data; not org-scoped)."""
+        """Active and retired keys of an issuer (public data; not org-scoped), oldest first."""
 
     # achievements
     async def create_achievement(self, achievement: AchievementRecord) -> None: ...
@@ -221,7 +239,9 @@ class Store(Protocol):
     ) -> Page: ...
     async def set_credential_status(
         self, org_id: str, credential_ids: Sequence[str], status: CredentialStatus
-    ) -> int: ...
+    ) -> int:
+        """Set the status of those of ``credential_ids`` that are in the org; return how many
+        there were (already having ``status`` counts). Transitions are the service's business."""
 
     # status lists: allocation is atomic across API instances, without one hot counter
     async def active_status_list(
@@ -229,15 +249,26 @@ class Store(Protocol):
     ) -> StatusListRecord | None: ...
     async def open_status_list(self, new: StatusListRecord, *, replacing: str | None) -> StatusListRecord:
         """Make ``new`` the active list of (org, issuer, purpose) if the active one is ``replacing``
-        (None: there is none); otherwise return the list another instance opened first."""
+        (None: there is none); otherwise return the list another instance opened first.
+
+        The winner's list is stored with its ``shards`` cursors at 0 and ``replacing`` is marked
+        ``full``; a loser's ``new`` is not kept. ``Conflict`` if ``new.id`` or ``new.url`` exists."""
 
     async def claim_positions(self, list_id: str, shard: int, count: int, limit: int) -> range:
-        """Atomically advance the cursor of (list, shard) by up to ``count``, never past ``limit``."""
+        """Atomically advance the cursor of (list, shard) by up to ``count``, never past ``limit``.
+
+        Returns the offsets claimed, ``range(old cursor, new cursor)``: empty once the shard is
+        exhausted; never the same offset twice, across instances. ``NotFound`` if the list was
+        not opened with ``open_status_list`` or ``shard`` is not below its ``shards``."""
 
     async def get_status_list(self, list_id: str) -> StatusListRecord | None: ...
     async def find_status_list_by_url(self, url: str) -> StatusListRecord | None: ...
     async def save_status_list(self, record: StatusListRecord, *, expected_version: int) -> None:
-        """Replace the list if its stored version is ``expected_version``; else raise Conflict."""
+        """Replace the list if its stored version is ``expected_version``; else raise Conflict.
+
+        What changes: ``encoded_list``, ``credential`` and ``updated_at``; the stored ``version``
+        becomes ``expected_version + 1`` (whatever ``record.version`` says). Identity, url, key,
+        length, shards and ``full`` never change here. ``NotFound`` if there is no such list."""
 
     # events (analytics, subscriptions)
     async def add_event(self, event: EventRecord) -> None: ...

@@ -1,0 +1,111 @@
+"""What only the SQLite adapter does: files, instances sharing a file, its own failures."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.storage.stores import started
+from tests.storage.test_contract import status_list
+from vcengine.errors import StoreError
+from vcengine.storage.sqlite import SqliteStore
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_schema_is_versioned_and_start_is_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "dir" / "vcengine.sqlite3"
+    async with started(SqliteStore(path)) as store:
+        await store.start()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    conn.close()
+    async with started(SqliteStore(path)):  # reopening keeps one version row
+        pass
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM schema_version").fetchone() == (1,)
+    conn.close()
+
+
+async def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "vcengine.sqlite3"
+    async with started(SqliteStore(path)):
+        pass
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE schema_version SET version = 99")
+    conn.close()
+    with pytest.raises(StoreError, match="newer vcengine"):
+        await SqliteStore(path).start()
+
+
+async def test_unwritable_location_is_a_clear_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    with pytest.raises(StoreError, match="data directory"):
+        await SqliteStore(blocker / "vcengine.sqlite3").start()
+    (tmp_path / "dir.sqlite3").mkdir()
+    with pytest.raises(StoreError, match=r"dir\.sqlite3"):
+        await SqliteStore(tmp_path / "dir.sqlite3").start()
+
+
+async def test_not_started_and_closed(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "x.sqlite3")
+    with pytest.raises(StoreError, match="not started"):
+        await store.get_organization("o")
+    await store.start()
+    await store.close()
+    await store.close()
+    with pytest.raises(StoreError, match="not started"):
+        await store.get_organization("o")
+
+
+async def test_a_failure_in_the_middle_of_a_write_rolls_everything_back(tmp_path: Path) -> None:
+    path = tmp_path / "vcengine.sqlite3"
+    async with started(SqliteStore(path)) as store:
+        first = status_list("L1")
+        await store.open_status_list(first, replacing=None)
+        with sqlite3.connect(path) as conn:  # the third cursor insert of the next open fails
+            conn.execute(
+                "CREATE TRIGGER fail BEFORE INSERT ON status_cursors WHEN NEW.shard = 2 "
+                "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+            )
+        conn.close()
+        with pytest.raises(StoreError, match="disk on fire"):
+            await store.open_status_list(status_list("L2"), replacing="L1")
+        assert await store.active_status_list("o1", "iss1", "revocation") == first
+        assert await store.get_status_list("L2") is None
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("SELECT count(*) FROM status_cursors WHERE list_id = 'L2'").fetchone() == (0,)
+        conn.close()
+
+
+async def test_claims_from_two_instances_on_one_file_never_overlap(tmp_path: Path) -> None:
+    path = tmp_path / "vcengine.sqlite3"
+    async with started(SqliteStore(path)) as a, started(SqliteStore(path)) as b:
+        await a.open_status_list(status_list("L1", shards=2), replacing=None)
+        claims = [(a, b)[i % 2].claim_positions("L1", i % 2, 3, 200) for i in range(200)]
+        ranges = await asyncio.gather(*claims)
+    for shard in (0, 1):
+        taken = [p for i, r in enumerate(ranges) if i % 2 == shard for p in r]
+        assert sorted(taken) == list(range(200))
+
+
+async def test_a_locked_database_is_unavailable(tmp_path: Path) -> None:
+    from vcengine.errors import StoreUnavailable
+
+    path = tmp_path / "vcengine.sqlite3"
+    async with started(SqliteStore(path, busy_timeout=0.05)) as store:
+        await store.open_status_list(status_list("L1"), replacing=None)
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            with pytest.raises(StoreUnavailable, match=r"busy|locked"):
+                await store.claim_positions("L1", 0, 1, 10)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert await store.claim_positions("L1", 0, 1, 10) == range(0, 1)

@@ -1,0 +1,146 @@
+"""Issuer private keys at rest: sealed with AES-256-GCM under a master key.
+
+The master key (32 bytes) comes from ``VCENGINE_MASTER_KEY`` (base64url), else from a key file,
+which the embedded default creates on first start (mode 0600) — ``load_or_create_master_key``
+says which, in a message meant for the operator.
+
+A sealed key is ``version (1 byte) || nonce (12 bytes) || AES-256-GCM(secretKeyMultibase)``
+(ciphertext followed by the 16-byte tag). The associated data is a domain label, the version and
+the key record's id, so a ciphertext copied into another record does not open
+(https://csrc.nist.gov/pubs/sp/800/38/d/final, §5.2.1.1: additional authenticated data). The
+plaintext is the Multikey ``secretKeyMultibase``, which names its key type.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from vcengine.core.keys import KeyPair
+from vcengine.errors import InputError, SecretError
+
+__all__ = ["ENV_VAR", "MasterKey", "load_or_create_master_key", "seal", "unseal"]
+
+ENV_VAR = "VCENGINE_MASTER_KEY"
+VERSION = 1
+NONCE_BYTES = 12
+_DOMAIN = b"vcengine/issuer-key/"
+
+RandomBytes = Callable[[int], bytes]
+
+
+class MasterKey:
+    """A 32-byte AES-256-GCM key. Its ``repr`` and ``str`` never show it."""
+
+    __slots__ = ("_aead", "_raw")
+
+    def __init__(self, raw: bytes) -> None:
+        if not isinstance(raw, bytes) or len(raw) != 32:
+            raise SecretError("a master key is exactly 32 bytes")
+        self._raw = raw
+        self._aead = AESGCM(raw)
+
+    @classmethod
+    def from_text(cls, text: str) -> MasterKey:
+        """From base64url (padding optional), as in ``VCENGINE_MASTER_KEY`` or the key file."""
+        text = text.strip()
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        except (binascii.Error, ValueError):
+            raise SecretError("a master key is 32 bytes in base64url") from None
+        if len(raw) != 32:
+            raise SecretError(f"a master key is 32 bytes in base64url (this one decodes to {len(raw)})")
+        return cls(raw)
+
+    def to_text(self) -> str:
+        """base64url without padding: what the key file holds. Handle with care."""
+        return base64.urlsafe_b64encode(self._raw).rstrip(b"=").decode("ascii")
+
+    def __repr__(self) -> str:
+        return "MasterKey(<hidden>)"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> str | tuple[object, ...]:
+        raise TypeError("a MasterKey cannot be pickled")
+
+
+def _associated_data(aad: str | bytes) -> bytes:
+    return _DOMAIN + bytes([VERSION]) + (aad.encode("utf-8") if isinstance(aad, str) else aad)
+
+
+def seal(key_pair: KeyPair, master: MasterKey, *, aad: str | bytes, random_bytes: RandomBytes) -> bytes:
+    """Encrypt ``key_pair``'s secret for the key record ``aad`` (its id)."""
+    nonce = random_bytes(NONCE_BYTES)
+    if len(nonce) != NONCE_BYTES:
+        raise SecretError("random_bytes returned the wrong number of bytes")
+    plaintext = key_pair.export_secret_multibase().encode("ascii")
+    return bytes([VERSION]) + nonce + master._aead.encrypt(nonce, plaintext, _associated_data(aad))
+
+
+def unseal(blob: bytes, master: MasterKey, *, aad: str | bytes) -> KeyPair:
+    """The key pair sealed in ``blob`` for record ``aad``; ``SecretError`` if it does not open."""
+    if len(blob) < 1 + NONCE_BYTES + 16 or blob[0] != VERSION:
+        raise SecretError("not a sealed key of a version this vcengine reads")
+    nonce, ciphertext = blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :]
+    try:
+        plaintext = master._aead.decrypt(nonce, ciphertext, _associated_data(aad))
+    except InvalidTag:
+        raise SecretError(
+            "the issuer key does not open: wrong master key, or the sealed key was altered "
+            "or belongs to another record"
+        ) from None
+    try:
+        return KeyPair.from_secret_multibase(plaintext.decode("ascii"))
+    except (InputError, UnicodeDecodeError):
+        raise SecretError("the sealed issuer key is not an Ed25519 secret") from None
+
+
+def load_or_create_master_key(
+    env: Mapping[str, str], key_file: Path, random_bytes: RandomBytes
+) -> tuple[MasterKey, str]:
+    """The master key, and a message for the operator saying where it came from.
+
+    ``env[VCENGINE_MASTER_KEY]`` wins; else ``key_file`` is read; else a new key is written there
+    with mode 0600 (its directory created with mode 0700).
+    """
+    if value := env.get(ENV_VAR, "").strip():
+        return MasterKey.from_text(value), f"master key: from the environment variable {ENV_VAR}"
+    try:
+        return _read(key_file)
+    except FileNotFoundError:
+        pass
+    key = MasterKey(random_bytes(32))
+    try:
+        key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it first: use theirs
+        return _read(key_file)
+    except OSError as exc:
+        raise SecretError(f"cannot create the master key file {key_file}: {exc.strerror}") from None
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key.to_text() + "\n")
+    return key, (
+        f"master key: created {key_file} (mode 0600). Back it up and keep it secret: issuer keys "
+        f"cannot be decrypted without it. Or set {ENV_VAR} instead."
+    )
+
+
+def _read(key_file: Path) -> tuple[MasterKey, str]:
+    try:
+        text = key_file.read_text(encoding="ascii")
+        mode = key_file.stat().st_mode & 0o777
+    except FileNotFoundError:
+        raise
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SecretError(f"cannot read the master key file {key_file}: {exc}") from None
+    message = f"master key: read from {key_file}"
+    if mode & 0o077:
+        message += f" (warning: mode {mode:04o}; others can read it: chmod 600 {key_file})"
+    return MasterKey.from_text(text), message

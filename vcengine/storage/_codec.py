@@ -1,0 +1,78 @@
+"""What both adapters store the same way: instants as sortable text, keyset cursors, JSON text.
+
+- An instant is ISO 8601 basic format in UTC, ``YYYYMMDDTHHMMSS.ffffffZ``: fixed width, so text
+  order is time order (keyset pagination and date filters compare it), and exact to the
+  microsecond (BSON dates keep only milliseconds). Not the extended ``YYYY-MM-DDTHH:MM:SS``
+  form: nx-27017 mistakes such strings for dates and then ``$gt``/``$lt`` match nothing.
+- A cursor is base64url(JSON ``[sort value, id]``): opaque to callers, checked when read back.
+- JSON documents are stored as their JSON text, so they come back exactly as written (key order,
+  big integers, keys with ``.`` or ``$``) — signed documents must not change by a byte.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from vcengine.errors import InputError
+
+__all__ = [
+    "decode_cursor",
+    "decode_time",
+    "dump_json",
+    "encode_cursor",
+    "encode_time",
+    "load_json",
+    "maybe_time",
+    "recipient_values",
+]
+
+_FORMAT = "%Y%m%dT%H%M%S.%fZ"
+
+
+def encode_time(value: datetime) -> str:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("the store needs timezone-aware datetimes")
+    return value.astimezone(UTC).strftime(_FORMAT)
+
+
+def decode_time(text: str) -> datetime:
+    return datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)
+
+
+def maybe_time(text: str | None) -> datetime | None:
+    return None if text is None else decode_time(text)
+
+
+def dump_json(value: Mapping[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def load_json(text: str) -> Any:
+    return json.loads(text)
+
+
+def encode_cursor(sort_value: str, record_id: str) -> str:
+    raw = json.dumps([sort_value, record_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    """The (sort value, id) a cursor from ``encode_cursor`` holds; anything else is an ``InputError``."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError):
+        raise InputError("not a valid page cursor") from None
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
+        raise InputError("not a valid page cursor")
+    return value[0], value[1]
+
+
+def recipient_values(recipient: Mapping[str, Any]) -> list[str]:
+    """The string values a ``CredentialFilter.recipient`` is compared with."""
+    return sorted({v for v in recipient.values() if isinstance(v, str)})

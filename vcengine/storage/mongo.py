@@ -1,0 +1,422 @@
+"""``Store`` on MongoDB through PyMongo's ``AsyncMongoClient``, for several API instances.
+
+Every promise of the port rests on single-document atomic operations and unique indexes (no
+multi-document transactions, so it also holds on a standalone server):
+
+- idempotent issuance: a partial unique index on (org_id, idempotency_key); the loser of a race
+  gets ``DuplicateKeyError`` and returns the winner's credential;
+- status positions without a hot counter: each list has ``shards`` cursor documents
+  (``status_cursors``, created when the list is opened, before it becomes reachable); a claim
+  is one ``find_one_and_update`` with ``$inc`` guarded by ``next <= limit - count``, and when
+  fewer than ``count`` positions remain, a compare-and-set of ``next`` to ``limit``.
+  Instances spread over the shards, so no single document takes every write;
+- one active list per (org, issuer, purpose): a pointer document in ``active_status_lists``
+  (unique index), created by ``insert_one`` and moved by an ``update_one`` conditional on the
+  list it replaces; the loser's list is deleted and the winner's returned;
+- status list changes: compare-and-set on ``version``.
+
+Upserts with ``$setOnInsert`` are avoided on purpose (nx-27017 drops those fields from
+``find_one_and_update``). Driver errors are translated: connection and server-selection
+failures -> ``StoreUnavailable`` (fast: ``server_selection_timeout`` defaults to 5 s);
+duplicate keys -> ``Conflict``; anything else -> ``StoreError``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Coroutine, Sequence
+from datetime import datetime
+from typing import Any, ParamSpec, TypeVar
+
+from bson.errors import BSONError
+from pymongo import AsyncMongoClient, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError, PyMongoError
+
+from vcengine.errors import Conflict, InputError, NotFound, StoreError, StoreUnavailable
+from vcengine.services.ports import (
+    AchievementRecord,
+    ApiKeyRecord,
+    CredentialFilter,
+    CredentialRecord,
+    CredentialStatus,
+    EventRecord,
+    IssuerKeyRecord,
+    IssuerRecord,
+    OrganizationRecord,
+    Page,
+    StatusListRecord,
+)
+from vcengine.storage import _mongo_docs as m
+from vcengine.storage._codec import decode_cursor, encode_cursor, encode_time
+
+__all__ = ["MongoStore"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+Doc = dict[str, Any]
+
+
+def _translated(fn: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, Coroutine[Any, Any, T]]:
+    """Turn driver exceptions into the store errors of ``vcengine.errors`` (``args[0]`` is the store)."""
+
+    @functools.wraps(fn)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return await fn(*args, **kwargs)
+        except DuplicateKeyError as exc:
+            raise Conflict(f"already stored ({_brief(exc)})") from exc
+        except BulkWriteError as exc:
+            if all(e.get("code") == 11000 for e in exc.details.get("writeErrors", [])):
+                raise Conflict("already stored (duplicate key)") from exc
+            raise StoreError(f"MongoDB failed: {_brief(exc)}") from exc
+        except ConnectionFailure as exc:
+            where = args[0].address if isinstance(args[0], MongoStore) else "?"
+            raise StoreUnavailable(f"MongoDB is unavailable at {where}: {_brief(exc)}") from exc
+        except (PyMongoError, BSONError) as exc:
+            raise StoreError(f"MongoDB failed: {_brief(exc)}") from exc
+
+    return wrapper
+
+
+def _brief(exc: Exception) -> str:
+    return str(exc).split(", Timeout:")[0][:300]
+
+
+class MongoStore:
+    """``Store`` in database ``database`` of the MongoDB deployment at ``uri``."""
+
+    def __init__(
+        self, uri: str, database: str = "vcengine", *, server_selection_timeout: float = 5.0
+    ) -> None:
+        self._uri, self._database, self._timeout = uri, database, server_selection_timeout
+        self._client: AsyncMongoClient[Doc] | None = None
+
+    @property
+    def address(self) -> str:
+        """The URI without credentials, for messages."""
+        scheme, _, rest = self._uri.partition("://")
+        return f"{scheme}://{rest.rpartition('@')[2]}" if rest else self._uri
+
+    def __repr__(self) -> str:
+        return f"MongoStore({self.address!r}, {self._database!r})"
+
+    def _c(self, name: str) -> AsyncCollection[Doc]:
+        if self._client is None:
+            raise StoreError("the MongoDB store is not started")
+        return self._client[self._database][name]
+
+    @_translated
+    async def start(self) -> None:
+        if self._client is not None:
+            return
+        ms = int(self._timeout * 1000)
+        self._client = AsyncMongoClient(
+            self._uri, serverSelectionTimeoutMS=ms, connectTimeoutMS=ms, appname="vcengine", tz_aware=True
+        )
+        try:
+            await self._client[self._database].command("ping")
+            for name, indexes in m.INDEXES.items():
+                await self._c(name).create_indexes(indexes)
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            await client.close()
+
+    async def drop_database(self) -> None:
+        """Remove everything this store holds (tests use a fresh database each)."""
+        if self._client is not None:
+            await self._client.drop_database(self._database)
+
+    async def _find_one(self, collection: str, query: Doc, convert: Callable[[Doc], T]) -> T | None:
+        doc = await self._c(collection).find_one(query)
+        return None if doc is None else convert(doc)
+
+    async def _find(self, collection: str, query: Doc, convert: Callable[[Doc], T], *order: str) -> list[T]:
+        cursor = self._c(collection).find(query).sort([(f, 1) for f in (*order, "_id")])
+        return [convert(doc) for doc in await cursor.to_list()]
+
+    async def _page(
+        self,
+        collection: str,
+        query: Doc,
+        order: str,
+        convert: Callable[[Doc], Any],
+        after: str | None,
+        limit: int,
+    ) -> Page:
+        if limit < 1:
+            raise InputError("a page needs a limit of at least 1")
+        if after is not None:
+            query["page_key"] = {"$gt": m.page_key(*decode_cursor(after))}
+        cursor = self._c(collection).find(query).sort("page_key", 1).limit(limit + 1)
+        docs = await cursor.to_list()
+        last = docs[limit - 1] if len(docs) > limit else None
+        return Page(
+            [convert(d) for d in docs[:limit]],
+            None if last is None else encode_cursor(last[order], last["_id"]),
+        )
+
+    # -- organizations and API keys --------------------------------------------------------------
+
+    @_translated
+    async def create_organization(self, org: OrganizationRecord) -> None:
+        await self._c("organizations").insert_one(m.organization_doc(org))
+
+    @_translated
+    async def get_organization(self, org_id: str) -> OrganizationRecord | None:
+        return await self._find_one("organizations", {"_id": org_id}, m.organization)
+
+    @_translated
+    async def list_organizations(self) -> Sequence[OrganizationRecord]:
+        return await self._find("organizations", {}, m.organization, "created_at")
+
+    @_translated
+    async def create_api_key(self, key: ApiKeyRecord) -> None:
+        await self._c("api_keys").insert_one(m.api_key_doc(key))
+
+    @_translated
+    async def find_api_key(self, prefix: str) -> ApiKeyRecord | None:
+        return await self._find_one("api_keys", {"prefix": prefix}, m.api_key)
+
+    @_translated
+    async def revoke_api_key(self, org_id: str, key_id: str, at: datetime) -> bool:
+        query = {"_id": key_id, "org_id": org_id}
+        result = await self._c("api_keys").update_one(
+            {**query, "revoked_at": None}, {"$set": {"revoked_at": encode_time(at)}}
+        )
+        return result.matched_count == 1 or await self._c("api_keys").count_documents(query) == 1
+
+    # -- issuers and keys ------------------------------------------------------------------------
+
+    @_translated
+    async def create_issuer(self, issuer: IssuerRecord) -> None:
+        await self._c("issuers").insert_one(m.issuer_doc(issuer))
+
+    @_translated
+    async def get_issuer(self, org_id: str, issuer_id: str) -> IssuerRecord | None:
+        return await self._find_one("issuers", {"_id": issuer_id, "org_id": org_id}, m.issuer)
+
+    @_translated
+    async def find_issuer(self, issuer_id: str) -> IssuerRecord | None:
+        return await self._find_one("issuers", {"_id": issuer_id}, m.issuer)
+
+    @_translated
+    async def list_issuers(self, org_id: str) -> Sequence[IssuerRecord]:
+        return await self._find("issuers", {"org_id": org_id}, m.issuer, "created_at")
+
+    @_translated
+    async def add_issuer_key(self, key: IssuerKeyRecord) -> None:
+        await self._c("issuer_keys").insert_one(m.issuer_key_doc(key))
+
+    @_translated
+    async def retire_issuer_keys(self, org_id: str, issuer_id: str, at: datetime) -> None:
+        await self._c("issuer_keys").update_many(
+            {"org_id": org_id, "issuer_id": issuer_id, "status": "active"},
+            {"$set": {"status": "retired", "retired_at": encode_time(at)}},
+        )
+
+    @_translated
+    async def list_issuer_keys(self, issuer_id: str) -> Sequence[IssuerKeyRecord]:
+        return await self._find("issuer_keys", {"issuer_id": issuer_id}, m.issuer_key, "created_at")
+
+    # -- achievements ----------------------------------------------------------------------------
+
+    @_translated
+    async def create_achievement(self, achievement: AchievementRecord) -> None:
+        await self._c("achievements").insert_one(m.achievement_doc(achievement))
+
+    @_translated
+    async def get_achievement(self, org_id: str, achievement_id: str) -> AchievementRecord | None:
+        return await self._find_one("achievements", {"_id": achievement_id, "org_id": org_id}, m.achievement)
+
+    @_translated
+    async def list_achievements(self, org_id: str, after: str | None, limit: int) -> Page:
+        return await self._page("achievements", {"org_id": org_id}, "created_at", m.achievement, after, limit)
+
+    # -- credentials -----------------------------------------------------------------------------
+
+    @_translated
+    async def insert_credential(self, credential: CredentialRecord) -> CredentialRecord:
+        try:
+            await self._c("credentials").insert_one(m.credential_doc(credential))
+        except DuplicateKeyError:
+            if credential.idempotency_key is not None:
+                query = {"org_id": credential.org_id, "idempotency_key": credential.idempotency_key}
+                existing = await self._find_one("credentials", query, m.credential)
+                if existing is not None:
+                    return existing
+            raise
+        return credential
+
+    @_translated
+    async def get_credential(self, org_id: str, credential_id: str) -> CredentialRecord | None:
+        return await self._find_one("credentials", {"_id": credential_id, "org_id": org_id}, m.credential)
+
+    @_translated
+    async def find_credential(self, credential_id: str) -> CredentialRecord | None:
+        return await self._find_one("credentials", {"_id": credential_id}, m.credential)
+
+    @_translated
+    async def get_by_idempotency_key(self, org_id: str, key: str) -> CredentialRecord | None:
+        return await self._find_one("credentials", {"org_id": org_id, "idempotency_key": key}, m.credential)
+
+    @_translated
+    async def list_credentials(
+        self, org_id: str, filter: CredentialFilter, after: str | None, limit: int
+    ) -> Page:
+        return await self._page(
+            "credentials", _credential_query(org_id, filter), "issued_at", m.credential, after, limit
+        )
+
+    @_translated
+    async def set_credential_status(
+        self, org_id: str, credential_ids: Sequence[str], status: CredentialStatus
+    ) -> int:
+        ids = list(dict.fromkeys(credential_ids))
+        result = await self._c("credentials").update_many(
+            {"org_id": org_id, "_id": {"$in": ids}}, {"$set": {"status": status}}
+        )
+        return result.matched_count
+
+    # -- status lists ----------------------------------------------------------------------------
+
+    @_translated
+    async def active_status_list(self, org_id: str, issuer_id: str, purpose: str) -> StatusListRecord | None:
+        pointer = await self._c("active_status_lists").find_one(
+            {"org_id": org_id, "issuer_id": issuer_id, "purpose": purpose}
+        )
+        if pointer is None:
+            return None
+        return await self._find_one("status_lists", {"_id": pointer["list_id"]}, m.status_list)
+
+    @_translated
+    async def open_status_list(self, new: StatusListRecord, *, replacing: str | None) -> StatusListRecord:
+        cursors = [
+            {"_id": m.cursor_id(new.id, i), "list_id": new.id, "shard": i, "next": 0}
+            for i in range(new.shards)
+        ]
+        # a duplicate list id fails here, first (shard 0 of every opened list exists), so what
+        # _forget removes below is only ever this call's own cursors
+        await self._c("status_cursors").insert_many(cursors)
+        try:
+            await self._c("status_lists").insert_one(m.status_list_doc(new))
+            won = await self._point_to(new, replacing)
+        except BaseException:
+            await self._forget(new.id, keep_list=True)
+            raise
+        if won:
+            if replacing is not None:
+                await self._c("status_lists").update_one({"_id": replacing}, {"$set": {"full": True}})
+            return new
+        await self._forget(new.id, keep_list=False)
+        current = await self.active_status_list(new.org_id, new.issuer_id, new.purpose)
+        if current is None:  # pointers are never deleted, so this cannot happen
+            raise StoreError("the active status list vanished")
+        return current
+
+    async def _point_to(self, new: StatusListRecord, replacing: str | None) -> bool:
+        """Make the (org, issuer, purpose) pointer name ``new`` if it names ``replacing``."""
+        key = {"org_id": new.org_id, "issuer_id": new.issuer_id, "purpose": new.purpose}
+        pointers = self._c("active_status_lists")
+        if replacing is not None:
+            moved = await pointers.update_one({**key, "list_id": replacing}, {"$set": {"list_id": new.id}})
+            if moved.matched_count == 1:
+                return True
+        try:
+            await pointers.insert_one({**key, "list_id": new.id})
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def _forget(self, list_id: str, *, keep_list: bool) -> None:
+        """Remove a list that never became active (best effort: it is unreachable anyway)."""
+        try:
+            await self._c("status_cursors").delete_many({"list_id": list_id})
+            if not keep_list:
+                await self._c("status_lists").delete_one({"_id": list_id})
+        except PyMongoError:
+            pass
+
+    @_translated
+    async def claim_positions(self, list_id: str, shard: int, count: int, limit: int) -> range:
+        cursors, key, count = self._c("status_cursors"), m.cursor_id(list_id, shard), max(count, 0)
+        while True:
+            before = await cursors.find_one_and_update(
+                {"_id": key, "next": {"$lte": limit - count}},
+                {"$inc": {"next": count}},
+                projection={"next": True},
+                return_document=ReturnDocument.BEFORE,
+            )
+            if before is not None:
+                return range(before["next"], before["next"] + count)
+            current = await cursors.find_one({"_id": key}, projection={"next": True})
+            if current is None:
+                raise NotFound(f"no shard {shard} of status list {list_id}")
+            start = current["next"]
+            if start >= limit:
+                return range(start, start)
+            taken = await cursors.update_one({"_id": key, "next": start}, {"$set": {"next": limit}})
+            if taken.matched_count == 1:
+                return range(start, limit)
+            # another instance moved the cursor in between: try again
+
+    @_translated
+    async def get_status_list(self, list_id: str) -> StatusListRecord | None:
+        return await self._find_one("status_lists", {"_id": list_id}, m.status_list)
+
+    @_translated
+    async def find_status_list_by_url(self, url: str) -> StatusListRecord | None:
+        return await self._find_one("status_lists", {"url": url}, m.status_list)
+
+    @_translated
+    async def save_status_list(self, record: StatusListRecord, *, expected_version: int) -> None:
+        changes = {
+            "encoded_list": record.encoded_list,
+            "credential": m.status_list_doc(record)["credential"],
+            "updated_at": encode_time(record.updated_at),
+            "version": expected_version + 1,
+        }
+        lists = self._c("status_lists")
+        result = await lists.update_one({"_id": record.id, "version": expected_version}, {"$set": changes})
+        if result.matched_count == 0:
+            if await lists.count_documents({"_id": record.id}) == 0:
+                raise NotFound(f"no status list {record.id}")
+            raise Conflict(f"status list {record.id} changed since version {expected_version}")
+
+    # -- events ----------------------------------------------------------------------------------
+
+    @_translated
+    async def add_event(self, event: EventRecord) -> None:
+        await self._c("events").insert_one(m.event_doc(event))
+
+    @_translated
+    async def count_events(self, org_id: str, type: str) -> int:
+        return await self._c("events").count_documents({"org_id": org_id, "type": type})
+
+
+def _credential_query(org_id: str, f: CredentialFilter) -> Doc:
+    query: Doc = {"org_id": org_id}
+    for field, value in (
+        ("achievement_id", f.achievement_id),
+        ("issuer_id", f.issuer_id),
+        ("status", f.status),
+    ):
+        if value is not None:
+            query[field] = value
+    if f.recipient is not None:
+        query["recipient_values"] = {
+            "$in": [f.recipient]
+        }  # = equality; nx-27017 needs $in on an indexed array
+    issued: Doc = {}
+    if f.issued_after is not None:
+        issued["$gt"] = encode_time(f.issued_after)
+    if f.issued_before is not None:
+        issued["$lt"] = encode_time(f.issued_before)
+    if issued:
+        query["issued_at"] = issued
+    return query

@@ -1,0 +1,432 @@
+"""The embedded store: ``Store`` on the standard library's ``sqlite3``, one file, no server.
+
+One connection in WAL mode, used only from one dedicated worker thread, so the event loop never
+blocks on the disk and the connection is never shared between threads. Several ``SqliteStore``
+instances (processes) may open the same file: every multi-step write runs in a
+``BEGIN IMMEDIATE`` transaction, which takes SQLite's single write lock first (waiting up to
+``busy_timeout``), so a status-position claim or an idempotent insert reads and writes with no
+other writer in between. Every ``sqlite3`` error is translated: busy/locked, I/O, full disk or
+a file that cannot be opened -> ``StoreUnavailable``; a unique constraint -> ``Conflict``;
+anything else -> ``StoreError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from vcengine.errors import Conflict, InputError, NotFound, StoreError, StoreUnavailable
+from vcengine.services.ports import (
+    AchievementRecord,
+    ApiKeyRecord,
+    CredentialFilter,
+    CredentialRecord,
+    CredentialStatus,
+    EventRecord,
+    IssuerKeyRecord,
+    IssuerRecord,
+    OrganizationRecord,
+    Page,
+    StatusListRecord,
+)
+from vcengine.storage import _sqlite_schema as s
+from vcengine.storage._codec import decode_cursor, dump_json, encode_cursor, encode_time
+
+__all__ = ["SqliteStore"]
+
+T = TypeVar("T")
+Connection = sqlite3.Connection
+
+# primary result codes (https://www.sqlite.org/rescode.html) meaning "try again later"
+_UNAVAILABLE = {5: "busy", 6: "locked", 10: "I/O error", 13: "disk full", 14: "cannot open"}
+
+
+class SqliteStore:
+    """``Store`` in the SQLite file ``path`` (its directory is created at ``start``)."""
+
+    def __init__(self, path: Path | str, *, busy_timeout: float = 5.0) -> None:
+        self.path = Path(path)
+        self._busy_ms = int(busy_timeout * 1000)
+        self._executor: ThreadPoolExecutor | None = None
+        self._conn: Connection | None = None
+
+    def __repr__(self) -> str:
+        return f"SqliteStore({str(self.path)!r})"
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        if self._executor is not None:
+            return
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vcengine-sqlite")
+        try:
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._guarded, self._open)
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        await asyncio.get_running_loop().run_in_executor(executor, self._close_connection)
+        executor.shutdown(wait=False)
+
+    def _close_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+
+    def _open(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the data directory {self.path.parent}: {exc.strerror}") from None
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=self._busy_ms / 1000)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the SQLite store {self.path}: {exc}") from None
+        self._conn = conn
+        conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        _transaction(conn, _create_schema)
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._executor is None:
+            raise StoreError("the SQLite store is not started")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, self._call, fn, args)
+
+    def _call(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+        conn = self._conn
+        if conn is None:
+            raise StoreError("the SQLite store is closed")
+        return self._guarded(lambda: fn(conn, *args))
+
+    def _guarded(self, fn: Callable[[], T]) -> T:
+        try:
+            return fn()
+        except sqlite3.Error as exc:
+            raise _translate(exc, self.path) from exc
+
+    async def _write(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(conn, *args)`` in one ``BEGIN IMMEDIATE`` transaction: all of it or nothing."""
+        return await self._run(_transaction, fn, *args)
+
+    async def _execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return await self._run(lambda c: c.execute(sql, params).rowcount)
+
+    async def _one(self, convert: Callable[[s.Row], T], sql: str, params: Sequence[Any]) -> T | None:
+        row = await self._run(lambda c: c.execute(sql, params).fetchone())
+        return None if row is None else convert(row)
+
+    async def _all(self, convert: Callable[[s.Row], T], sql: str, params: Sequence[Any] = ()) -> list[T]:
+        rows = await self._run(lambda c: c.execute(sql, params).fetchall())
+        return [convert(row) for row in rows]
+
+    async def _insert(self, table: str, columns: str, row: s.Row) -> None:
+        await self._execute(f"INSERT INTO {table} ({columns}) VALUES ({s.placeholders(columns)})", row)
+
+    # -- organizations and API keys --------------------------------------------------------------
+
+    async def create_organization(self, org: OrganizationRecord) -> None:
+        await self._insert("organizations", s.ORGANIZATION, s.organization_row(org))
+
+    async def get_organization(self, org_id: str) -> OrganizationRecord | None:
+        return await self._one(
+            s.organization, f"SELECT {s.ORGANIZATION} FROM organizations WHERE id = ?", [org_id]
+        )
+
+    async def list_organizations(self) -> Sequence[OrganizationRecord]:
+        return await self._all(
+            s.organization, f"SELECT {s.ORGANIZATION} FROM organizations ORDER BY created_at, id"
+        )
+
+    async def create_api_key(self, key: ApiKeyRecord) -> None:
+        await self._insert("api_keys", s.API_KEY, s.api_key_row(key))
+
+    async def find_api_key(self, prefix: str) -> ApiKeyRecord | None:
+        return await self._one(s.api_key, f"SELECT {s.API_KEY} FROM api_keys WHERE prefix = ?", [prefix])
+
+    async def revoke_api_key(self, org_id: str, key_id: str, at: datetime) -> bool:
+        sql = "UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE org_id = ? AND id = ?"
+        return await self._execute(sql, [encode_time(at), org_id, key_id]) == 1
+
+    # -- issuers and keys ------------------------------------------------------------------------
+
+    async def create_issuer(self, issuer: IssuerRecord) -> None:
+        await self._insert("issuers", s.ISSUER, s.issuer_row(issuer))
+
+    async def get_issuer(self, org_id: str, issuer_id: str) -> IssuerRecord | None:
+        sql = f"SELECT {s.ISSUER} FROM issuers WHERE org_id = ? AND id = ?"
+        return await self._one(s.issuer, sql, [org_id, issuer_id])
+
+    async def find_issuer(self, issuer_id: str) -> IssuerRecord | None:
+        return await self._one(s.issuer, f"SELECT {s.ISSUER} FROM issuers WHERE id = ?", [issuer_id])
+
+    async def list_issuers(self, org_id: str) -> Sequence[IssuerRecord]:
+        sql = f"SELECT {s.ISSUER} FROM issuers WHERE org_id = ? ORDER BY created_at, id"
+        return await self._all(s.issuer, sql, [org_id])
+
+    async def add_issuer_key(self, key: IssuerKeyRecord) -> None:
+        await self._insert("issuer_keys", s.ISSUER_KEY, s.issuer_key_row(key))
+
+    async def retire_issuer_keys(self, org_id: str, issuer_id: str, at: datetime) -> None:
+        sql = (
+            "UPDATE issuer_keys SET status = 'retired', retired_at = ? "
+            "WHERE org_id = ? AND issuer_id = ? AND status = 'active'"
+        )
+        await self._execute(sql, [encode_time(at), org_id, issuer_id])
+
+    async def list_issuer_keys(self, issuer_id: str) -> Sequence[IssuerKeyRecord]:
+        sql = f"SELECT {s.ISSUER_KEY} FROM issuer_keys WHERE issuer_id = ? ORDER BY created_at, id"
+        return await self._all(s.issuer_key, sql, [issuer_id])
+
+    # -- achievements ----------------------------------------------------------------------------
+
+    async def create_achievement(self, achievement: AchievementRecord) -> None:
+        await self._insert("achievements", s.ACHIEVEMENT, s.achievement_row(achievement))
+
+    async def get_achievement(self, org_id: str, achievement_id: str) -> AchievementRecord | None:
+        sql = f"SELECT {s.ACHIEVEMENT} FROM achievements WHERE org_id = ? AND id = ?"
+        return await self._one(s.achievement, sql, [org_id, achievement_id])
+
+    async def list_achievements(self, org_id: str, after: str | None, limit: int) -> Page:
+        where, params = ["org_id = ?"], [org_id]
+        return await self._page(
+            s.achievement, "achievements", s.ACHIEVEMENT, "created_at", where, params, after, limit
+        )
+
+    # -- credentials -----------------------------------------------------------------------------
+
+    async def insert_credential(self, credential: CredentialRecord) -> CredentialRecord:
+        return await self._write(_insert_credential, credential)
+
+    async def get_credential(self, org_id: str, credential_id: str) -> CredentialRecord | None:
+        sql = f"SELECT {s.CREDENTIAL} FROM credentials WHERE org_id = ? AND id = ?"
+        return await self._one(s.credential, sql, [org_id, credential_id])
+
+    async def find_credential(self, credential_id: str) -> CredentialRecord | None:
+        return await self._one(
+            s.credential, f"SELECT {s.CREDENTIAL} FROM credentials WHERE id = ?", [credential_id]
+        )
+
+    async def get_by_idempotency_key(self, org_id: str, key: str) -> CredentialRecord | None:
+        sql = f"SELECT {s.CREDENTIAL} FROM credentials WHERE org_id = ? AND idempotency_key = ?"
+        return await self._one(s.credential, sql, [org_id, key])
+
+    async def list_credentials(
+        self, org_id: str, filter: CredentialFilter, after: str | None, limit: int
+    ) -> Page:
+        where, params = _credential_filter(org_id, filter)
+        return await self._page(
+            s.credential, "credentials", s.CREDENTIAL, "issued_at", where, params, after, limit
+        )
+
+    async def set_credential_status(
+        self, org_id: str, credential_ids: Sequence[str], status: CredentialStatus
+    ) -> int:
+        return await self._write(_set_status, org_id, list(dict.fromkeys(credential_ids)), status)
+
+    async def _page(
+        self,
+        convert: Callable[[s.Row], Any],
+        table: str,
+        columns: str,
+        order: str,
+        where: list[str],
+        params: list[Any],
+        after: str | None,
+        limit: int,
+    ) -> Page:
+        if limit < 1:
+            raise InputError("a page needs a limit of at least 1")
+        if after is not None:
+            where.append(f"({order}, id) > (?, ?)")
+            params.extend(decode_cursor(after))
+        sql = f"SELECT {columns} FROM {table} WHERE {' AND '.join(where)} ORDER BY {order}, id LIMIT ?"
+        rows = await self._run(lambda c: c.execute(sql, [*params, limit + 1]).fetchall())
+        items = [convert(row) for row in rows[:limit]]
+        last = rows[limit - 1] if len(rows) > limit else None
+        return Page(
+            items, None if last is None else encode_cursor(last[columns.split(", ").index(order)], last[0])
+        )
+
+    # -- status lists ----------------------------------------------------------------------------
+
+    async def active_status_list(self, org_id: str, issuer_id: str, purpose: str) -> StatusListRecord | None:
+        sql = (
+            f"SELECT {', '.join('l.' + c for c in s.STATUS_LIST.split(', '))} FROM active_status_lists a "
+            "JOIN status_lists l ON l.id = a.list_id WHERE a.org_id = ? AND a.issuer_id = ? AND a.purpose = ?"
+        )
+        return await self._one(s.status_list, sql, [org_id, issuer_id, purpose])
+
+    async def open_status_list(self, new: StatusListRecord, *, replacing: str | None) -> StatusListRecord:
+        return await self._write(_open_status_list, new, replacing)
+
+    async def claim_positions(self, list_id: str, shard: int, count: int, limit: int) -> range:
+        return await self._write(_claim, list_id, shard, count, limit)
+
+    async def get_status_list(self, list_id: str) -> StatusListRecord | None:
+        return await self._one(
+            s.status_list, f"SELECT {s.STATUS_LIST} FROM status_lists WHERE id = ?", [list_id]
+        )
+
+    async def find_status_list_by_url(self, url: str) -> StatusListRecord | None:
+        return await self._one(
+            s.status_list, f"SELECT {s.STATUS_LIST} FROM status_lists WHERE url = ?", [url]
+        )
+
+    async def save_status_list(self, record: StatusListRecord, *, expected_version: int) -> None:
+        await self._write(_save_status_list, record, expected_version)
+
+    # -- events ----------------------------------------------------------------------------------
+
+    async def add_event(self, event: EventRecord) -> None:
+        row = (
+            event.id,
+            event.org_id,
+            event.type,
+            event.credential_id,
+            encode_time(event.at),
+            dump_json(event.data),
+        )
+        await self._insert("events", "id, org_id, type, credential_id, at, data", row)
+
+    async def count_events(self, org_id: str, type: str) -> int:
+        sql = "SELECT count(*) FROM events WHERE org_id = ? AND type = ?"
+        count = await self._one(lambda row: int(row[0]), sql, [org_id, type])
+        return count or 0
+
+
+# -- what runs on the worker thread --------------------------------------------------------------
+
+
+def _translate(exc: sqlite3.Error, path: Path) -> StoreError:
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if isinstance(exc, sqlite3.IntegrityError):
+        return Conflict(f"already stored ({exc})")
+    if code in _UNAVAILABLE:
+        return StoreUnavailable(f"the SQLite store {path} is unavailable ({_UNAVAILABLE[code]}): {exc}")
+    return StoreError(f"the SQLite store {path} failed: {exc}")
+
+
+def _transaction(conn: Connection, fn: Callable[..., T], *args: Any) -> T:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = fn(conn, *args)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return result
+
+
+def _create_schema(conn: Connection) -> None:
+    for statement in s.DDL:
+        conn.execute(statement)
+    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+    if row[0] is None:
+        conn.execute("INSERT INTO schema_version (version) VALUES (?)", [s.SCHEMA_VERSION])
+    elif row[0] > s.SCHEMA_VERSION:
+        raise StoreError(f"the store was written by a newer vcengine (schema {row[0]} > {s.SCHEMA_VERSION})")
+
+
+def _insert_credential(conn: Connection, credential: CredentialRecord) -> CredentialRecord:
+    sql = (
+        f"INSERT INTO credentials ({s.CREDENTIAL}) VALUES ({s.placeholders(s.CREDENTIAL)}) "
+        "ON CONFLICT (org_id, idempotency_key) DO NOTHING"
+    )
+    if conn.execute(sql, s.credential_row(credential)).rowcount == 1:
+        return credential
+    select = f"SELECT {s.CREDENTIAL} FROM credentials WHERE org_id = ? AND idempotency_key = ?"
+    return s.credential(conn.execute(select, [credential.org_id, credential.idempotency_key]).fetchone())
+
+
+def _set_status(conn: Connection, org_id: str, ids: list[str], status: str) -> int:
+    changed = 0
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        sql = f"UPDATE credentials SET status = ? WHERE org_id = ? AND id IN ({', '.join('?' * len(chunk))})"
+        changed += conn.execute(sql, [status, org_id, *chunk]).rowcount
+    return changed
+
+
+def _credential_filter(org_id: str, f: CredentialFilter) -> tuple[list[str], list[Any]]:
+    where, params = ["org_id = ?"], [org_id]
+    for column, value in (
+        ("achievement_id", f.achievement_id),
+        ("issuer_id", f.issuer_id),
+        ("status", f.status),
+    ):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if f.recipient is not None:
+        where.append("EXISTS (SELECT 1 FROM json_each(recipient) r WHERE r.type = 'text' AND r.value = ?)")
+        params.append(f.recipient)
+    if f.issued_after is not None:
+        where.append("issued_at > ?")
+        params.append(encode_time(f.issued_after))
+    if f.issued_before is not None:
+        where.append("issued_at < ?")
+        params.append(encode_time(f.issued_before))
+    return where, params
+
+
+def _open_status_list(conn: Connection, new: StatusListRecord, replacing: str | None) -> StatusListRecord:
+    key = [new.org_id, new.issuer_id, new.purpose]
+    row = conn.execute(
+        "SELECT list_id FROM active_status_lists WHERE org_id = ? AND issuer_id = ? AND purpose = ?", key
+    ).fetchone()
+    if row is not None and row[0] != replacing:
+        current = conn.execute(f"SELECT {s.STATUS_LIST} FROM status_lists WHERE id = ?", [row[0]]).fetchone()
+        return s.status_list(current)
+    conn.execute(f"INSERT INTO status_lists ({s.STATUS_LIST}) VALUES ({s.placeholders(s.STATUS_LIST)})",
+                 s.status_list_row(new))  # fmt: skip
+    conn.executemany(
+        "INSERT INTO status_cursors (list_id, shard, next) VALUES (?, ?, 0)",
+        [(new.id, i) for i in range(new.shards)],
+    )
+    conn.execute(
+        "INSERT INTO active_status_lists (org_id, issuer_id, purpose, list_id) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (org_id, issuer_id, purpose) DO UPDATE SET list_id = excluded.list_id",
+        [*key, new.id],
+    )
+    if row is not None:
+        conn.execute("UPDATE status_lists SET full = 1 WHERE id = ?", [row[0]])
+    return new
+
+
+def _claim(conn: Connection, list_id: str, shard: int, count: int, limit: int) -> range:
+    row = conn.execute(
+        "SELECT next FROM status_cursors WHERE list_id = ? AND shard = ?", [list_id, shard]
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"no shard {shard} of status list {list_id}")
+    start = row[0]
+    stop = max(start, min(start + max(count, 0), limit))
+    if stop > start:
+        conn.execute(
+            "UPDATE status_cursors SET next = ? WHERE list_id = ? AND shard = ?", [stop, list_id, shard]
+        )
+    return range(start, stop)
+
+
+def _save_status_list(conn: Connection, record: StatusListRecord, expected_version: int) -> None:
+    credential = None if record.credential is None else dump_json(record.credential)
+    changed = conn.execute(
+        "UPDATE status_lists SET encoded_list = ?, credential = ?, updated_at = ?, version = version + 1 "
+        "WHERE id = ? AND version = ?",
+        [record.encoded_list, credential, encode_time(record.updated_at), record.id, expected_version],
+    ).rowcount
+    if changed == 0:
+        if conn.execute("SELECT 1 FROM status_lists WHERE id = ?", [record.id]).fetchone() is None:
+            raise NotFound(f"no status list {record.id}")
+        raise Conflict(f"status list {record.id} changed since version {expected_version}")
