@@ -1,0 +1,491 @@
+"""Issuing OpenBadgeCredentials: one (``issue_credential``) or many (``bulk_issue``).
+
+A credential gets one status entry in its issuer's status list of ``status_purpose``: revocation
+(default) or suspension (OB 3.0 allows one ``credentialStatus``; a suspension entry can be set and
+cleared, and revoking such a credential sets it for good). Its id is
+``{base_url}/credentials/{uuid}``; its proof is ``eddsa-rdfc-2022`` (default), ``eddsa-jcs-2022``
+or ``vc-jwt``. An idempotency key yields exactly one credential per organization, even under
+concurrent retries: the store's unique key decides, and the loser of a race returns the winner's
+credential (its own status index is left unused, never handed out twice).
+
+Signing is CPU work and runs off the event loop: in a thread, or for bulk issuance in worker
+processes when ``Services.signing_processes`` > 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from multiprocessing import get_context
+from typing import Any, Literal
+
+import anyio.to_thread
+
+from vcengine.core.keys import KeyPair
+from vcengine.core.model import (
+    Achievement,
+    AchievementSubject,
+    Evidence,
+    IdentityObject,
+    OpenBadgeCredential,
+    Profile,
+    is_absolute_uri,
+)
+from vcengine.core.proofs import vc_jwt
+from vcengine.core.proofs.data_integrity import add_proof
+from vcengine.core.status import status_list_entry
+from vcengine.errors import InputError, NotFound, SchemaError, VcengineError
+from vcengine.services.context import Actor, Services
+from vcengine.services.events import CredentialEvent
+from vcengine.services.issuers import signing_key
+from vcengine.services.ports import (
+    AchievementRecord,
+    CredentialRecord,
+    EventRecord,
+    IssuerKeyRecord,
+    IssuerRecord,
+    ProofFormat,
+)
+from vcengine.services.status_changes import allocate
+
+__all__ = [
+    "PROOF_FORMATS",
+    "BulkItemResult",
+    "EvidenceInput",
+    "IssueRequest",
+    "Issued",
+    "RecipientInput",
+    "bulk_issue",
+    "credential_json",
+    "credential_url",
+    "issue_credential",
+]
+
+StatusPurpose = Literal["revocation", "suspension"]
+PROOF_FORMATS: tuple[ProofFormat, ...] = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "vc-jwt")
+MAX_BULK = 10_000
+MAX_EVIDENCE = 20
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{1,63}")
+_IDEMPOTENCY = re.compile(r"[\x21-\x7e]{1,200}")
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientInput:
+    """Who earned it: an email (hashed with a random salt), a DID/URL, and/or a disclosed name."""
+
+    email: str | None = None
+    identifier: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceInput:
+    url: str | None = None
+    narrative: str | None = None
+    name: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IssueRequest:
+    achievement_id: str
+    recipient: RecipientInput
+    evidence: Sequence[EvidenceInput] = ()
+    valid_until: datetime | None = None
+    proof_format: ProofFormat = "eddsa-rdfc-2022"
+    idempotency_key: str | None = None
+    status_purpose: StatusPurpose = "revocation"
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    """The credential; ``created`` is False when an earlier request with the same key made it."""
+
+    record: CredentialRecord
+    created: bool
+
+
+@dataclass(slots=True)
+class BulkItemResult:
+    index: int
+    issued: Issued | None = None
+    error: VcengineError | None = None
+
+
+@dataclass(slots=True)
+class _Plan:
+    """Everything needed to sign and store one credential."""
+
+    index: int
+    request: IssueRequest
+    record_id: str
+    unsigned: dict[str, Any]
+    issuer: IssuerRecord
+    key: IssuerKeyRecord
+    pair: KeyPair
+    recipient: dict[str, Any]
+    status: dict[str, Any] = field(default_factory=dict)
+
+
+# --- signing (CPU work: never on the event loop) ------------------------------------------
+
+
+def sign_one(
+    unsigned: Mapping[str, Any],
+    pair: KeyPair,
+    verification_method: str,
+    proof_format: ProofFormat,
+    now: datetime,
+) -> dict[str, Any]:
+    """The signed document to store: with an embedded proof, or ``{"jwt", "credential"}``."""
+    if proof_format == "vc-jwt":
+        return {"jwt": vc_jwt.sign(unsigned, pair, kid=verification_method), "credential": dict(unsigned)}
+    return add_proof(unsigned, pair, suite=proof_format, verification_method=verification_method, created=now)
+
+
+_worker_keys: dict[str, KeyPair] = {}
+
+
+def _sign_batch(
+    jobs: list[tuple[dict[str, Any], str, str, ProofFormat]], now: datetime
+) -> list[dict[str, Any]]:
+    """In a worker process: sign ``(unsigned, secret multibase, vm, format)`` jobs."""
+    out = []
+    for unsigned, secret, vm, proof_format in jobs:
+        pair = _worker_keys.get(secret)
+        if pair is None:
+            pair = _worker_keys[secret] = KeyPair.from_secret_multibase(secret)
+        out.append(sign_one(unsigned, pair, vm, proof_format, now))
+    return out
+
+
+def _pool(services: Services) -> ProcessPoolExecutor:
+    pool = services.cache.get("signing_pool")
+    if pool is None:
+        pool = ProcessPoolExecutor(services.signing_processes, mp_context=get_context("forkserver"))
+        services.cache["signing_pool"] = pool
+        services.on_close(lambda: pool.shutdown(wait=False, cancel_futures=True))
+    return pool
+
+
+async def sign_many(
+    services: Services, jobs: Sequence[tuple[dict[str, Any], KeyPair, str, ProofFormat]], now: datetime
+) -> list[dict[str, Any]]:
+    """Sign a batch: split over the worker processes, or in one thread without them."""
+    if services.signing_processes <= 0 or len(jobs) < 64:
+        return await anyio.to_thread.run_sync(lambda: [sign_one(u, p, vm, f, now) for u, p, vm, f in jobs])
+    workers = services.signing_processes
+    portable = [(u, p.export_secret_multibase(), vm, f) for u, p, vm, f in jobs]
+    parts = [portable[i::workers] for i in range(workers)]
+    loop = asyncio.get_running_loop()
+    done = await asyncio.gather(
+        *(loop.run_in_executor(_pool(services), _sign_batch, part, now) for part in parts)
+    )
+    out: list[dict[str, Any]] = [{}] * len(jobs)
+    for w, part in enumerate(done):
+        out[w::workers] = part
+    return out
+
+
+def credential_url(services: Services, record_id: str) -> str:
+    return f"{services.base_url}/credentials/{record_id}"
+
+
+def credential_json(record: CredentialRecord) -> Mapping[str, Any]:
+    """The credential as JSON: the signed document, or for VC-JWT the credential the token carries."""
+    if record.proof_format == "vc-jwt":
+        return record.document["credential"]  # type: ignore[no-any-return]
+    return record.document
+
+
+def _check(request: IssueRequest, now: datetime) -> None:
+    r = request.recipient
+    if not (r.email or r.identifier or r.name):
+        raise InputError("give the recipient's email, identifier or name", path="recipient")
+    if r.email is not None and not _EMAIL.fullmatch(r.email):
+        raise InputError("is not an email address", path="recipient.email")
+    if r.identifier is not None and (len(r.identifier) > 2000 or not is_absolute_uri(r.identifier)):
+        raise InputError("must be a DID or an absolute URL", path="recipient.identifier")
+    if r.name is not None and not (0 < len(r.name.strip()) <= 200):
+        raise InputError("must be 1 to 200 characters", path="recipient.name")
+    if request.status_purpose not in ("revocation", "suspension"):
+        raise InputError("must be revocation or suspension", path="statusPurpose")
+    if request.proof_format not in PROOF_FORMATS:
+        raise InputError(f"must be one of {', '.join(PROOF_FORMATS)}", path="proofFormat")
+    if request.idempotency_key is not None and not _IDEMPOTENCY.fullmatch(request.idempotency_key):
+        raise InputError("must be 1 to 200 printable ASCII characters", path="idempotencyKey")
+    if request.valid_until is not None:
+        if request.valid_until.tzinfo is None:
+            raise InputError("must carry a time zone", path="validUntil")
+        if request.valid_until <= now:
+            raise InputError("must be in the future", path="validUntil")
+    if len(request.evidence) > MAX_EVIDENCE:
+        raise InputError(f"at most {MAX_EVIDENCE} evidence items", path="evidence")
+    for i, e in enumerate(request.evidence):
+        if e.url is not None and (len(e.url) > 2000 or not is_absolute_uri(e.url)):
+            raise InputError("must be an absolute URL", path=f"evidence.{i}.url")
+        if not (e.url or e.narrative):
+            raise InputError("give a URL or a narrative", path=f"evidence.{i}")
+        for text in (e.narrative, e.name, e.description):
+            if text is not None and len(text) > 10_000:
+                raise InputError("must be at most 10,000 characters", path=f"evidence.{i}")
+
+
+def _subject(services: Services, achievement: Achievement, r: RecipientInput) -> AchievementSubject:
+    identifiers = []
+    if r.email:
+        salt = services.random_bytes(16).hex()
+        identifiers.append(IdentityObject.hashed_from(r.email.strip().lower(), salt))
+    if r.name:
+        identifiers.append(IdentityObject(r.name.strip(), "name", hashed=False))
+    return AchievementSubject(achievement=achievement, id=r.identifier, identifier=tuple(identifiers))
+
+
+def _recipient(r: RecipientInput) -> dict[str, Any]:
+    out = {"email": r.email.strip().lower() if r.email else None, "id": r.identifier, "name": r.name}
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _achievement(doc: Mapping[str, Any]) -> Achievement:
+    """The stored Achievement JSON as a builder (the builder re-emits the same JSON)."""
+    return _StoredAchievement(doc)  # type: ignore[return-value]
+
+
+class _StoredAchievement:
+    """Stands in for an ``Achievement`` builder: its JSON is already made and validated."""
+
+    __slots__ = ("_doc",)
+
+    def __init__(self, doc: Mapping[str, Any]) -> None:
+        self._doc = doc
+
+    def to_json(self) -> dict[str, Any]:
+        import copy
+
+        return copy.deepcopy(dict(self._doc))
+
+
+def _unsigned(
+    services: Services,
+    record_id: str,
+    request: IssueRequest,
+    issuer: IssuerRecord,
+    achievement: AchievementRecord,
+    now: datetime,
+) -> dict[str, Any]:
+    profile = issuer.profile
+    try:
+        credential = OpenBadgeCredential(
+            id=credential_url(services, record_id),
+            issuer=Profile(id=str(profile["id"]), name=profile.get("name"), url=profile.get("url")),
+            valid_from=now,
+            valid_until=request.valid_until,
+            name=str(achievement.achievement.get("name", "")) or None,
+            credential_subject=_subject(services, _achievement(achievement.achievement), request.recipient),
+            evidence=tuple(
+                Evidence(id=e.url, narrative=e.narrative, name=e.name, description=e.description)
+                for e in request.evidence
+            ),
+        )
+        return credential.to_json()
+    except SchemaError as exc:
+        raise InputError(exc.message) from None
+
+
+async def _context(
+    services: Services, actor: Actor, achievement_id: str
+) -> tuple[AchievementRecord, IssuerRecord, IssuerKeyRecord, KeyPair]:
+    achievement = await services.store.get_achievement(actor.org_id, achievement_id)
+    if achievement is None:
+        raise NotFound(f"no achievement {achievement_id}", path="achievementId")
+    issuer = await services.store.get_issuer(actor.org_id, achievement.issuer_id)
+    if issuer is None:
+        raise NotFound(f"the issuer of achievement {achievement_id} is gone", path="achievementId")
+    key, pair = await signing_key(services, issuer)
+    return achievement, issuer, key, pair
+
+
+def _record(plan: _Plan, document: Mapping[str, Any], now: datetime, org_id: str) -> CredentialRecord:
+    request = plan.request
+    return CredentialRecord(
+        id=plan.record_id,
+        org_id=org_id,
+        issuer_id=plan.issuer.id,
+        achievement_id=request.achievement_id,
+        recipient=plan.recipient,
+        document=document,
+        proof_format=request.proof_format,
+        issued_at=now,
+        status="active",
+        status_list_id=plan.status.get("list_id"),
+        status_index=plan.status.get("index"),
+        idempotency_key=request.idempotency_key,
+        valid_until=request.valid_until,
+    )
+
+
+async def _emit(services: Services, type: str, record: CredentialRecord, data: Mapping[str, Any]) -> None:
+    at = services.now()
+    await services.store.add_event(EventRecord(services.new_id(), record.org_id, type, record.id, at, data))
+    services.events.publish(CredentialEvent(type, record.org_id, at, record.id, data))  # type: ignore[arg-type]
+
+
+async def _allocate_for(services: Services, plans: Sequence[_Plan]) -> None:
+    """Give every plan its status entry, allocated per (issuer, purpose) in one call."""
+    groups: dict[tuple[str, str], list[_Plan]] = {}
+    for plan in plans:
+        groups.setdefault((plan.issuer.id, plan.request.status_purpose), []).append(plan)
+    for (_, purpose), members in groups.items():
+        slots = await allocate(services, members[0].issuer, purpose, len(members))  # type: ignore[arg-type]
+        for plan, slot in zip(members, slots, strict=True):
+            plan.unsigned["credentialStatus"] = status_list_entry(slot.url, slot.index, purpose)
+            plan.status = {"list_id": slot.list_id, "index": slot.index}
+
+
+async def issue_credential(services: Services, actor: Actor, request: IssueRequest) -> Issued:
+    """Issue one credential (needs ``issue``); see the module docstring for idempotency."""
+    actor.require("issue")
+    now = services.now()
+    _check(request, now)
+    if request.idempotency_key is not None:
+        existing = await services.store.get_by_idempotency_key(actor.org_id, request.idempotency_key)
+        if existing is not None:
+            return Issued(existing, False)
+    achievement, issuer, key, pair = await _context(services, actor, request.achievement_id)
+    record_id = services.new_id()
+    plan = _Plan(
+        0,
+        request,
+        record_id,
+        _unsigned(services, record_id, request, issuer, achievement, now),
+        issuer,
+        key,
+        pair,
+        _recipient(request.recipient),
+    )
+    await _allocate_for(services, [plan])
+    document = await anyio.to_thread.run_sync(
+        sign_one, plan.unsigned, pair, key.verification_method, request.proof_format, now
+    )
+    stored = await services.store.insert_credential(_record(plan, document, now, actor.org_id))
+    created = stored.id == record_id
+    if created:
+        await _emit(services, "issued", stored, {"achievementId": stored.achievement_id})
+    return Issued(stored, created)
+
+
+async def bulk_issue(
+    services: Services,
+    actor: Actor,
+    requests: Sequence[IssueRequest],
+    *,
+    bulk_id: str | None = None,
+    chunk: int = 500,
+) -> list[BulkItemResult]:
+    """Issue many credentials (needs ``issue``): one result per request, in order.
+
+    Invalid items get an error and do not stop the others. Idempotency keys already used (in the
+    store or earlier in the same batch) return the existing credential. Progress is published as
+    ``bulk_progress`` events after every ``chunk`` credentials.
+    """
+    actor.require("issue")
+    if not 1 <= len(requests) <= MAX_BULK:
+        raise InputError(f"give 1 to {MAX_BULK} items", path="items")
+    bulk_id = bulk_id or services.new_id()
+    now = services.now()
+    results = [BulkItemResult(i) for i in range(len(requests))]
+    plans = await _plan_bulk(services, actor, requests, results, now)
+    total, done = len(requests), sum(1 for r in results if r.issued or r.error)
+    await _progress(services, actor, bulk_id, done, total)
+    for start in range(0, len(plans), chunk):
+        batch = plans[start : start + chunk]
+        await _allocate_for(services, batch)
+        documents = await sign_many(
+            services,
+            [(p.unsigned, p.pair, p.key.verification_method, p.request.proof_format) for p in batch],
+            now,
+        )
+        for plan, document in zip(batch, documents, strict=True):
+            stored = await services.store.insert_credential(_record(plan, document, now, actor.org_id))
+            created = stored.id == plan.record_id
+            results[plan.index].issued = Issued(stored, created)
+            if created:
+                await _emit(
+                    services, "issued", stored, {"achievementId": stored.achievement_id, "bulkId": bulk_id}
+                )
+        done += len(batch)
+        await _progress(services, actor, bulk_id, done, total)
+    _fill_duplicates(requests, results)
+    return results
+
+
+async def _plan_bulk(
+    services: Services,
+    actor: Actor,
+    requests: Sequence[IssueRequest],
+    results: list[BulkItemResult],
+    now: datetime,
+) -> list[_Plan]:
+    contexts: dict[str, Any] = {}
+    seen_keys: set[str] = set()
+    plans = []
+    for i, request in enumerate(requests):
+        try:
+            _check(request, now)
+            key = request.idempotency_key
+            if key is not None:
+                if key in seen_keys:
+                    continue  # filled in from the first item with this key
+                seen_keys.add(key)
+                existing = await services.store.get_by_idempotency_key(actor.org_id, key)
+                if existing is not None:
+                    results[i].issued = Issued(existing, False)
+                    continue
+            if request.achievement_id not in contexts:
+                try:
+                    contexts[request.achievement_id] = await _context(services, actor, request.achievement_id)
+                except VcengineError as exc:
+                    contexts[request.achievement_id] = exc
+            context = contexts[request.achievement_id]
+            if isinstance(context, VcengineError):
+                raise context
+            achievement, issuer, signer, pair = context
+            record_id = services.new_id()
+            unsigned = _unsigned(services, record_id, request, issuer, achievement, now)
+            plans.append(
+                _Plan(i, request, record_id, unsigned, issuer, signer, pair, _recipient(request.recipient))
+            )
+        except VcengineError as exc:
+            results[i].error = exc
+    return plans
+
+
+def _fill_duplicates(requests: Sequence[IssueRequest], results: list[BulkItemResult]) -> None:
+    """Items that repeat an idempotency key of an earlier item get that item's credential."""
+    first: dict[str, BulkItemResult] = {}
+    for request, result in zip(requests, results, strict=True):
+        key = request.idempotency_key
+        if key is None or result.error is not None:
+            continue
+        if key not in first:
+            first[key] = result
+        elif result.issued is None and (earlier := first[key].issued) is not None:
+            result.issued = replace(earlier, created=False)
+        elif result.issued is None:
+            result.error = first[key].error
+
+
+async def _progress(services: Services, actor: Actor, bulk_id: str, done: int, total: int) -> None:
+    services.events.publish(
+        CredentialEvent(
+            "bulk_progress",
+            actor.org_id,
+            services.now(),
+            None,
+            {"bulkId": bulk_id, "done": done, "total": total},
+        )
+    )
