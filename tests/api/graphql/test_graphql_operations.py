@@ -1,0 +1,188 @@
+"""Every example operation in graphql/operations/ runs against the real server, in the order a
+client would use them: create an issuer and an achievement, issue, bulk issue, list with filters,
+verify, suspend, revoke, verify again; the subscription sees the events."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from tests.api.graphql.conftest import OPERATIONS, Server, wait_for
+from tests.api.graphql.wsclient import Subscriber
+
+RAN: set[str] = set()
+
+
+def op(name: str) -> str:
+    RAN.add(name)
+    return (OPERATIONS / f"{name}.graphql").read_text(encoding="utf-8")
+
+
+def run(server: Server, name: str, variables: dict[str, Any], key: str, field: str | None = None) -> Any:
+    data = server.ok(op(name), variables, key)
+    if field is None:
+        return data
+    payload = data[field]
+    assert payload.get("userErrors", []) == [], payload
+    return payload
+
+
+def test_every_operation_runs_end_to_end(server: Server) -> None:
+    key = server.tenant("Operations").key
+    org = server.ok(op("viewer"), key=key)["viewer"]
+    assert org["scopes"] == ["ADMIN"]
+    events = Subscriber(server.ws_url, key, op("credential_events"), {"types": ["ISSUED", "REVOKED"]}, 3)
+    events.start()
+    wait_for(lambda: server.services.events.subscriber_count(server.call(_org_id(server, key))) > 0)
+
+    issuer = run(
+        server,
+        "create_issuer",
+        {"input": {"name": "ACME Academy", "url": "https://acme.example"}},
+        key,
+        "createIssuer",
+    )["issuer"]
+    assert issuer["kind"] == "URL" and issuer["keys"][0]["status"] == "ACTIVE"
+    achievement = run(
+        server,
+        "create_achievement",
+        {
+            "input": {
+                "issuerId": issuer["id"],
+                "name": "GraphQL basics",
+                "description": "Writes queries",
+                "criteriaNarrative": "Pass the quiz",
+                "achievementType": "Badge",
+                "alignments": [{"targetName": "Skill", "targetUrl": "https://skills.example/graphql"}],
+            }
+        },
+        key,
+        "createAchievement",
+    )["achievement"]
+    issued = run(
+        server,
+        "issue_credential",
+        {
+            "input": {
+                "achievementId": achievement["id"],
+                "recipient": {"email": "ada@example.org", "name": "Ada"},
+                "evidence": [{"url": "https://acme.example/work/1", "name": "Quiz"}],
+                "idempotencyKey": "ops-1",
+            }
+        },
+        key,
+        "issueCredential",
+    )
+    credential = issued["credential"]
+    assert credential["status"] == "ACTIVE" and not issued["replayed"]
+    bulk = run(
+        server,
+        "bulk_issue",
+        {
+            "input": {
+                "bulkId": "ops-bulk",
+                "items": [
+                    {
+                        "achievementId": achievement["id"],
+                        "recipient": {"identifier": f"did:example:{i}"},
+                        "statusPurpose": "SUSPENSION",
+                        "idempotencyKey": f"ops-bulk-{i}",
+                    }
+                    for i in range(3)
+                ]
+                + [{"achievementId": achievement["id"], "recipient": {"email": "bad"}}],
+            }
+        },
+        key,
+        "bulkIssue",
+    )
+    assert (bulk["issuedCount"], bulk["failedCount"]) == (3, 1)
+    assert bulk["results"][3]["userErrors"][0]["field"] == ["input", "items", "3", "recipient", "email"]
+
+    listed = run(
+        server, "list_credentials", {"first": 2, "filter": {"achievementId": achievement["id"]}}, key
+    )
+    page = listed["credentials"]
+    assert len(page["edges"]) == 2 and page["pageInfo"]["hasNextPage"]
+    rest = run(
+        server,
+        "list_credentials",
+        {"first": 10, "after": page["pageInfo"]["endCursor"], "filter": {"achievementId": achievement["id"]}},
+        key,
+    )
+    assert len(rest["credentials"]["edges"]) == 2
+    by_email = run(server, "list_credentials", {"first": 5, "filter": {"recipient": "Ada@Example.org"}}, key)
+    assert [e["node"]["id"] for e in by_email["credentials"]["edges"]] == [credential["id"]]
+
+    report = run(
+        server, "verify_credential", {"input": {"credential": credential["json"]}}, key, "verifyCredential"
+    )["report"]
+    assert report["verdict"] == "VERIFIED", report
+
+    suspended = run(
+        server,
+        "suspend_credentials",
+        {"input": {"ids": [r["credential"]["id"] for r in bulk["results"][:3]]}},
+        key,
+        "suspendCredentials",
+    )
+    assert {c["status"] for c in suspended["credentials"]} == {"SUSPENDED"}
+    revoked = run(server, "revoke_credential", {"input": {"id": credential["id"]}}, key, "revokeCredential")
+    assert revoked["credential"]["status"] == "REVOKED"
+    report = run(
+        server, "verify_credential", {"input": {"credential": credential["json"]}}, key, "verifyCredential"
+    )["report"]
+    assert report["verdict"] == "FAILED"
+    assert {c["name"]: c["code"] for c in report["checks"]}["status"] == "revoked"
+
+    rotated = run(server, "rotate_issuer_key", {"input": {"issuerId": issuer["id"]}}, key, "rotateIssuerKey")
+    assert rotated["key"]["status"] == "ACTIVE"
+    new_key = run(
+        server, "create_api_key", {"input": {"name": "ci", "scopes": ["READ", "ISSUE"]}}, key, "createApiKey"
+    )
+    assert new_key["key"].startswith("vce_") and new_key["apiKey"]["scopes"] == ["ISSUE", "READ"]
+
+    received = events.wait()
+    types = [m["data"]["credentialEvents"]["type"] for m in received]
+    assert types == ["ISSUED", "ISSUED", "ISSUED"] or types[:3].count("ISSUED") == 3
+    assert {p.stem for p in OPERATIONS.glob("*.graphql")} == RAN
+
+
+def _org_id(server: Server, key: str) -> Any:
+    from vcengine.services import organizations
+
+    async def org() -> str:
+        return (await organizations.authenticate(server.services, key)).org_id
+
+    return org()
+
+
+def test_baked_image_and_jwt_verify(server: Server) -> None:
+    tenant = server.tenant("Images")
+    from vcengine.api.graphql.types.ids import global_id
+
+    achievement = str(global_id("Achievement", tenant.achievement_id))
+    mutation = op("issue_credential")
+    data = server.ok(
+        mutation,
+        {"input": {"achievementId": achievement, "recipient": {"name": "Lin"}, "proofFormat": "VC_JWT"}},
+        tenant.key,
+    )
+    jwt = data["issueCredential"]["credential"]["jwt"]
+    assert jwt.count(".") == 2
+    verify = op("verify_credential")
+    assert server.ok(verify, {"input": {"jwt": jwt}}, tenant.key)["verifyCredential"]["report"]["verified"]
+    record = server.call(server.services.store.get_achievement(tenant.org_id, tenant.achievement_id))
+    assert record is not None and record.image_png is not None
+    from vcengine.core.bake import bake
+
+    image = base64.b64encode(bake(record.image_png, jwt)).decode()
+    report = server.ok(verify, {"input": {"imageBase64": image}}, tenant.key)["verifyCredential"]["report"]
+    assert report["verified"] and report["format"] == "vc-jwt"
+    bad = server.ok(verify, {"input": {"imageBase64": "!!!"}}, tenant.key)["verifyCredential"]
+    assert bad["report"] is None and bad["userErrors"][0]["field"] == ["input", "imageBase64"]
+    two = server.ok(verify, {"input": {"jwt": jwt, "credential": json.loads("{}")}}, tenant.key)[
+        "verifyCredential"
+    ]
+    assert two["userErrors"][0]["code"] == "INVALID"

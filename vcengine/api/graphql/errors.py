@@ -1,0 +1,87 @@
+"""How service errors reach GraphQL clients.
+
+Expected failures of a mutation become ``userErrors`` in its payload (``UserError``: the input
+field path, a message, an ``ErrorCode``). Top-level ``errors`` are left for what a client cannot
+fix by changing its input: no or a bad API key (``UNAUTHENTICATED``), a query the key's scopes
+do not allow (``FORBIDDEN``), a malformed cursor (``BAD_USER_INPUT``), the store being
+unreachable (``STORE_UNAVAILABLE``) — each carrying ``extensions.code`` — and bugs, which
+``MaskErrors`` reduces to "Unexpected error." (the traceback is logged server-side).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from graphql import GraphQLError
+from vcengine.errors import (
+    Conflict,
+    InputError,
+    NotFound,
+    PermissionDenied,
+    StoreError,
+    UnsupportedError,
+    VcengineError,
+)
+from vcengine.services.status_changes import InvalidTransition
+
+__all__ = ["EXPECTED", "ErrorCode", "UserError", "coded", "should_mask", "user_errors"]
+
+EXPECTED = (InputError, NotFound, PermissionDenied, Conflict, UnsupportedError)
+
+
+@strawberry.enum(description="Why a mutation's input was refused.")
+class ErrorCode(Enum):
+    INVALID = "INVALID"
+    NOT_FOUND = "NOT_FOUND"
+    FORBIDDEN = "FORBIDDEN"
+    DUPLICATE = "DUPLICATE"
+    CONFLICT = "CONFLICT"
+    NOT_SUPPORTED = "NOT_SUPPORTED"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+
+
+@strawberry.type(description="An expected failure: which input field, what is wrong, a stable code.")
+class UserError:
+    field: list[str] | None
+    message: str
+    code: ErrorCode
+
+
+def _code(exc: VcengineError) -> ErrorCode:
+    if isinstance(exc, InvalidTransition):
+        return ErrorCode.INVALID_TRANSITION
+    if isinstance(exc, NotFound):
+        return ErrorCode.NOT_FOUND
+    if isinstance(exc, PermissionDenied):
+        return ErrorCode.FORBIDDEN
+    if isinstance(exc, Conflict):
+        return ErrorCode.CONFLICT
+    if isinstance(exc, UnsupportedError):
+        return ErrorCode.NOT_SUPPORTED
+    return ErrorCode.INVALID
+
+
+def user_errors(exc: VcengineError, prefix: tuple[str, ...] = ("input",)) -> list[UserError]:
+    path = list(prefix) + (exc.path.lstrip("$.").split(".") if exc.path else [])
+    return [UserError(field=path or None, message=exc.message, code=_code(exc))]
+
+
+def coded(message: str, code: str) -> GraphQLError:
+    """A top-level error that survives masking: it carries ``extensions.code``."""
+    return GraphQLError(message, extensions={"code": code})
+
+
+def outage(exc: StoreError) -> GraphQLError:
+    return coded(
+        f"the store is unavailable, nothing was changed; retry later ({exc.message})", "STORE_UNAVAILABLE"
+    )
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Mask resolver exceptions unless they are deliberate (carry an explicit code)."""
+    original = error.original_error
+    if original is None or error.path is None:
+        return False  # parse, validation and variable coercion errors (no path): the client's to read
+    return not (isinstance(original, GraphQLError) and (original.extensions or {}).get("code"))

@@ -1,0 +1,37 @@
+"""rotateIssuerKey: retire the active keys (still published) and add a new one (scope admin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from vcengine.api.graphql.context import Context
+from vcengine.api.graphql.errors import UserError
+from vcengine.api.graphql.mutations._common import perform
+from vcengine.api.graphql.types.enums import KeyMethod
+from vcengine.api.graphql.types.ids import record_id
+from vcengine.api.graphql.types.issuer import IssuerKey
+from vcengine.services import issuers
+
+
+@strawberry.input
+class RotateIssuerKeyInput:
+    issuer_id: strawberry.ID
+    method: KeyMethod = KeyMethod.ISSUER
+
+
+@strawberry.type
+class RotateIssuerKeyPayload:
+    key: IssuerKey | None
+    user_errors: list[UserError]
+
+
+async def rotate_issuer_key(info: Info[Context, Any], input: RotateIssuerKeyInput) -> RotateIssuerKeyPayload:
+    async def run(services: Any, actor: Any) -> Any:
+        issuer = record_id(input.issuer_id, "Issuer", "issuerId")
+        return await issuers.rotate_key(services, actor, issuer, input.method.value)
+
+    record, errors = await perform(info, run)
+    return RotateIssuerKeyPayload(key=IssuerKey.of(record) if record else None, user_errors=errors)

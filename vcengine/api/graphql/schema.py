@@ -1,0 +1,37 @@
+"""The GraphQL schema: queries, one module per mutation, subscriptions, and the request limits.
+
+Limits (passed as factories, never instances): depth 10, 30 aliases, 4,000 tokens per document.
+Errors raised by resolvers are masked unless they carry an explicit ``extensions.code``.
+"""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+
+from vcengine.api.graphql.errors import should_mask
+from vcengine.api.graphql.mutations import Mutation
+from vcengine.api.graphql.queries import Query
+from vcengine.api.graphql.subscriptions import Subscription
+from vcengine.api.graphql.types.achievement import Achievement
+from vcengine.api.graphql.types.credential import Credential
+from vcengine.api.graphql.types.issuer import Issuer
+
+__all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "schema"]
+
+MAX_DEPTH = 10
+MAX_ALIASES = 30
+MAX_TOKENS = 4000
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
+    types=[Issuer, Achievement, Credential],
+    extensions=[
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: MaskErrors(should_mask_error=should_mask),
+    ],
+)

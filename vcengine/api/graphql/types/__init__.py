@@ -1,0 +1,1 @@
+"""GraphQL object types: views of the service records, never the records themselves."""
