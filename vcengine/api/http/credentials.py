@@ -120,6 +120,7 @@ async def _page(svc: Services, record: CredentialRecord) -> Response:
         links=_links(svc, record),
         issuer_profile=issuer.profile if issuer else None,
         proof_format=record.proof_format,
+        issuer_profile_url=f"{svc.base_url}/issuers/{record.issuer_id}",
     )
     html = render("credential.html", p=page, now=svc.now().strftime("%Y-%m-%d %H:%M UTC"))
     headers = {"Cache-Control": "no-cache", "Vary": "Accept", "Content-Security-Policy": PAGE_CSP}

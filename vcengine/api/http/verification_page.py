@@ -68,6 +68,7 @@ class VerificationPage:
     issuer_name: str
     issuer_url: str | None
     issuer_id: str | None
+    issuer_profile_url: str | None
     recipient_name: str | None
     issued: datetime | None
     expires: datetime | None
@@ -129,6 +130,7 @@ def build_page(
     links: PageLinks,
     issuer_profile: Mapping[str, Any] | None,
     proof_format: str,
+    issuer_profile_url: str | None = None,
 ) -> VerificationPage:
     view = CredentialView(credential)
     achievement = view.achievement or {}
@@ -153,6 +155,7 @@ def build_page(
         issuer_name=issuer_name,
         issuer_url=_text(issuer.get("url")),
         issuer_id=view.issuer_id,
+        issuer_profile_url=issuer_profile_url,
         recipient_name=disclosed_name(view),
         issued=issued,
         expires=expires,

@@ -1,0 +1,75 @@
+"""`vcengine serve`: its flags, the first start (generated admin key, master key file) and a restart."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+
+from tests.e2e.conftest import Served, serve_env
+from vcengine.cli import build_parser, main
+
+
+def test_serve_flags() -> None:
+    args = build_parser().parse_args(
+        [
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "9000",
+            "--data",
+            "d",
+            "--base-url",
+            "https://b.example",
+            "--dev",
+        ]
+    )
+    assert (args.host, args.port, args.data, args.base_url, args.dev) == (
+        "127.0.0.1",
+        9000,
+        "d",
+        "https://b.example",
+        True,
+    )
+    defaults = build_parser().parse_args(["serve"])
+    assert (defaults.host, defaults.port, defaults.data, defaults.mongodb_uri) == (
+        "127.0.0.1",
+        8000,
+        None,
+        None,
+    )
+
+
+def test_half_a_tls_configuration_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--ssl-certfile", "cert.pem"]) == 2
+    assert "--ssl-keyfile" in capsys.readouterr().err
+
+
+def test_first_start_prints_the_admin_key_once(tmp_path: Path) -> None:
+    first = Served(tmp_path, serve_env())
+    try:
+        first.wait_ready()
+        match = re.search(r"admin API key \(shown once, store it now\): (vce_\S+)", first.output)
+        assert match, first.output
+        key = match[1]
+        assert f"created {tmp_path / 'master.key'}" in first.output
+        assert "created issuer did:key:z6Mk" in first.output
+        response = httpx.post(
+            f"{first.base_url}/graphql",
+            json={"query": "{ __typename }"},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        assert response.status_code == 200 and response.json()["data"]["__typename"] == "Query"
+    finally:
+        first.stop()
+    assert (tmp_path / "master.key").stat().st_mode & 0o077 == 0
+    again = Served(tmp_path, serve_env())
+    try:
+        again.wait_ready()
+        assert "admin API key" not in again.output and "created organization" not in again.output
+        assert f"read from {tmp_path / 'master.key'}" in again.output
+    finally:
+        again.stop()
