@@ -129,9 +129,9 @@ async def list_issuers(services: Services, actor: Actor) -> Sequence[IssuerRecor
 
 
 async def list_keys(services: Services, issuer: IssuerRecord) -> Sequence[IssuerKeyRecord]:
-    """Active and retired keys, newest first (public data)."""
+    """Active keys first, then retired ones, newest first within each (public data)."""
     keys = await services.store.list_issuer_keys(issuer.id)
-    return sorted(keys, key=lambda k: (k.created_at, k.id), reverse=True)
+    return sorted(keys, key=lambda k: (k.status == "active", k.created_at, k.id), reverse=True)
 
 
 async def _add_key(
