@@ -63,7 +63,7 @@ class Settings:
     bootstrap_api_key: Secret | None = None
     master_key: Secret | None = None
     dev: bool = False
-    max_body_bytes: int = 1024 * 1024
+    max_body_bytes: int = 8 * 1024 * 1024
     status_list_ttl_seconds: int = 300
 
     def __post_init__(self) -> None:

@@ -1,0 +1,261 @@
+"""Load test of the running service, from a second process over loopback (issue 4, Performance).
+
+Starts ``vcengine serve`` (embedded SQLite store) in a subprocess on 127.0.0.1, then from this
+process measures:
+
+- ``issueCredential`` over GraphQL/HTTP, sequentially and with concurrent clients: p50 / p99;
+- ``bulkIssue`` of 10,000 credentials in one call: credentials per second (the server signs in
+  worker processes on every core);
+- ``POST /credentials/verify`` of an issued credential whose status list is cached: p50.
+
+    .venv/bin/python benchmarks/load_service.py [--sequential 300] [--concurrent 400]
+        [--clients 8] [--bulk 10000] [--verify 500]
+
+Targets: issue p50 <= 5 ms, p99 <= 20 ms; bulk >= 1,000 credentials/s; verify p50 <= 2 ms.
+Every loop is bounded; nothing leaves the loopback interface.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx2 as httpx
+
+API_KEY = "vce_loadtest_0123456789abcdefghijABCDEFGHIJ"
+ISSUE = (
+    "mutation($i: IssueCredentialInput!) { issueCredential(input: $i) {"
+    " credential { url } userErrors { message } } }"
+)
+BULK = (
+    "mutation($i: BulkIssueInput!) { bulkIssue(input: $i) {"
+    " issuedCount failedCount userErrors { message } } }"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    script = Path(sys.executable).with_name("vcengine")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "vcengine"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VCENGINE_")}
+    env["VCENGINE_BOOTSTRAP_API_KEY"] = API_KEY
+    process = subprocess.Popen(
+        [*command, "serve", "--data", str(data_dir), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return process, base
+        except httpx.TransportError:
+            time.sleep(0.05)
+    process.kill()
+    raise SystemExit("the server did not start")
+
+
+def gql(client: httpx.Client, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    body = client.post("/graphql", json={"query": query, "variables": variables}).json()
+    if "errors" in body:
+        raise SystemExit(f"GraphQL error: {body['errors']}")
+    data: dict[str, Any] = next(iter(body["data"].values()))
+    if data.get("userErrors"):
+        raise SystemExit(f"user errors: {data['userErrors']}")
+    return data
+
+
+def setup(client: httpx.Client) -> str:
+    issuer = gql(
+        client,
+        "mutation($i: CreateIssuerInput!) { createIssuer(input: $i) {"
+        " issuer { id } userErrors { message } } }",
+        {"i": {"name": "Load Test Academy", "url": "https://load.example"}},
+    )["issuer"]
+    achievement = gql(
+        client,
+        "mutation($i: CreateAchievementInput!) { createAchievement(input: $i) {"
+        " achievement { id } userErrors { message } } }",
+        {
+            "i": {
+                "issuerId": issuer["id"],
+                "name": "Load Tested",
+                "description": "Survived the load test.",
+                "criteriaNarrative": "Was issued during a benchmark.",
+            }
+        },
+    )["achievement"]
+    return str(achievement["id"])
+
+
+def item(achievement: str, n: int) -> dict[str, Any]:
+    return {"achievementId": achievement, "recipient": {"email": f"learner{n}@load.example"}}
+
+
+async def concurrent_issue(
+    base: str, achievement: str, count: int, clients: int
+) -> tuple[list[float], float]:
+    samples: list[float] = []
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as client:
+        queue = iter(range(count))
+
+        async def worker() -> None:
+            for n in queue:
+                started = time.perf_counter()
+                response = await client.post(
+                    "/graphql", json={"query": ISSUE, "variables": {"i": item(achievement, n)}}
+                )
+                response.raise_for_status()
+                samples.append((time.perf_counter() - started) * 1000)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        elapsed = time.perf_counter() - started
+    return samples, count / elapsed
+
+
+def bulk_issue(client: httpx.Client, achievement: str, count: int) -> float:
+    items = [{**item(achievement, n), "idempotencyKey": f"bulk-{n}"} for n in range(count)]
+    started = time.perf_counter()
+    result = gql(client, BULK, {"i": {"items": items}})
+    elapsed = time.perf_counter() - started
+    if result["issuedCount"] != count:
+        raise SystemExit(f"bulk issued {result['issuedCount']} of {count} ({result['failedCount']} failed)")
+    return count / elapsed
+
+
+class RawClient:
+    """A keep-alive ``http.client`` connection: a thin client, so the figures are the server's
+    latency rather than the client library's (as wrk or ab would measure)."""
+
+    def __init__(self, base: str) -> None:
+        parts = urlsplit(base)
+        self.connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=60)
+
+    def post_json(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+        all_headers = {"Content-Type": "application/json", **(headers or {})}
+        self.connection.request("POST", path, body=body, headers=all_headers)
+        response = self.connection.getresponse()
+        return response.status, response.read()
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def sequential_issue(base: str, achievement: str, count: int) -> tuple[list[float], str]:
+    raw, samples, url = RawClient(base), [], ""
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    try:
+        for n in range(count):
+            body = json.dumps({"query": ISSUE, "variables": {"i": item(achievement, n)}}).encode()
+            started = time.perf_counter()
+            status, data = raw.post_json("/graphql", body, headers)
+            samples.append((time.perf_counter() - started) * 1000)
+            result = json.loads(data)
+            if status != 200 or "errors" in result:
+                raise SystemExit(f"issueCredential failed: {status} {data[:300]!r}")
+            url = result["data"]["issueCredential"]["credential"]["url"]
+    finally:
+        raw.close()
+    return samples, url
+
+
+def verify(client: httpx.Client, url: str, count: int) -> list[float]:
+    document = client.get(url, headers={"Accept": "application/ld+json"}).json()
+    body = json.dumps({"verifiableCredential": document}).encode()
+    raw = RawClient(str(client.base_url))
+    try:
+        status, data = raw.post_json("/credentials/verify", body)  # warms the status list cache
+        if status != 200 or not json.loads(data)["verified"]:
+            raise SystemExit(f"the credential did not verify: {data[:500]!r}")
+        samples = []
+        for _ in range(count):
+            started = time.perf_counter()
+            status, data = raw.post_json("/credentials/verify", body)
+            samples.append((time.perf_counter() - started) * 1000)
+            if status != 200:
+                raise SystemExit(f"verify failed: {status}")
+    finally:
+        raw.close()
+    return samples
+
+
+def report(name: str, value: float, target: str, ok: bool) -> None:
+    print(f"  {name:<38} {value:>10.2f}   target {target:<12} {'OK' if ok else 'MISSED'}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sequential", type=int, default=300)
+    parser.add_argument("--concurrent", type=int, default=400)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--bulk", type=int, default=10_000)
+    parser.add_argument("--verify", type=int, default=500)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="vcengine-load-") as tmp:
+        process, base = start_server(Path(tmp))
+        try:
+            headers = {"Authorization": f"Bearer {API_KEY}"}
+            with httpx.Client(base_url=base, headers=headers, timeout=600) as client:
+                achievement = setup(client)
+                sequential_issue(base, achievement, 20)  # warm-up: keys unsealed, lists opened
+                seq, url = sequential_issue(base, achievement, args.sequential)
+                conc, throughput = asyncio.run(
+                    concurrent_issue(base, achievement, args.concurrent, args.clients)
+                )
+                bulk_rate = bulk_issue(client, achievement, args.bulk)
+                ver = verify(client, url, args.verify)
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+    print(f"vcengine load test ({os.cpu_count()} cores, embedded store, loopback)")
+    report(
+        f"issueCredential sequential p50 (ms, n={len(seq)})",
+        statistics.median(seq),
+        "<= 5 ms",
+        statistics.median(seq) <= 5,
+    )
+    report("issueCredential sequential p99 (ms)", percentile(seq, 99), "<= 20 ms", percentile(seq, 99) <= 20)
+    report(f"issueCredential {args.clients} clients p50 (ms)", statistics.median(conc), "", True)
+    report(f"issueCredential {args.clients} clients p99 (ms)", percentile(conc, 99), "", True)
+    report("issueCredential concurrent (credentials/s)", throughput, "", True)
+    report(f"bulkIssue of {args.bulk} (credentials/s)", bulk_rate, ">= 1000/s", bulk_rate >= 1000)
+    report(
+        f"verify, cached status list p50 (ms, n={len(ver)})",
+        statistics.median(ver),
+        "<= 2 ms",
+        statistics.median(ver) <= 2,
+    )
+    report("verify, cached status list p99 (ms)", percentile(ver, 99), "", True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
