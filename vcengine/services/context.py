@@ -27,7 +27,7 @@ SCOPES: tuple[Scope, ...] = ("read", "issue", "revoke", "admin")
 
 
 def utc_now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)

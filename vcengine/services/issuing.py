@@ -389,8 +389,10 @@ async def bulk_issue(
     """Issue many credentials (needs ``issue``): one result per request, in order.
 
     Invalid items get an error and do not stop the others. Idempotency keys already used (in the
-    store or earlier in the same batch) return the existing credential. Progress is published as
-    ``bulk_progress`` events after every ``chunk`` credentials.
+    store or earlier in the same batch) return the existing credential: the store's idempotent
+    insert decides, so a replayed item costs a signature and an unused status index but no
+    look-up for every fresh one (the common case). Progress is published as ``bulk_progress``
+    events after every ``chunk`` credentials.
     """
     actor.require("issue")
     if not 1 <= len(requests) <= MAX_BULK:
@@ -401,24 +403,43 @@ async def bulk_issue(
     plans = await _plan_bulk(services, actor, requests, results, now)
     total, done = len(requests), sum(1 for r in results if r.issued or r.error)
     await _progress(services, actor, bulk_id, done, total)
-    for start in range(0, len(plans), chunk):
-        batch = plans[start : start + chunk]
-        await _allocate_for(services, batch)
-        documents = await sign_many(
-            services,
-            [(p.unsigned, p.pair, p.key.verification_method, p.request.proof_format) for p in batch],
-            now,
+
+    async def store(batch: list[_Plan], documents: list[dict[str, Any]]) -> None:
+        """Insert a signed chunk (the store serializes; gather keeps it busy) and report it."""
+        nonlocal done
+        records = [_record(p, d, now, actor.org_id) for p, d in zip(batch, documents, strict=True)]
+        stored = await asyncio.gather(*(services.store.insert_credential(r) for r in records))
+        created = []
+        for plan, record in zip(batch, stored, strict=True):
+            results[plan.index].issued = Issued(record, record.id == plan.record_id)
+            if record.id == plan.record_id:
+                created.append(record)
+        data = {"bulkId": bulk_id}
+        await asyncio.gather(
+            *(_emit(services, "issued", r, {"achievementId": r.achievement_id, **data}) for r in created)
         )
-        for plan, document in zip(batch, documents, strict=True):
-            stored = await services.store.insert_credential(_record(plan, document, now, actor.org_id))
-            created = stored.id == plan.record_id
-            results[plan.index].issued = Issued(stored, created)
-            if created:
-                await _emit(
-                    services, "issued", stored, {"achievementId": stored.achievement_id, "bulkId": bulk_id}
-                )
         done += len(batch)
         await _progress(services, actor, bulk_id, done, total)
+
+    # a pipeline: chunk k+1 is signed while chunk k is being stored
+    storing: asyncio.Future[None] | None = None
+    try:
+        for start in range(0, len(plans), chunk):
+            batch = plans[start : start + chunk]
+            await _allocate_for(services, batch)
+            jobs = [(p.unsigned, p.pair, p.key.verification_method, p.request.proof_format) for p in batch]
+            signing = asyncio.ensure_future(sign_many(services, jobs, now))
+            try:
+                if storing is not None:
+                    await storing
+            finally:
+                documents = await signing
+            storing = asyncio.ensure_future(store(batch, documents))
+        if storing is not None:
+            await storing
+    finally:
+        if storing is not None and not storing.done():
+            storing.cancel()
     _fill_duplicates(requests, results)
     return results
 
@@ -430,37 +451,42 @@ async def _plan_bulk(
     results: list[BulkItemResult],
     now: datetime,
 ) -> list[_Plan]:
-    contexts: dict[str, Any] = {}
     seen_keys: set[str] = set()
-    plans = []
+    fresh: list[int] = []
     for i, request in enumerate(requests):
         try:
             _check(request, now)
-            key = request.idempotency_key
-            if key is not None:
-                if key in seen_keys:
-                    continue  # filled in from the first item with this key
-                seen_keys.add(key)
-                existing = await services.store.get_by_idempotency_key(actor.org_id, key)
-                if existing is not None:
-                    results[i].issued = Issued(existing, False)
-                    continue
-            if request.achievement_id not in contexts:
-                try:
-                    contexts[request.achievement_id] = await _context(services, actor, request.achievement_id)
-                except VcengineError as exc:
-                    contexts[request.achievement_id] = exc
-            context = contexts[request.achievement_id]
+        except VcengineError as exc:
+            results[i].error = exc
+            continue
+        key = request.idempotency_key
+        if key is not None:
+            if key in seen_keys:
+                continue  # filled in from the first item with this key
+            seen_keys.add(key)
+        fresh.append(i)
+    contexts: dict[str, Any] = {}
+    plans = []
+    for i in fresh:
+        request = requests[i]
+        if request.achievement_id not in contexts:
+            try:
+                contexts[request.achievement_id] = await _context(services, actor, request.achievement_id)
+            except VcengineError as exc:
+                contexts[request.achievement_id] = exc
+        context = contexts[request.achievement_id]
+        try:
             if isinstance(context, VcengineError):
                 raise context
             achievement, issuer, signer, pair = context
             record_id = services.new_id()
             unsigned = _unsigned(services, record_id, request, issuer, achievement, now)
-            plans.append(
-                _Plan(i, request, record_id, unsigned, issuer, signer, pair, _recipient(request.recipient))
-            )
         except VcengineError as exc:
             results[i].error = exc
+            continue
+        plans.append(
+            _Plan(i, request, record_id, unsigned, issuer, signer, pair, _recipient(request.recipient))
+        )
     return plans
 
 
