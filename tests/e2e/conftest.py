@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -41,7 +42,12 @@ class Served:
         self.base_url = f"http://127.0.0.1:{self.port}"
         command = [*vcengine_command(), "serve", "--data", str(data_dir), "--port", str(self.port), *extra]
         self.process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+            start_new_session=True,
         )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -68,6 +74,11 @@ class Served:
                 pass
             time.sleep(0.05)
         raise RuntimeError(f"vcengine serve did not become ready:\n{self.output}")
+
+    def crash(self) -> None:
+        """SIGKILL the server and every process it started (its signing workers), as a crash would."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
 
     def stop(self) -> None:
         if self.process.poll() is None:
