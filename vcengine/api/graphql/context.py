@@ -33,6 +33,9 @@ class Context:
     request: Request | WebSocket | None = None
     response: Response | None = None
     actor: Actor | None = None
+    #: The store failed while authenticating: reported when a resolver asks for the caller, as a
+    #: top-level STORE_UNAVAILABLE error (raising while building the context would be a bare 500).
+    store_error: StoreError | None = None
     connection_params: dict[str, Any] | None = None
     loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
 
@@ -83,7 +86,15 @@ async def authenticate(services: Services, header: object) -> Actor | None:
     except PermissionDenied:
         return None
     except StoreError as exc:
-        raise outage(exc) from None
+        raise StoreUnavailableDuringAuth(exc) from None
+
+
+class StoreUnavailableDuringAuth(Exception):
+    """Internal: the store failed while looking up the API key."""
+
+    def __init__(self, cause: StoreError) -> None:
+        super().__init__(cause.message)
+        self.cause = cause
 
 
 async def make_context(
@@ -91,13 +102,18 @@ async def make_context(
 ) -> Context:
     context = Context(services, request, response)
     if isinstance(request, Request):
-        context.actor = await authenticate(services, request.headers.get("authorization"))
+        try:
+            context.actor = await authenticate(services, request.headers.get("authorization"))
+        except StoreUnavailableDuringAuth as exc:
+            context.store_error = exc.cause
     return context
 
 
 def actor_of(context: Context | Info[Context, Any], scope: Scope | None = None) -> Actor:
     """The caller; a top-level UNAUTHENTICATED/FORBIDDEN error for queries without a usable key."""
     ctx: Context = context.context if isinstance(context, Info) else context
+    if ctx.store_error is not None:
+        raise outage(ctx.store_error)
     if ctx.actor is None:
         raise coded("a valid API key is required: Authorization: Bearer vce_…", "UNAUTHENTICATED")
     if scope is not None and not ctx.actor.can(scope):

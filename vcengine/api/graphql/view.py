@@ -13,7 +13,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
-from vcengine.api.graphql.context import Context, authenticate, make_context
+from vcengine.api.graphql.context import Context, StoreUnavailableDuringAuth, authenticate, make_context
 from vcengine.api.graphql.schema import schema
 from vcengine.services.context import Services
 
@@ -43,7 +43,10 @@ class GraphQLApp(GraphQL[Context, None]):
         header = params.get("Authorization") or params.get("authorization")
         if header is None and isinstance(context.request, WebSocket):
             header = context.request.headers.get("authorization")
-        context.actor = await authenticate(self.services, header)
+        try:
+            context.actor = await authenticate(self.services, header)
+        except StoreUnavailableDuringAuth:
+            raise ConnectionRejectionError({"message": "the store is unavailable; retry later"}) from None
         if context.actor is None:
             raise ConnectionRejectionError({"message": "a valid API key is required"})
         return await super().on_ws_connect(context)
