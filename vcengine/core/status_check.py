@@ -12,7 +12,7 @@ as "not revoked".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from datetime import datetime
 from typing import Any
 
@@ -68,8 +68,25 @@ def _check_1edtech_revocation_list(
     return Check("status", "pass", f"not in 1EdTechRevocationList {entry.list_credential}")
 
 
+def _list_key(list_doc: Mapping[str, Any], issuer: str | None) -> str | None:
+    """What a list verification result depends on: the exact list (its proof values) and the issuer."""
+    proofs = list_doc.get("proof")
+    values: list[str] = []
+    for proof in proofs if isinstance(proofs, list) else [proofs]:
+        value = proof.get("proofValue") if isinstance(proof, Mapping) else None
+        if not isinstance(value, str):
+            return None
+        values.append(value)
+    return f"{list_doc.get('id')}|{issuer}|{'|'.join(values)}" if values else None
+
+
 def _check_entry(
-    raw: Any, doc: Mapping[str, Any], now: datetime, lists: ListResolver | None, keys: KeyResolver
+    raw: Any,
+    doc: Mapping[str, Any],
+    now: datetime,
+    lists: ListResolver | None,
+    keys: KeyResolver,
+    verified: MutableMapping[str, str | None] | None,
 ) -> Check:
     try:
         entry = parse_entry(raw)
@@ -93,7 +110,13 @@ def _check_entry(
         )
     if entry.type == REVOCATION_LIST_1EDTECH:
         return _check_1edtech_revocation_list(entry, doc, list_doc)
-    distrust = _verify_list(list_doc, issuer_id(doc), keys)
+    cache_key = _list_key(list_doc, issuer_id(doc)) if verified is not None else None
+    if cache_key is not None and verified is not None and cache_key in verified:
+        distrust = verified[cache_key]
+    else:
+        distrust = _verify_list(list_doc, issuer_id(doc), keys)
+        if cache_key is not None and verified is not None:
+            verified[cache_key] = distrust
     if distrust:
         return Check(
             "status",
@@ -116,15 +139,22 @@ def _check_entry(
 
 
 def status_checker(
-    lists: ListResolver | None, keys: KeyResolver
+    lists: ListResolver | None,
+    keys: KeyResolver,
+    verified: MutableMapping[str, str | None] | None = None,
 ) -> Callable[[Mapping[str, Any], datetime], Check]:
     """A status check for ``verify``: every entry of ``credentialStatus`` is checked; a revoked or
-    suspended entry fails, any entry that could not be checked makes the result indeterminate."""
+    suspended entry fails, any entry that could not be checked makes the result indeterminate.
+
+    ``verified`` (optional, owned by the caller) remembers the outcome of verifying each exact
+    list credential (keyed by its id, proof values and the credential's issuer), so a service
+    that checks many credentials against one cached list verifies the list's proof once. Only
+    share one mapping between checks that use the same key resolver."""
 
     def check(doc: Mapping[str, Any], now: datetime) -> Check:
         if doc.get("credentialStatus") is None:
             return Check("status", "skipped", "the credential has no credentialStatus")
-        results = [_check_entry(raw, doc, now, lists, keys) for raw in _entries(doc)]
+        results = [_check_entry(raw, doc, now, lists, keys, verified) for raw in _entries(doc)]
         for outcome in ("fail", "indeterminate"):
             bad = [r for r in results if r.outcome == outcome]
             if bad:

@@ -101,7 +101,9 @@ async def verify(services: Services, data: str | bytes | Mapping[str, Any]) -> V
 
     Malformed input raises ``InputError``; every other outcome is in the report. Public: no org.
     """
-    credential, _ = await anyio.to_thread.run_sync(_parse, data)
+    small = not isinstance(data, bytes) and (not isinstance(data, str) or len(data) < 256 * 1024)
+    # Parsing a small JSON text costs less than a hop to a worker thread; images and big inputs hop.
+    credential, _ = _parse(data) if small else await anyio.to_thread.run_sync(_parse, data)
     claims = _claims(credential)
     documents = await issuer_documents(services, issuer_id(claims))
     lists = await _lists(services, claims)
@@ -112,10 +114,19 @@ async def verify(services: Services, data: str | bytes | Mapping[str, Any]) -> V
             raise ResolutionError(f"status list {url} is not published by this instance")
         return lists[url]
 
+    # This instance's own lists are verified once per signed version (the cache is keyed by the
+    # list's proof values), not once per credential checked against them.
+    verified_lists = services.cache.setdefault("verified-status-lists", {})
+    if len(verified_lists) > 1024:
+        verified_lists.clear()
+
     def run() -> VerificationReport:
         resolver = OfflineResolver(documents)
         return verify_credential(
-            credential, resolver=resolver, now=now, status=status_checker(fetch_list, resolver)
+            credential,
+            resolver=resolver,
+            now=now,
+            status=status_checker(fetch_list, resolver, verified_lists),
         )
 
     return await anyio.to_thread.run_sync(run)
