@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vcengine.core.credential_view import CredentialView
 from vcengine.core.model import (
     OB_CONTEXT,
     VC_V2_CONTEXT,
     Achievement,
     AchievementSubject,
     Alignment,
-    CredentialView,
     Criteria,
     Evidence,
     IdentityObject,

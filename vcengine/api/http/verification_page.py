@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from vcengine.api.http.linkedin import add_to_profile_url
-from vcengine.core.model import CredentialView, as_list
+from vcengine.core.credential_view import CredentialView
+from vcengine.core.model import as_list
 from vcengine.core.verify import VerificationReport
 from vcengine.errors import InputError
 
