@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx2 as httpx
 import pytest
@@ -91,6 +92,34 @@ class Served:
         self._reader.join(timeout=5)
         if self.process.stdout is not None:
             self.process.stdout.close()
+
+
+def graphql(client: httpx.Client, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    """Run one GraphQL operation; fail on any error; return the single root field's payload."""
+    response = client.post("/graphql", json={"query": query, "variables": variables})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    data: dict[str, Any] = next(iter(body["data"].values()))
+    assert data.get("userErrors", []) == [], data
+    return data
+
+
+def create_achievement(admin: httpx.Client, issuer_name: str, issuer_url: str, **achievement: str) -> str:
+    """Create an issuer and one achievement of it over GraphQL; the achievement's GraphQL id."""
+    issuer = graphql(
+        admin,
+        "mutation($i: CreateIssuerInput!) { createIssuer(input: $i) {"
+        " issuer { id } userErrors { message } } }",
+        {"i": {"name": issuer_name, "url": issuer_url}},
+    )["issuer"]
+    created = graphql(
+        admin,
+        "mutation($i: CreateAchievementInput!) { createAchievement(input: $i) {"
+        " achievement { id } userErrors { message } } }",
+        {"i": {"issuerId": issuer["id"], **achievement}},
+    )["achievement"]
+    return str(created["id"])
 
 
 def serve_env(**extra: str) -> dict[str, str]:

@@ -16,8 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx2 as httpx
 import pytest
 
-from tests.e2e.conftest import ADMIN_KEY, Served
-from tests.e2e.test_done_when import graphql
+from tests.e2e.conftest import ADMIN_KEY, Served, graphql
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

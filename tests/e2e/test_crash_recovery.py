@@ -13,8 +13,7 @@ from typing import Any
 
 import httpx2 as httpx
 
-from tests.e2e.conftest import ADMIN_KEY, Served, serve_env
-from tests.e2e.test_done_when import graphql
+from tests.e2e.conftest import ADMIN_KEY, Served, create_achievement, graphql, serve_env
 
 ITEMS = int(__import__("os").environ.get("CRASH_ITEMS", "3000"))
 BULK = (
@@ -31,26 +30,14 @@ def _issued_so_far(database: Path) -> int:
 
 def _setup(server: Served) -> str:
     with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {ADMIN_KEY}"}) as admin:
-        issuer = graphql(
+        return create_achievement(
             admin,
-            "mutation($i: CreateIssuerInput!) { createIssuer(input: $i) {"
-            " issuer { id } userErrors { message } } }",
-            {"i": {"name": "Crash Test Academy", "url": "https://crash.example"}},
-        )["issuer"]
-        achievement = graphql(
-            admin,
-            "mutation($i: CreateAchievementInput!) { createAchievement(input: $i) {"
-            " achievement { id } userErrors { message } } }",
-            {
-                "i": {
-                    "issuerId": issuer["id"],
-                    "name": "Resilience",
-                    "description": "Survived a crash.",
-                    "criteriaNarrative": "Was issued while the server was killed.",
-                }
-            },
-        )["achievement"]
-    return str(achievement["id"])
+            "Crash Test Academy",
+            "https://crash.example",
+            name="Resilience",
+            description="Survived a crash.",
+            criteriaNarrative="Was issued while the server was killed.",
+        )
 
 
 def _items(achievement_id: str) -> list[dict[str, Any]]:

@@ -5,22 +5,11 @@ verify it (verified), revoke it, verify again (revoked)."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import httpx2 as httpx
 
-from tests.e2e.conftest import ADMIN_KEY, Served
+from tests.e2e.conftest import ADMIN_KEY, Served, graphql
 from vcengine.core.bake import unbake
-
-
-def graphql(client: httpx.Client, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-    response = client.post("/graphql", json={"query": query, "variables": variables})
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body
-    data: dict[str, Any] = next(iter(body["data"].values()))
-    assert data.get("userErrors", []) == [], data
-    return data
 
 
 def test_done_when(served: Served) -> None:

@@ -14,8 +14,7 @@ from typing import Any
 
 import httpx2 as httpx
 
-from tests.e2e.conftest import ADMIN_KEY, Served, serve_env
-from tests.e2e.test_done_when import graphql
+from tests.e2e.conftest import ADMIN_KEY, Served, create_achievement, graphql, serve_env
 from tests.storage.stores import _free_port, _nx_executable, _wait_for
 
 ISSUE = (
@@ -82,26 +81,15 @@ def test_store_outage_is_a_clear_error_and_nothing_is_half_written(tmp_path: Pat
     try:
         server.wait_ready()
         assert "MongoDB" in server.output
-        issuer = graphql(
+        achievement_id = create_achievement(
             admin,
-            "mutation($i: CreateIssuerInput!) { createIssuer(input: $i) {"
-            " issuer { id } userErrors { message } } }",
-            {"i": {"name": "Outage College", "url": "https://outage.example"}},
-        )["issuer"]
-        achievement = graphql(
-            admin,
-            "mutation($i: CreateAchievementInput!) { createAchievement(input: $i) {"
-            " achievement { id } userErrors { message } } }",
-            {
-                "i": {
-                    "issuerId": issuer["id"],
-                    "name": "Patience",
-                    "description": "Waited.",
-                    "criteriaNarrative": "Was issued around an outage.",
-                }
-            },
-        )["achievement"]
-        item = {"achievementId": achievement["id"], "recipient": {"email": "a@outage.example"}}
+            "Outage College",
+            "https://outage.example",
+            name="Patience",
+            description="Waited.",
+            criteriaNarrative="Was issued around an outage.",
+        )
+        item = {"achievementId": achievement_id, "recipient": {"email": "a@outage.example"}}
         first = graphql(admin, ISSUE, {"i": {**item, "idempotencyKey": "before"}})["credential"]
         url = _post(admin, "query($id: ID!) { credential(id: $id) { url } }", {"id": first["id"]})["data"]
         url = url["credential"]["url"]
