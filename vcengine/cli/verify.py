@@ -21,7 +21,7 @@ from vcengine.cli._io import (
     utc_now,
 )
 from vcengine.core.resolve import OfflineResolver
-from vcengine.core.verify import VerificationReport, looks_like_jws, verify_credential
+from vcengine.core.verify import VerificationReport, looks_like_jws, ob2_report, verify_credential
 from vcengine.errors import InputError, VcengineError
 
 
@@ -51,7 +51,10 @@ def verify_input(
     if data[:8] == b"\x89PNG\r\n\x1a\n" or stripped[:1] == b"<":
         from vcengine.core.bake import unbake
 
-        text = unbake(data).text
+        baked = unbake(data)
+        if baked.format.startswith("ob2"):
+            return ob2_report(baked.format)
+        text = baked.text
     else:
         try:
             text = data.decode("utf-8")

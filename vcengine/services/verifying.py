@@ -20,7 +20,13 @@ from vcengine.core.bake import unbake
 from vcengine.core.proofs import vc_jwt
 from vcengine.core.resolve import OfflineResolver
 from vcengine.core.status_check import status_checker
-from vcengine.core.verify import VerificationReport, issuer_id, looks_like_jws, verify_credential
+from vcengine.core.verify import (
+    VerificationReport,
+    issuer_id,
+    looks_like_jws,
+    ob2_report,
+    verify_credential,
+)
 from vcengine.errors import InputError, ResolutionError
 from vcengine.services.context import Services
 from vcengine.services.issuers import did_web, issuer_document, list_keys
@@ -69,14 +75,17 @@ async def _lists(services: Services, credential: Mapping[str, Any]) -> dict[str,
     return out
 
 
-def _parse(data: str | bytes | Mapping[str, Any]) -> tuple[str | Mapping[str, Any], str | None]:
-    """The credential to verify (JSON object or compact JWS) and the baked image type, if any."""
+def _parse(data: str | bytes | Mapping[str, Any]) -> tuple[str | Mapping[str, Any] | None, str | None]:
+    """The credential to verify (JSON object or compact JWS) and the baked format, if any; no
+    credential for an Open Badges 2.0 assertion."""
     if isinstance(data, bytes):
         if len(data) > MAX_INPUT_BYTES:
             raise InputError(f"an image is limited to {MAX_INPUT_BYTES} bytes", path="image")
         baked = unbake(data)
+        if baked.format.startswith("ob2"):
+            return None, baked.format
         text = baked.text.strip()
-        return (text if baked.is_jwt else jsontext.loads(text)), baked.media_type
+        return (text if baked.is_jwt else jsontext.loads(text)), baked.format
     if isinstance(data, str):
         if len(data) > MAX_INPUT_BYTES:
             raise InputError(f"a credential is limited to {MAX_INPUT_BYTES} characters")
@@ -103,7 +112,9 @@ async def verify(services: Services, data: str | bytes | Mapping[str, Any]) -> V
     """
     small = not isinstance(data, bytes) and (not isinstance(data, str) or len(data) < 256 * 1024)
     # Parsing a small JSON text costs less than a hop to a worker thread; images and big inputs hop.
-    credential, _ = _parse(data) if small else await anyio.to_thread.run_sync(_parse, data)
+    credential, baked_format = _parse(data) if small else await anyio.to_thread.run_sync(_parse, data)
+    if credential is None:
+        return ob2_report(baked_format or "ob2")
     claims = _claims(credential)
     documents = await issuer_documents(services, issuer_id(claims))
     lists = await _lists(services, claims)
