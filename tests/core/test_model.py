@@ -10,10 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vcengine.core.contexts import OB_CONTEXT, VC_V2_CONTEXT
 from vcengine.core.credential_view import CredentialView
 from vcengine.core.model import (
-    OB_CONTEXT,
-    VC_V2_CONTEXT,
     Achievement,
     AchievementSubject,
     Alignment,

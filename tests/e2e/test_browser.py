@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx2 as httpx
 import pytest
 
-from tests.e2e.conftest import ADMIN_KEY, Served, graphql
+from tests.e2e.conftest import ADMIN_KEY, Served, create_achievement, graphql
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -63,33 +63,22 @@ def test_verification_page_in_chromium(served: Served, browser: Any) -> None:
         base_url=served.base_url, headers={"Authorization": f"Bearer {ADMIN_KEY}"}, timeout=30
     )
     with admin:
-        issuer = graphql(
+        achievement_id = create_achievement(
             admin,
-            "mutation($i: CreateIssuerInput!) { createIssuer(input: $i) {"
-            "  issuer { id } userErrors { message } } }",
-            {"i": {"name": "Northwind Institute of Technology", "url": "https://northwind.example"}},
-        )["issuer"]
-        achievement = graphql(
-            admin,
-            "mutation($i: CreateAchievementInput!) { createAchievement(input: $i) {"
-            " achievement { id } userErrors { message } } }",
-            {
-                "i": {
-                    "issuerId": issuer["id"],
-                    "name": "Cloud Security Practitioner",
-                    "description": "Designs, deploys and audits secure cloud workloads.",
-                    "criteriaNarrative": "Passed the 3-hour practical exam with a score of at least 80%.",
-                    "achievementType": "Certification",
-                }
-            },
-        )["achievement"]
+            "Northwind Institute of Technology",
+            "https://northwind.example",
+            name="Cloud Security Practitioner",
+            description="Designs, deploys and audits secure cloud workloads.",
+            criteriaNarrative="Passed the 3-hour practical exam with a score of at least 80%.",
+            achievementType="Certification",
+        )
         credential = graphql(
             admin,
             "mutation($i: IssueCredentialInput!) { issueCredential(input: $i) {"
             " credential { url } userErrors { message } } }",
             {
                 "i": {
-                    "achievementId": achievement["id"],
+                    "achievementId": achievement_id,
                     "recipient": {"email": "grace@example.com", "name": "Grace Hopper"},
                     "validUntil": "2029-12-31T00:00:00Z",
                 }

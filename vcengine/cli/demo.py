@@ -13,6 +13,7 @@ from vcengine.cli._io import (
     utc_now,
 )
 from vcengine.cli.verify import render_report
+from vcengine.core.contexts import OB_CONTEXT, VC_V2_CONTEXT
 from vcengine.core.keys import KeyPair
 from vcengine.core.resolve import OfflineResolver
 from vcengine.core.verify import verify_credential
@@ -28,10 +29,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     now = utc_now().replace(microsecond=0)
     issuer = key.public.did_key
     credential = {
-        "@context": [
-            "https://www.w3.org/ns/credentials/v2",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-        ],
+        "@context": [VC_V2_CONTEXT, OB_CONTEXT],
         "id": f"urn:uuid:{uuid.uuid4()}",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": "Introduction to Verifiable Credentials",

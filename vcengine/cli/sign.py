@@ -19,27 +19,17 @@ from vcengine.cli._io import (
 )
 from vcengine.core import jsontext
 from vcengine.core.keys import KeyPair
+from vcengine.core.schema import ensure_signable
 from vcengine.errors import InputError, VcengineError
 
 SUITE_CHOICES = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "Ed25519Signature2020", "vc-jwt")
-
-
-def preflight(credential: Mapping[str, Any]) -> None:
-    """Refuse to sign what would not verify: OB 3.0 credentials against the OB 3.0 JSON Schema
-    and VC Data Model rules, any other credential against the VC Data Model rules."""
-    from vcengine.core.schema import raise_for_issues, validate, validate_vc
-
-    types = credential.get("type")
-    types = set(types) if isinstance(types, list) else {types}
-    is_ob = bool(types & {"OpenBadgeCredential", "AchievementCredential"})
-    raise_for_issues(validate(credential) if is_ob else validate_vc(credential))
 
 
 def sign_one(credential: Any, key: KeyPair, suite: str, vm: str | None, created: datetime | None) -> str:
     """Sign one credential; the result is JSON text or a compact JWS."""
     if not isinstance(credential, Mapping):
         raise InputError("a credential must be a JSON object")
-    preflight(credential)
+    ensure_signable(credential)
     if suite == "vc-jwt":
         from vcengine.core.proofs import vc_jwt
 

@@ -19,14 +19,28 @@ from typing import Any
 
 from vcengine.errors import ContextError
 
-__all__ = ["CONTEXTS_DIR", "ContextIndex", "bundled_contexts", "document_loader"]
+__all__ = [
+    "CONTEXTS_DIR",
+    "DATA_INTEGRITY_V2_CONTEXT",
+    "ED25519_2020_CONTEXT",
+    "MULTIKEY_CONTEXT",
+    "OB_CONTEXT",
+    "OB_EXTENSIONS_CONTEXT",
+    "VC_V1_CONTEXT",
+    "VC_V2_CONTEXT",
+    "ContextIndex",
+    "bundled_contexts",
+    "document_loader",
+]
 
-CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
-CREDENTIALS_V1 = "https://www.w3.org/2018/credentials/v1"
-OB_V3P0_3_0_3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-OB_V3P0_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
-DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
-ED25519_2020_V1 = "https://w3id.org/security/suites/ed25519-2020/v1"
+# The context URLs the code names (all bundled; see contexts/index.json).
+VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
+OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+OB_EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+DATA_INTEGRITY_V2_CONTEXT = "https://w3id.org/security/data-integrity/v2"
+ED25519_2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
+MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 
 
 def _find_contexts_dir() -> Path:

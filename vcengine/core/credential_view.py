@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from vcengine.core.contexts import VC_V1_CONTEXT
 from vcengine.core.dates import parse_date_time
 from vcengine.core.model import (
     OB_TYPES,
-    VC_V1_CONTEXT,
     as_list,
     matches_identity,
 )

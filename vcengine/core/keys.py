@@ -21,6 +21,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from vcengine.core.contexts import MULTIKEY_CONTEXT
 from vcengine.core.multibase import (
     ED25519_PRIV,
     ED25519_PUB,
@@ -31,9 +32,7 @@ from vcengine.core.multibase import (
 )
 from vcengine.errors import KeyFormatError, SignatureError
 
-__all__ = ["KeyPair", "PublicKey", "did_key_of", "public_key_from_did_key"]
-
-MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
+__all__ = ["KeyPair", "PublicKey", "public_key_from_did_key"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,10 +184,6 @@ class KeyPair:
 def _public_multibase(raw: bytes) -> str:
     # base58 is quadratic pure Python; a service signs with few keys, so remember them.
     return encode_base58btc(ED25519_PUB + raw)
-
-
-def did_key_of(public: PublicKey) -> str:
-    return public.did_key
 
 
 @lru_cache(maxsize=4096)

@@ -22,17 +22,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from vcengine.core.contexts import OB_CONTEXT, OB_EXTENSIONS_CONTEXT, VC_V2_CONTEXT
 from vcengine.core.dates import format_date_time
 from vcengine.errors import InputError, SchemaError
 
 __all__ = [
     "ACHIEVEMENT_CREDENTIAL_SCHEMA",
-    "OB_CONTEXT",
     "OB_CONTEXT_PATTERN",
-    "OB_EXTENSIONS_CONTEXT",
     "OB_TYPES",
-    "VC_V1_CONTEXT",
-    "VC_V2_CONTEXT",
     "Achievement",
     "AchievementSubject",
     "Alignment",
@@ -51,10 +48,6 @@ __all__ = [
     "matches_identity",
 ]
 
-VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
-VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
-OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-OB_EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 #: ``@context[1]`` of an OB 3.0 credential (official JSON Schema).
 OB_CONTEXT_PATTERN = re.compile(
     r"^https:\/\/purl\.imsglobal\.org\/spec\/ob\/v3p0\/context(-3\.\d\.\d)*\.json$"

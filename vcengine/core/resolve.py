@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Protocol
 
+from vcengine.core.contexts import MULTIKEY_CONTEXT
 from vcengine.core.keys import PublicKey, public_key_from_did_key
 from vcengine.errors import KeyFormatError, ResolutionError
 
@@ -75,7 +76,7 @@ def did_key_document(did: str) -> dict[str, Any]:
     key = public_key_from_did_key(did)
     vm = key.did_key_verification_method
     return {
-        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "@context": ["https://www.w3.org/ns/did/v1", MULTIKEY_CONTEXT],
         "id": key.did_key,
         "verificationMethod": [
             {"id": vm, "type": "Multikey", "controller": key.did_key, "publicKeyMultibase": key.multibase}

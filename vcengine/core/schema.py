@@ -38,21 +38,16 @@ from typing import Any, Literal
 from jsonschema import Draft201909Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
+from vcengine.core.contexts import VC_V1_CONTEXT, VC_V2_CONTEXT
 from vcengine.core.dates import parse_date_time
 from vcengine.core.json_schema_predicate import compile_predicate, is_date_time
-from vcengine.core.model import (
-    OB_CONTEXT_PATTERN,
-    OB_TYPES,
-    VC_V1_CONTEXT,
-    VC_V2_CONTEXT,
-    as_list,
-    is_absolute_uri,
-)
+from vcengine.core.model import OB_CONTEXT_PATTERN, OB_TYPES, as_list, is_absolute_uri
 from vcengine.errors import SchemaError
 
 __all__ = [
     "SchemaIssue",
     "ensure_shape",
+    "ensure_signable",
     "ensure_valid",
     "raise_for_issues",
     "validate",
@@ -94,6 +89,13 @@ def ensure_valid(credential: Any) -> None:
 def ensure_shape(credential: Any) -> None:
     """:func:`validate_shape`, raising SchemaError when there is any issue."""
     raise_for_issues(validate_shape(credential))
+
+
+def ensure_signable(credential: Mapping[str, Any]) -> None:
+    """Refuse to sign what would not verify: an OB 3.0 credential against the OB 3.0 JSON Schema
+    and the VC Data Model rules, any other credential against the VC Data Model rules."""
+    is_ob = bool({t for t in as_list(credential.get("type")) if isinstance(t, str)} & OB_TYPES)
+    raise_for_issues(validate(credential) if is_ob else validate_vc(credential))
 
 
 # --- entry points ------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from vcengine.core.contexts import VC_V2_CONTEXT
 from vcengine.core.dates import format_date_time
 from vcengine.errors import StatusListError
 
@@ -43,7 +44,6 @@ IRREVERSIBLE = frozenset({"refresh", "revocation"})  # §2.1 statusPurpose: "not
 MIN_ENTRIES = 131_072  # §6.1 herd privacy; §3.2 minimumNumberOfEntries (16 KiB at one bit each)
 MAX_STATUS_SIZE = 8
 MAX_BITSTRING_BYTES = 4 * 1024 * 1024  # decode refuses to inflate more than this
-VCDM2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 
 _HEX_STATUS = re.compile(r"0[xX][0-9a-fA-F]{1,8}")
 
@@ -278,7 +278,7 @@ def status_list_credential(
     if ttl is not None:
         subject["ttl"] = ttl
     credential: dict[str, Any] = {
-        "@context": [VCDM2_CONTEXT],
+        "@context": [VC_V2_CONTEXT],
         "id": id,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": issuer if isinstance(issuer, str) else dict(issuer),

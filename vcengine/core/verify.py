@@ -17,8 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from vcengine.core.proofs.data_integrity import ProofResult, proofs_of, verify_proofs
+from vcengine.core import jsontext
+from vcengine.core.dates import parse_date_time
+from vcengine.core.proofs import vc_jwt
+from vcengine.core.proofs.data_integrity import ProofResult, verify_proofs
 from vcengine.core.resolve import KeyResolver
+from vcengine.core.schema import validate
 from vcengine.errors import InputError
 
 __all__ = ["Check", "StatusChecker", "VerificationReport", "verify_document"]
@@ -112,8 +116,6 @@ def check_syntax(doc: Any) -> Check:
 def check_schema(doc: Mapping[str, Any]) -> Check:
     if not (_types(doc) & OB_TYPES):
         return Check("schema", "skipped", "not an Open Badges credential; OB 3.0 schema not applied")
-    from vcengine.core.schema import validate
-
     issues = validate(doc)
     if not issues:
         return Check("schema", "pass", "conforms to the OB 3.0 AchievementCredential schema and VCDM rules")
@@ -208,8 +210,6 @@ def check_issuer_binding(doc: Mapping[str, Any], results: list[ProofResult], res
 
 def check_validity(doc: Mapping[str, Any], now: datetime) -> Check:
     """validFrom/validUntil (VC 2.0) or issuanceDate/expirationDate (VC 1.1) against ``now``."""
-    from vcengine.core.dates import parse_date_time
-
     vc11 = "validFrom" not in doc and "issuanceDate" in doc
     start_name, end_name = ("issuanceDate", "expirationDate") if vc11 else ("validFrom", "validUntil")
     try:
@@ -227,7 +227,7 @@ def check_validity(doc: Mapping[str, Any], now: datetime) -> Check:
 
 def _offline_status(resolver: KeyResolver) -> StatusChecker:
     """Without a status-list resolver, an existing status is reported as not checked."""
-    from vcengine.core.status_check import status_checker
+    from vcengine.core.status_check import status_checker  # status_check builds on this module
 
     return status_checker(None, resolver)
 
@@ -262,13 +262,6 @@ def verify_document(
     return VerificationReport(format, checks, doc)
 
 
-def has_proofs(doc: Mapping[str, Any]) -> bool:
-    try:
-        return bool(proofs_of(doc))
-    except InputError:
-        return True
-
-
 def _combine(name: str, checks: list[Any], code: str | None = None) -> Check:
     details = tuple({"check": c.name, "outcome": c.outcome, "reason": c.reason} for c in checks)
     for outcome in ("fail", "indeterminate"):
@@ -282,8 +275,6 @@ def verify_jwt(
     token: str, *, resolver: KeyResolver, now: datetime, status: StatusChecker | None = None
 ) -> VerificationReport:
     """Verify an OB 3.0 VC-JWT (§8.2.4) and report it in the same shape as embedded proofs."""
-    from vcengine.core.proofs import vc_jwt
-
     result = vc_jwt.verify(token, resolver, now=now)
     doc = result.credential
     by_name = {c.name: c for c in result.checks}
@@ -350,7 +341,5 @@ def verify_credential(
         text = data.strip()
         if looks_like_jws(text):
             return verify_jwt(text, resolver=resolver, now=now, status=status)
-        from vcengine.core import jsontext
-
         data = jsontext.loads(text)
     return verify_document(data, resolver=resolver, now=now, status=status)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
+from vcengine.core.contexts import MULTIKEY_CONTEXT
 from vcengine.core.keys import KeyPair
 from vcengine.core.model import Image, Profile
 from vcengine.errors import InputError, NotFound, SchemaError, UnsupportedError
@@ -41,7 +42,7 @@ __all__ = [
 IssuerKind = Literal["url", "did:web", "did:key"]
 KeyMethod = Literal["issuer", "did:key"]
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-DID_CONTEXTS = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
+DID_CONTEXTS = ["https://www.w3.org/ns/did/v1", MULTIKEY_CONTEXT]
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from vcengine.api.http._deps import services
 from vcengine.api.http._problem import Problem
 from vcengine.api.http._responses import json_bytes, send
 from vcengine.api.http.credentials import IMAGE_CSP
-from vcengine.core.model import OB_CONTEXT, VC_V2_CONTEXT
+from vcengine.core.contexts import OB_CONTEXT, VC_V2_CONTEXT
 from vcengine.services.ports import AchievementRecord
 
 __all__ = ["routes"]

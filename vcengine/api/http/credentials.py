@@ -32,6 +32,7 @@ from vcengine.api.http._templates import render
 from vcengine.api.http.verification_page import PageLinks, build_page
 from vcengine.core.bake import bake
 from vcengine.core.bake.badge_image import render_badge_png, render_badge_svg
+from vcengine.core.contexts import VC_V2_CONTEXT
 from vcengine.services import verifying
 from vcengine.services.context import Services
 from vcengine.services.issuing import credential_json
@@ -74,7 +75,7 @@ def _json_document(record: CredentialRecord) -> dict[str, Any]:
     if record.proof_format != "vc-jwt":
         return dict(record.document)
     return {
-        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "@context": [VC_V2_CONTEXT],
         "id": f"data:application/vc+jwt,{record.document['jwt']}",
         "type": "EnvelopedVerifiableCredential",
     }

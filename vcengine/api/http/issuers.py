@@ -26,7 +26,7 @@ from vcengine.api.http._negotiate import choose
 from vcengine.api.http._problem import Problem
 from vcengine.api.http._responses import json_bytes, send
 from vcengine.api.http._templates import render
-from vcengine.core.model import OB_CONTEXT, VC_V2_CONTEXT
+from vcengine.core.contexts import OB_CONTEXT, VC_V2_CONTEXT
 from vcengine.services.context import Services
 from vcengine.services.issuers import did_web, issuer_document, issuer_kind
 from vcengine.services.ports import IssuerKeyRecord, IssuerRecord

@@ -29,9 +29,8 @@ from vcengine.api.http import _lookup
 from vcengine.api.http._deps import services
 from vcengine.api.http._problem import Problem, from_error
 from vcengine.core import jsontext
-from vcengine.core.model import as_list
 from vcengine.core.proofs.data_integrity import add_proof
-from vcengine.core.schema import raise_for_issues, validate, validate_vc
+from vcengine.core.schema import ensure_signable
 from vcengine.core.verify import Check, VerificationReport
 from vcengine.errors import InputError, JsonError, PermissionDenied
 from vcengine.services import organizations, status_changes, verifying
@@ -116,14 +115,6 @@ async def _own_issuer(svc: Services, actor: Actor, issuer_id: str) -> IssuerReco
     raise Problem(403, "forbidden", "Not your issuer", f"{issuer_id} is not an issuer of this organization")
 
 
-def _preflight(credential: Mapping[str, Any]) -> None:
-    """Refuse what would not verify: OB 3.0 credentials against the OB 3.0 schema, any other
-    credential against the VC Data Model rules (VC 1.1 or 2.0)."""
-    types = set(t for t in as_list(credential.get("type")) if isinstance(t, str))
-    is_ob = bool(types & {"OpenBadgeCredential", "AchievementCredential"})
-    raise_for_issues(validate(credential) if is_ob else validate_vc(credential))
-
-
 def _unsigned(body: Mapping[str, Any], options: Mapping[str, Any]) -> dict[str, Any]:
     credential = body.get("credential")
     if not isinstance(credential, Mapping):
@@ -151,7 +142,7 @@ async def issue(request: Request) -> Response:
     now = svc.now()
 
     def sign() -> dict[str, Any]:
-        _preflight(credential)
+        ensure_signable(credential)
         return add_proof(
             credential, pair, suite=suite, verification_method=key.verification_method, created=now
         )

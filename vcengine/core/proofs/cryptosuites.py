@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from vcengine.core.canonicalize import jcs, rdfc_nquads
+from vcengine.core.contexts import DATA_INTEGRITY_V2_CONTEXT, ED25519_2020_CONTEXT, VC_V2_CONTEXT
 from vcengine.core.multibase import decode_base58btc, encode_base58btc
 from vcengine.errors import KeyFormatError, ProofFormatError
 
@@ -30,8 +31,6 @@ __all__ = [
     "decode_proof_value",
     "suite_for_proof",
 ]
-
-ED25519_2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
 
 
 class Cryptosuite(Protocol):
@@ -94,10 +93,8 @@ class EddsaRdfc2022:
         # VC 1.1 contexts do not define DataIntegrityProof: add the data-integrity context,
         # as vc-data-integrity §2.1 "context injection" allows and Digital Bazaar's suite does.
         ctx = _contexts(document)
-        if "https://www.w3.org/ns/credentials/v2" not in ctx and (
-            "https://w3id.org/security/data-integrity/v2" not in ctx
-        ):
-            return {**document, "@context": [*ctx, "https://w3id.org/security/data-integrity/v2"]}
+        if VC_V2_CONTEXT not in ctx and (DATA_INTEGRITY_V2_CONTEXT not in ctx):
+            return {**document, "@context": [*ctx, DATA_INTEGRITY_V2_CONTEXT]}
         return document
 
     def proof_configuration(self, proof: Mapping[str, Any], document: Mapping[str, Any]) -> bytes:

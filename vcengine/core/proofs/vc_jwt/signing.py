@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from vcengine.core.contexts import VC_V1_CONTEXT
 from vcengine.core.dates import to_numeric_date
 from vcengine.core.keys import KeyPair
 from vcengine.core.proofs.vc_jwt.token import (
     REGISTERED_CLAIMS,
-    VC_V1_CONTEXT,
     aware,
     b64url,
     first_present,

@@ -27,7 +27,6 @@ from vcengine.errors import (
 Outcome = Literal["pass", "fail", "indeterminate"]
 Form = Literal["vcdm2", "vc-claim"]
 
-VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 JWK_THUMBPRINT_URN = "urn:ietf:params:oauth:jwk-thumbprint:sha-256:"
 
 MAX_TOKEN_CHARS = MAX_BYTES
