@@ -22,6 +22,7 @@ from vcengine.services.ports import (
     IssuerRecord,
     OrganizationRecord,
     StatusListRecord,
+    StatusTransition,
     Store,
 )
 
@@ -55,6 +56,10 @@ def cred(i: str, org_id: str = "o1", *, key: str | None = None, t: float = 0, **
     }
     fields.update(kw)
     return CredentialRecord(id=i, org_id=org_id, issued_at=at(t), idempotency_key=key, **fields)
+
+
+def issued(event_id: str, credential_id: str, org_id: str = "o1") -> EventRecord:
+    return EventRecord(event_id, org_id, "issued", credential_id, at(0), {"achievementId": "ach1"})
 
 
 def status_list(i: str = "L1", *, org_id: str = "o1", shards: int = 4, length: int = 400) -> StatusListRecord:
@@ -254,12 +259,11 @@ async def test_filters(store: Store) -> None:
         cred("c2", t=10, achievement_id="a2", recipient={"identifier": "ada@example.org"})
     )
     await store.insert_credential(
-        cred("c3", t=20, achievement_id="a1", issuer_id="iss2", recipient={"name": "Bob"})
+        cred("c3", t=20, achievement_id="a1", issuer_id="iss2", recipient={"name": "Bob"}, status="revoked")
     )
     await store.insert_credential(
         cred("c4", "o2", t=5, achievement_id="a1", recipient={"email": "ada@example.org"})
     )
-    await store.set_credential_status("o1", ["c3"], "revoked")
 
     async def ids(**f: Any) -> list[str]:
         return [c.id for c in (await store.list_credentials("o1", CredentialFilter(**f), None, 50)).items]
@@ -280,16 +284,119 @@ async def test_filters(store: Store) -> None:
     assert [c.id for c in rest.items] == ["c3"] and rest.next is None
 
 
-async def test_status_changes_are_org_scoped(store: Store) -> None:
+async def test_a_credential_is_stored_with_its_issued_event(store: Store) -> None:
+    first = cred("c1", key="k")
+    assert await store.insert_credential(first, issued("e1", "c1")) == first
+    assert await store.count_events("o1", "issued") == 1
+    # a replay with the same key stores neither its credential nor its event
+    assert await store.insert_credential(cred("c2", key="k"), issued("e2", "c2")) == first
+    assert await store.count_events("o1", "issued") == 1
+    with pytest.raises(Conflict):  # the id exists: nothing of this write is kept
+        await store.insert_credential(cred("c1", key="other"), issued("e3", "c1"))
+    assert await store.count_events("o1", "issued") == 1
+    assert await store.insert_credential(cred("c4"), None) == cred("c4")  # an event is optional
+    assert await store.count_events("o1", "issued") == 1
+
+
+async def test_concurrent_idempotent_inserts_store_one_event(store: Store) -> None:
+    async with started(second_instance(store)) as other:
+        calls = [
+            (store, other)[i % 2].insert_credential(cred(f"c{i}", key="k"), issued(f"e{i}", f"c{i}"))
+            for i in range(20)
+        ]
+        results = await asyncio.gather(*calls)
+    assert len({r.id for r in results}) == 1
+    assert await store.count_events("o1", "issued") == 1
+
+
+def transition(credential_id: str, status: str, event_id: str, org_id: str = "o1") -> StatusTransition:
+    event = EventRecord(event_id, org_id, status, credential_id, at(1), {"reason": "test"})
+    return StatusTransition(credential_id, org_id, status, event)  # type: ignore[arg-type]
+
+
+async def test_transitions_are_saved_with_the_list_in_the_org(store: Store) -> None:
+    first = status_list("L1")
+    await store.open_status_list(first, replacing=None)
     for i in range(3):
         await store.insert_credential(cred(f"c{i}"))
     await store.insert_credential(cred("x", "o2"))
-    assert await store.set_credential_status("o1", ["c0", "c1", "x", "nope", "c0"], "suspended") == 2
-    assert await store.set_credential_status("o1", ["c0"], "suspended") == 1
-    assert await store.set_credential_status("o1", [], "revoked") == 0
-    assert (await store.get_credential("o1", "c0")).status == "suspended"  # type: ignore[union-attr]
-    assert (await store.get_credential("o1", "c2")).status == "active"  # type: ignore[union-attr]
-    assert (await store.find_credential("x")).status == "active"  # type: ignore[union-attr]
+    changes = [transition("c0", "suspended", "e0"), transition("c1", "revoked", "e1")]
+    changes += [transition("x", "revoked", "e2"), transition("nope", "revoked", "e3")]
+    await store.save_status_list(
+        replace(first, encoded_list="uABC", revoked_list="uDEF"), expected_version=1, transitions=changes
+    )
+    assert (await store.get_credential("o1", "c0")) == replace(
+        cred("c0"), status="suspended", status_version=2
+    )
+    assert (await store.get_credential("o1", "c1")) == replace(cred("c1"), status="revoked", status_version=2)
+    assert (await store.get_credential("o1", "c2")) == cred("c2")
+    assert (await store.find_credential("x")) == cred("x", "o2")  # another org's: untouched
+    assert await store.count_events("o1", "revoked") == 3  # each event once, as given
+    assert await store.count_events("o1", "suspended") == 1
+    stored = await store.get_status_list("L1")
+    assert stored is not None and (stored.version, stored.encoded_list, stored.revoked_list) == (
+        2,
+        "uABC",
+        "uDEF",
+    )
+    # a later version moves them again; an empty list of transitions touches no credential
+    await store.save_status_list(stored, expected_version=2, transitions=[transition("c0", "active", "e4")])
+    await store.save_status_list(stored, expected_version=3)
+    assert (await store.get_credential("o1", "c0")) == replace(cred("c0"), status="active", status_version=3)
+    assert (await store.get_credential("o1", "c1")) == replace(cred("c1"), status="revoked", status_version=2)
+
+
+async def test_a_failed_compare_and_set_writes_no_transition(store: Store) -> None:
+    first = status_list("L1")
+    await store.open_status_list(first, replacing=None)
+    await store.insert_credential(cred("c0"))
+    with pytest.raises(Conflict):
+        await store.save_status_list(
+            first, expected_version=7, transitions=[transition("c0", "revoked", "e0")]
+        )
+    with pytest.raises(NotFound):
+        await store.save_status_list(
+            status_list("nope"), expected_version=1, transitions=[transition("c0", "revoked", "e1")]
+        )
+    assert await store.get_credential("o1", "c0") == cred("c0")
+    assert await store.count_events("o1", "revoked") == 0
+    # an event stored already (a copy written before) is kept as it is, not stored twice
+    await store.add_event(EventRecord("e9", "o1", "revoked", "c0", T0))
+    await store.save_status_list(first, expected_version=1, transitions=[transition("c0", "revoked", "e9")])
+    assert await store.count_events("o1", "revoked") == 1
+    assert (await store.get_credential("o1", "c0")).status == "revoked"  # type: ignore[union-attr]
+
+
+async def test_concurrent_saves_with_transitions_one_lands(store: Store) -> None:
+    first = status_list("L1")
+    await store.open_status_list(first, replacing=None)
+    await store.insert_credential(cred("c0"))
+    async with started(second_instance(store)) as other:
+        saves = [
+            (store, other)[i % 2].save_status_list(
+                replace(first, encoded_list=f"u{i}"),
+                expected_version=1,
+                transitions=[transition("c0", ("revoked", "suspended")[i % 2], f"e{i}")],
+            )
+            for i in range(8)
+        ]
+        outcomes = await asyncio.gather(*saves, return_exceptions=True)
+    [winner] = [i for i, o in enumerate(outcomes) if o is None]
+    assert all(isinstance(o, Conflict) for o in outcomes if o is not None)
+    record = await store.get_credential("o1", "c0")
+    assert record is not None and record.status == ("revoked", "suspended")[winner % 2]
+    assert (await store.get_status_list("L1")).encoded_list == f"u{winner}"  # type: ignore[union-attr]
+    assert await store.count_events("o1", "revoked") + await store.count_events("o1", "suspended") == 1
+
+
+async def test_status_list_version_is_a_cheap_read_of_the_version(store: Store) -> None:
+    assert await store.status_list_version("https://example.org/status/L1") is None
+    first = status_list("L1")
+    await store.open_status_list(first, replacing=None)
+    assert await store.status_list_version(first.url) == 1
+    async with started(second_instance(store)) as other:
+        await other.save_status_list(first, expected_version=1)
+        assert await store.status_list_version(first.url) == 2
 
 
 async def test_naive_datetimes_are_refused(store: Store) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from tests.storage.stores import started
-from tests.storage.test_contract import status_list
+from tests.storage.test_contract import cred, issued, status_list, transition
+from vcengine.core.status import StatusList
 from vcengine.errors import StoreError
 from vcengine.storage.sqlite import SqliteStore
 
@@ -21,7 +23,7 @@ async def test_schema_is_versioned_and_start_is_idempotent(tmp_path: Path) -> No
     async with started(SqliteStore(path)) as store:
         await store.start()
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     conn.close()
     async with started(SqliteStore(path)):  # reopening keeps one version row
@@ -109,3 +111,56 @@ async def test_a_locked_database_is_unavailable(tmp_path: Path) -> None:
             holder.execute("ROLLBACK")
             holder.close()
         assert await store.claim_positions("L1", 0, 1, 10) == range(0, 1)
+
+
+async def test_a_version_1_file_is_migrated(tmp_path: Path) -> None:
+    """Columns added; a suspension list's revoked entries, as its credentials recorded them, are
+    pinned in its ``revoked_list`` so that they can never be unsuspended."""
+    path = tmp_path / "vcengine.sqlite3"
+    suspension = replace(status_list("L1"), purpose="suspension")
+    async with started(SqliteStore(path)) as store:
+        await store.open_status_list(suspension, replacing=None)
+        await store.open_status_list(status_list("L2"), replacing=None)
+        for i, status in enumerate(["revoked", "suspended", "active", "revoked"]):
+            list_id = "L2" if i == 3 else "L1"
+            await store.insert_credential(
+                cred(f"c{i}", status=status, status_list_id=list_id, status_index=7 * i)
+            )
+    with sqlite3.connect(path) as conn:  # what version 1 wrote
+        conn.execute("ALTER TABLE credentials DROP COLUMN status_version")
+        conn.execute("ALTER TABLE status_lists DROP COLUMN revoked_list")
+        conn.execute("UPDATE schema_version SET version = 1")
+    conn.close()
+    async with started(SqliteStore(path)) as store:
+        migrated = await store.get_status_list("L1")
+        assert migrated is not None and migrated.revoked_list
+        revoked = StatusList.decode(migrated.revoked_list)
+        assert [i for i in range(revoked.length) if revoked.get(i)] == [0]
+        assert (await store.get_status_list("L2")).revoked_list == ""  # type: ignore[union-attr]
+        assert (await store.get_credential("o1", "c1")).status_version == 0  # type: ignore[union-attr]
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
+    conn.close()
+
+
+async def test_a_failure_between_credential_and_event_keeps_neither(tmp_path: Path) -> None:
+    """The credential and its issued event are one transaction: if the event cannot be written,
+    the credential is not there either; likewise a status list and its transitions."""
+    path = tmp_path / "vcengine.sqlite3"
+    async with started(SqliteStore(path)) as store:
+        await store.open_status_list(status_list("L1"), replacing=None)
+        await store.insert_credential(cred("c0"))
+        with sqlite3.connect(path) as conn:
+            conn.execute(
+                "CREATE TRIGGER fail BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+            )
+        conn.close()
+        with pytest.raises(StoreError, match="disk on fire"):
+            await store.insert_credential(cred("c1"), issued("e1", "c1"))
+        assert await store.find_credential("c1") is None
+        with pytest.raises(StoreError, match="disk on fire"):
+            await store.save_status_list(
+                status_list("L1"), expected_version=1, transitions=[transition("c0", "revoked", "e2")]
+            )
+        assert (await store.get_status_list("L1")).version == 1  # type: ignore[union-attr]
+        assert (await store.get_credential("o1", "c0")).status == "active"  # type: ignore[union-attr]

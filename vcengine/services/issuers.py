@@ -153,7 +153,6 @@ async def _add_key(
     )
     await services.store.add_issuer_key(record)
     services.cache[f"key:{record.id}"] = key
-    services.cache.pop(f"issuer-doc:{issuer.profile['id']}", None)
     return record
 
 

@@ -6,7 +6,9 @@ cleared, and revoking such a credential sets it for good). Its id is
 ``{base_url}/credentials/{uuid}``; its proof is ``eddsa-rdfc-2022`` (default), ``eddsa-jcs-2022``
 or ``vc-jwt``. An idempotency key yields exactly one credential per organization, even under
 concurrent retries: the store's unique key decides, and the loser of a race returns the winner's
-credential (its own status index is left unused, never handed out twice).
+credential (its own status index is left unused, never handed out twice). The ``issued`` event
+is stored in the same write as its credential (``Store.insert_credential``): a crash leaves
+both or neither.
 
 Signing is CPU work and runs off the event loop: in a thread, or for bulk issuance in worker
 processes when ``Services.signing_processes`` > 0.
@@ -50,7 +52,7 @@ from vcengine.services.ports import (
     IssuerRecord,
     ProofFormat,
 )
-from vcengine.services.status_changes import allocate
+from vcengine.services.status_publishing import allocate
 
 __all__ = [
     "PROOF_FORMATS",
@@ -328,10 +330,21 @@ def _record(plan: _Plan, document: Mapping[str, Any], now: datetime, org_id: str
     )
 
 
-async def _emit(services: Services, type: str, record: CredentialRecord, data: Mapping[str, Any]) -> None:
-    at = services.now()
-    await services.store.add_event(EventRecord(services.new_id(), record.org_id, type, record.id, at, data))
-    services.events.publish(CredentialEvent(type, record.org_id, at, record.id, data))  # type: ignore[arg-type]
+def _issued_event(services: Services, record: CredentialRecord, data: Mapping[str, Any]) -> EventRecord:
+    data = {"achievementId": record.achievement_id, **data}
+    return EventRecord(services.new_id(), record.org_id, "issued", record.id, services.now(), data)
+
+
+async def _insert(services: Services, record: CredentialRecord, data: Mapping[str, Any]) -> Issued:
+    """Store ``record`` with its ``issued`` event; tell live listeners if it is a new one."""
+    event = _issued_event(services, record, data)
+    stored = await services.store.insert_credential(record, event)
+    created = stored.id == record.id
+    if created:
+        services.events.publish(
+            CredentialEvent("issued", event.org_id, event.at, event.credential_id, event.data)
+        )
+    return Issued(stored, created)
 
 
 async def _allocate_for(services: Services, plans: Sequence[_Plan]) -> None:
@@ -371,11 +384,7 @@ async def issue_credential(services: Services, actor: Actor, request: IssueReque
     document = await anyio.to_thread.run_sync(
         sign_one, plan.unsigned, pair, key.verification_method, request.proof_format, now
     )
-    stored = await services.store.insert_credential(_record(plan, document, now, actor.org_id))
-    created = stored.id == record_id
-    if created:
-        await _emit(services, "issued", stored, {"achievementId": stored.achievement_id})
-    return Issued(stored, created)
+    return await _insert(services, _record(plan, document, now, actor.org_id), {})
 
 
 async def bulk_issue(
@@ -408,16 +417,10 @@ async def bulk_issue(
         """Insert a signed chunk (the store serializes; gather keeps it busy) and report it."""
         nonlocal done
         records = [_record(p, d, now, actor.org_id) for p, d in zip(batch, documents, strict=True)]
-        stored = await asyncio.gather(*(services.store.insert_credential(r) for r in records))
-        created = []
-        for plan, record in zip(batch, stored, strict=True):
-            results[plan.index].issued = Issued(record, record.id == plan.record_id)
-            if record.id == plan.record_id:
-                created.append(record)
         data = {"bulkId": bulk_id}
-        await asyncio.gather(
-            *(_emit(services, "issued", r, {"achievementId": r.achievement_id, **data}) for r in created)
-        )
+        issued = await asyncio.gather(*(_insert(services, r, data) for r in records))
+        for plan, outcome in zip(batch, issued, strict=True):
+            results[plan.index].issued = outcome
         done += len(batch)
         await _progress(services, actor, bulk_id, done, total)
 

@@ -18,7 +18,12 @@ What every adapter guarantees (the contract suite checks each point):
   the same ``prefix`` and a second status list with the same ``url``);
 - lists come in (created_at, id) order unless a method says otherwise; pages are keyset pages
   whose ``next`` cursor is opaque; a cursor that is not one of ours is an ``InputError``;
-- a write either happens whole or not at all (an exception means nothing of it is visible).
+- a write either happens whole or not at all (an exception means nothing of it is visible);
+  where one call writes several records (a credential and its ``issued`` event; a status list and
+  the transitions decided with it) they are one write: SQLite commits them in one transaction;
+  MongoDB, which has no multi-document transactions here, writes them into the one document
+  that decides (the credential, the status list) and copies them out at once, and whatever a
+  killed process left there is copied out by the next read of that document (see the adapter).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ __all__ = [
     "Page",
     "Scope",
     "StatusListRecord",
+    "StatusTransition",
     "Store",
 ]
 
@@ -111,7 +117,11 @@ class AchievementRecord:
 @dataclass(frozen=True, slots=True)
 class CredentialRecord:
     """An issued credential. ``document`` is the signed JSON (or ``{"jwt": token}`` for VC-JWT
-    with the unsigned credential under ``"credential"``). ``idempotency_key`` is unique per org."""
+    with the unsigned credential under ``"credential"``). ``idempotency_key`` is unique per org.
+
+    ``status`` is a copy of what the credential's status list decided (the list is the source of
+    truth: see ``save_status_list``); ``status_version`` is the version of that list which set it
+    (0: as issued), so a late copy never overwrites a newer one."""
 
     id: str
     org_id: str
@@ -126,6 +136,7 @@ class CredentialRecord:
     status_index: int | None = None
     idempotency_key: str | None = None
     valid_until: datetime | None = None
+    status_version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +144,9 @@ class StatusListRecord:
     """A status list of one issuer and purpose: its bits and its last signed list credential.
 
     ``version`` increments on every change (optimistic concurrency: ``save_status_list`` with
-    ``expected_version`` fails with ``Conflict`` if another instance changed it first)."""
+    ``expected_version`` fails with ``Conflict`` if another instance changed it first).
+    ``revoked_list`` (suspension lists only) is the ``encoded_list`` of the entries revoked for
+    good: their published bit is set and stays set; "" while there are none."""
 
     id: str
     org_id: str
@@ -148,6 +161,7 @@ class StatusListRecord:
     length: int = 131_072
     shards: int = 16
     full: bool = False
+    revoked_list: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +174,17 @@ class EventRecord:
     credential_id: str | None
     at: datetime
     data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusTransition:
+    """A credential's new ``status``, decided by a change of its status list, and the event that
+    records it (``save_status_list`` stores both with the list)."""
+
+    credential_id: str
+    org_id: str
+    status: CredentialStatus
+    event: EventRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,9 +250,13 @@ class Store(Protocol):
     async def list_achievements(self, org_id: str, after: str | None, limit: int) -> Page: ...
 
     # credentials
-    async def insert_credential(self, credential: CredentialRecord) -> CredentialRecord:
-        """Insert; if ``idempotency_key`` was already used in the org, insert nothing and return
-        the credential stored under it (exactly one credential per key, across instances)."""
+    async def insert_credential(
+        self, credential: CredentialRecord, event: EventRecord | None = None
+    ) -> CredentialRecord:
+        """Insert, with ``event`` (its ``issued`` event) in the same write: never one without the
+        other (an event whose id is stored already is left as it is). If ``idempotency_key``
+        was already used in the org, insert neither and return the credential stored under it
+        (exactly one credential per key, across instances)."""
 
     async def get_credential(self, org_id: str, credential_id: str) -> CredentialRecord | None: ...
     async def find_credential(self, credential_id: str) -> CredentialRecord | None:
@@ -237,12 +266,6 @@ class Store(Protocol):
     async def list_credentials(
         self, org_id: str, filter: CredentialFilter, after: str | None, limit: int
     ) -> Page: ...
-    async def set_credential_status(
-        self, org_id: str, credential_ids: Sequence[str], status: CredentialStatus
-    ) -> int:
-        """Set the status of those of ``credential_ids`` that are in the org; return how many
-        there were (already having ``status`` counts). Transitions are the service's business."""
-
     # status lists: allocation is atomic across API instances, without one hot counter
     async def active_status_list(
         self, org_id: str, issuer_id: str, purpose: str
@@ -263,12 +286,28 @@ class Store(Protocol):
 
     async def get_status_list(self, list_id: str) -> StatusListRecord | None: ...
     async def find_status_list_by_url(self, url: str) -> StatusListRecord | None: ...
-    async def save_status_list(self, record: StatusListRecord, *, expected_version: int) -> None:
+    async def status_list_version(self, url: str) -> int | None:
+        """Just the stored ``version`` of the list at ``url`` (None: no such list): a cheap read,
+        so every instance can tell whether what it holds in memory is still current."""
+
+    async def save_status_list(
+        self,
+        record: StatusListRecord,
+        *,
+        expected_version: int,
+        transitions: Sequence[StatusTransition] = (),
+    ) -> None:
         """Replace the list if its stored version is ``expected_version``; else raise Conflict.
 
-        What changes: ``encoded_list``, ``credential`` and ``updated_at``; the stored ``version``
-        becomes ``expected_version + 1`` (whatever ``record.version`` says). Identity, url, key,
-        length, shards and ``full`` never change here. ``NotFound`` if there is no such list."""
+        What changes: ``encoded_list``, ``revoked_list``, ``credential`` and ``updated_at``; the
+        stored ``version`` becomes ``expected_version + 1`` (whatever ``record.version`` says).
+        Identity, url, key, length, shards and ``full`` never change here. ``NotFound`` if there
+        is no such list.
+
+        ``transitions`` are written with the list: each credential (in its org) gets the new
+        ``status`` and ``status_version = expected_version + 1`` unless a newer version of its
+        list already set it, and each event is stored once (an event whose id is stored already
+        is left as it is). Nothing of them is written if the compare-and-set fails."""
 
     # events (analytics, subscriptions)
     async def add_event(self, event: EventRecord) -> None: ...

@@ -1,42 +1,49 @@
-"""Status changes: revoke, suspend, unsuspend — and publishing the signed status lists.
+"""Status changes: revoke, suspend, unsuspend — decided and applied in one atomic step.
 
-Bitstring Status List v1.0 (https://www.w3.org/TR/vc-bitstring-status-list/). A batch of changes
-flips the bits of every affected list and re-signs each list once (``publish``), saved with an
-optimistic version check: when another instance changed the list first (``Conflict``) the
-batch is re-applied to the fresh list. Only then is the credentials' recorded status updated, so
-a verifier never sees "active" bits for a credential recorded as revoked for longer than a retry.
+Bitstring Status List v1.0 (https://www.w3.org/TR/vc-bitstring-status-list/). The stored status
+list is the source of truth of its credentials' statuses: an entry's bit, and for a suspension
+list whether the entry is revoked for good (``revoked_list``). A change reads the list, decides
+every requested transition against *that* version, flips the bits, re-signs the list once and
+saves it with a compare-and-set on its version, together with the credentials' new statuses and
+the events (``Store.save_status_list``). If another instance saved first, nothing of it is
+written and the whole decision is taken again on the fresh list. Hence, under any interleaving of
+revoke, suspend and unsuspend from any number of instances:
 
-Allowed transitions: revoke from active or suspended (revoking twice is a no-op: the bit of the
-credential's one entry is set for good, whatever its purpose); suspend and unsuspend a credential
-issued with a suspension entry. A revoked credential stays revoked. Anything else is an
+- revocation is final: no saved version can clear the bit of an entry some earlier version
+  revoked (each is decided on the version it replaces);
+- a transition happens once: concurrent identical requests find it done and succeed without a
+  second event or a CONFLICT;
+- once a call returns, the credential's record, the stored list and the published list agree.
+
+Within one instance, concurrent changes of one list are committed together (one read, one
+signature, one save for all of them), so they do not compete with each other.
+
+Allowed transitions: revoke from active or suspended (revoking twice is a no-op); suspend and
+unsuspend a credential issued with a suspension entry (suspending a suspended credential or
+unsuspending an active one is a no-op). A revoked credential stays revoked. Anything else is an
 ``InvalidTransition``.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
-import anyio.to_thread
-
-from vcengine.core.dates import parse_date_time
 from vcengine.core.status import StatusList
-from vcengine.core.status_publish import publish
 from vcengine.core.status_read import parse_entry
 from vcengine.errors import Conflict, InputError, NotFound, StatusListError, VcengineError
-from vcengine.services.allocation import Allocation, Purpose, StatusAllocator
 from vcengine.services.context import Actor, Services
 from vcengine.services.events import CredentialEvent
-from vcengine.services.issuers import signing_key
 from vcengine.services.ports import (
     CredentialRecord,
     CredentialStatus,
     EventRecord,
-    IssuerRecord,
     StatusListRecord,
+    StatusTransition,
 )
+from vcengine.services.status_publishing import ATTEMPTS, allocate, backoff, published_list, sign_list
 
 __all__ = [
     "Action",
@@ -49,9 +56,6 @@ __all__ = [
 
 Action = Literal["revoke", "suspend", "unsuspend"]
 MAX_BATCH = 10_000
-LIST_TTL = timedelta(days=1)
-RESIGN_BEFORE = timedelta(hours=1)
-RETRIES = 8
 
 _TARGET: dict[Action, CredentialStatus] = {"revoke": "revoked", "suspend": "suspended", "unsuspend": "active"}
 _EVENT: dict[Action, str] = {"revoke": "revoked", "suspend": "suspended", "unsuspend": "unsuspended"}
@@ -69,104 +73,50 @@ class StatusChange:
     errors: list[tuple[str, VcengineError]] = field(default_factory=list)
 
 
-# --- allocation ---------------------------------------------------------------------------------
+# --- the state of a list's entries --------------------------------------------------------------
 
 
-async def allocate(
-    services: Services, issuer: IssuerRecord, purpose: Purpose, count: int
-) -> list[Allocation]:
-    """``count`` fresh entries of the issuer's status lists of ``purpose`` (``StatusAllocator``,
-    one per ``Services``); lists are published at ``{base_url}/status-lists/{id}``."""
-    allocator = services.cache.get("status-allocator")
-    if allocator is None:
-        lists = f"{services.base_url}/status-lists/"
-        allocator = StatusAllocator(services.store, services.random_bytes, lambda i: lists + i, services.now)
-        services.cache["status-allocator"] = allocator
-    return await allocator.allocate_many(issuer.org_id, issuer.id, purpose, count)
+class _Entries:
+    """The entries of one stored list version, as a change sees and edits them."""
+
+    def __init__(self, record: StatusListRecord) -> None:
+        self.purpose = record.purpose
+        self.bits = StatusList.decode(record.encoded_list, purpose=record.purpose)
+        self.revoked = (
+            StatusList.decode(record.revoked_list)
+            if record.revoked_list
+            else StatusList(bytes(len(self.bits.bitstring)), self.bits.length)
+        )
+
+    def status(self, index: int) -> CredentialStatus:
+        if not self.bits.get(index):
+            return "active"
+        return "revoked" if self.purpose == "revocation" or self.revoked.get(index) else "suspended"
+
+    def move(self, index: int, status: CredentialStatus) -> None:
+        self.bits = self.bits.set(index, 0 if status == "active" else 1)
+        if status == "revoked" and self.purpose == "suspension":
+            self.revoked = self.revoked.set(index)
+
+    def revoked_list(self) -> str:
+        return self.revoked.encode() if self.purpose == "suspension" and any(self.revoked.bitstring) else ""
 
 
-# --- publishing -------------------------------------------------------------------------------
-
-
-def _expires(credential: Mapping[str, Any] | None) -> datetime | None:
-    if not credential or not isinstance(credential.get("validUntil"), str):
+def _decide(
+    current: CredentialStatus, action: Action, purpose: str, credential_id: str
+) -> CredentialStatus | None:
+    """The status ``action`` moves a credential to from ``current`` (None: it is there already)."""
+    target = _TARGET[action]
+    if current == target or (action == "unsuspend" and current == "active"):
         return None
-    return parse_date_time(credential["validUntil"])
-
-
-async def _sign_list(services: Services, record: StatusListRecord, bits: StatusList) -> dict[str, Any]:
-    issuer = await services.store.find_issuer(record.issuer_id)
-    if issuer is None:
-        raise NotFound(f"the issuer of status list {record.url} is gone")
-    key, pair = await signing_key(services, issuer)
-    return await anyio.to_thread.run_sync(
-        lambda: publish(
-            bits,
-            url=record.url,
-            issuer=str(issuer.profile["id"]),
-            key=pair,
-            verification_method=key.verification_method,
-            now=services.now(),
-            ttl=LIST_TTL,
+    if current == "revoked":
+        raise InvalidTransition(f"credential {credential_id} is revoked; that is final", path="ids")
+    if action != "revoke" and purpose != "suspension":
+        raise InvalidTransition(
+            f"credential {credential_id} was issued with a {purpose} status: it cannot be {action}ed",
+            path="ids",
         )
-    )
-
-
-def _bits(record: StatusListRecord) -> StatusList:
-    return StatusList.decode(record.encoded_list, purpose=record.purpose)
-
-
-async def published_list(services: Services, url: str) -> Mapping[str, Any] | None:
-    """The signed status list credential published at ``url`` (None: not one of ours).
-
-    Signed on first request and again when less than an hour of its validity remains; served from
-    memory in between. Public: status lists are not org-scoped.
-    """
-    cached = services.cache.get(f"list:{url}")
-    now = services.now()
-    if cached is not None and (expires := _expires(cached)) is not None and expires - now > RESIGN_BEFORE:
-        return cached  # type: ignore[no-any-return]
-    for _ in range(RETRIES):
-        record = await services.store.find_status_list_by_url(url)
-        if record is None:
-            return None
-        expires = _expires(record.credential)
-        if record.credential is not None and expires is not None and expires - now > RESIGN_BEFORE:
-            services.cache[f"list:{url}"] = record.credential
-            return record.credential
-        credential = await _sign_list(services, record, _bits(record))
-        try:
-            await services.store.save_status_list(
-                replace(record, credential=credential, updated_at=now), expected_version=record.version
-            )
-        except Conflict:
-            continue
-        services.cache[f"list:{url}"] = credential
-        return credential
-    raise Conflict(f"status list {url} keeps changing; try again")
-
-
-async def _apply(services: Services, url: str, changes: Mapping[int, int]) -> None:
-    """Flip ``changes`` in the list at ``url`` and re-sign it once; retried on Conflict."""
-    for _ in range(RETRIES):
-        record = await services.store.find_status_list_by_url(url)
-        if record is None:
-            raise NotFound(f"status list {url} is gone")
-        bits = _bits(record).with_changes(changes)
-        credential = await _sign_list(services, record, bits)
-        updated = replace(
-            record, encoded_list=bits.encode(), credential=credential, updated_at=services.now()
-        )
-        try:
-            await services.store.save_status_list(updated, expected_version=record.version)
-        except Conflict:
-            continue
-        services.cache[f"list:{url}"] = credential
-        return
-    raise Conflict(f"status list {url} keeps changing; try again")
-
-
-# --- changes ------------------------------------------------------------------------------------
+    return target
 
 
 def _entry(record: CredentialRecord) -> tuple[str, str, int] | None:
@@ -186,22 +136,144 @@ def _entry(record: CredentialRecord) -> tuple[str, str, int] | None:
     return None
 
 
-def _transition(record: CredentialRecord, action: Action) -> tuple[str, int] | None:
-    """The (list url, index) to change, None when already there; InvalidTransition if refused."""
-    target = _TARGET[action]
-    if record.status == target or (action == "unsuspend" and record.status == "active"):
-        return None
-    if record.status == "revoked":
-        raise InvalidTransition(f"credential {record.id} is revoked; that is final", path="ids")
-    entry = _entry(record)
-    if entry is None:
-        raise InvalidTransition(f"credential {record.id} has no status entry of this service", path="ids")
-    purpose, url, index = entry
-    if action != "revoke" and purpose != "suspension":
-        raise InvalidTransition(
-            f"credential {record.id} was issued with a {purpose} status: it cannot be {action}ed", path="ids"
+# --- committing the changes of one list ----------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Item:
+    record: CredentialRecord
+    purpose: str
+    index: int
+
+
+Outcome = CredentialRecord | VcengineError
+
+
+@dataclass(slots=True)
+class _Request:
+    """One caller's changes of one list; ``done`` gets an outcome per item."""
+
+    items: list[_Item]
+    action: Action
+    data: Mapping[str, str]
+    done: asyncio.Future[list[Outcome]]
+
+
+@dataclass(slots=True)
+class _Writer:
+    """This instance's writer of one list: requests queue up, the lock holder commits them all."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    queue: list[_Request] = field(default_factory=list)
+
+
+async def _submit(services: Services, url: str, request: _Request) -> list[Outcome]:
+    writer: _Writer = services.cache.setdefault(f"list-writer:{url}", _Writer())
+    writer.queue.append(request)
+    async with writer.lock:
+        if not request.done.done():
+            batch, writer.queue = writer.queue, []
+            # shielded: one caller going away must not abandon the others' changes half-way
+            await asyncio.shield(_commit_all(services, url, batch))
+    return await request.done
+
+
+async def _commit_all(services: Services, url: str, batch: list[_Request]) -> None:
+    try:
+        outcomes = await _commit(services, url, batch)
+    except BaseException as exc:
+        error = exc if isinstance(exc, Exception) else Conflict(f"status list {url}: interrupted; try again")
+        for request in batch:
+            if not request.done.done():
+                request.done.set_exception(error)
+        if not isinstance(exc, Exception):
+            raise
+        return
+    for request, result in zip(batch, outcomes, strict=True):
+        request.done.set_result(result)
+
+
+async def _commit(services: Services, url: str, batch: list[_Request]) -> list[list[Outcome]]:
+    """Decide ``batch`` on the stored list and save it with a compare-and-set; again if it moved."""
+    for attempt in range(ATTEMPTS):
+        record = await services.store.find_status_list_by_url(url)
+        if record is None:
+            gone = NotFound(f"status list {url} is gone", path="ids")
+            return [[gone for _ in request.items] for request in batch]
+        entries, version = _Entries(record), record.version + 1
+        outcomes, moved = [], []
+        for request in batch:
+            results, moves = _decide_all(entries, request, version)
+            outcomes.append(results)
+            moved += [(request, changed) for changed in moves]
+        if not moved:
+            return outcomes
+        final = {changed.id: changed.status for _, changed in moved}  # one batch may move one twice
+        transitions = [
+            StatusTransition(
+                changed.id, changed.org_id, final[changed.id], _event(services, request, changed)
+            )
+            for request, changed in moved
+        ]
+        credential = await sign_list(services, record, entries.bits)
+        saved = replace(
+            record,
+            encoded_list=entries.bits.encode(),
+            revoked_list=entries.revoked_list(),
+            credential=credential,
+            updated_at=services.now(),
         )
-    return url, index
+        try:
+            await services.store.save_status_list(
+                saved, expected_version=record.version, transitions=transitions
+            )
+        except Conflict:
+            await backoff(services, attempt)
+            continue
+        services.cache[f"list:{url}"] = (version, credential)
+        for transition in transitions:
+            e = transition.event
+            services.events.publish(CredentialEvent(e.type, e.org_id, e.at, e.credential_id, e.data))  # type: ignore[arg-type]
+        return outcomes
+    raise Conflict(f"status list {url} keeps changing; try again")
+
+
+def _decide_all(
+    entries: _Entries, request: _Request, version: int
+) -> tuple[list[Outcome], list[CredentialRecord]]:
+    """Each item's outcome on ``entries`` (moved in place): the record as it is then, or an error;
+    and the records that moved."""
+    out: list[Outcome] = []
+    moved: list[CredentialRecord] = []
+    for item in request.items:
+        record = item.record
+        try:
+            if item.purpose != entries.purpose:
+                raise InvalidTransition(f"credential {record.id} does not match its status list", path="ids")
+            current = entries.status(item.index)
+            target = _decide(current, request.action, item.purpose, record.id)
+        except StatusListError as exc:
+            out.append(InvalidTransition(f"credential {record.id}: {exc.message}", path="ids"))
+            continue
+        except VcengineError as exc:
+            out.append(exc)
+            continue
+        if target is None:
+            out.append(record if current == record.status else replace(record, status=current))
+            continue
+        entries.move(item.index, target)
+        moved.append(replace(record, status=target, status_version=version))
+        out.append(moved[-1])
+    return out, moved
+
+
+def _event(services: Services, request: _Request, record: CredentialRecord) -> EventRecord:
+    return EventRecord(
+        services.new_id(), record.org_id, _EVENT[request.action], record.id, services.now(), request.data
+    )
+
+
+# --- the use case --------------------------------------------------------------------------------
 
 
 async def change_status(
@@ -219,40 +291,31 @@ async def change_status(
     ids = list(dict.fromkeys(credential_ids))
     if not 1 <= len(ids) <= MAX_BATCH:
         raise InputError(f"give 1 to {MAX_BATCH} credential ids", path="ids")
-    target, value = _TARGET[action], 0 if action == "unsuspend" else 1
-    result = StatusChange()
-    to_change: list[CredentialRecord] = []
-    changes: dict[str, dict[int, int]] = {}
+    outcomes: dict[str, Outcome] = {}
+    by_list: dict[str, list[_Item]] = {}
     for credential_id in ids:
         record = await services.store.get_credential(actor.org_id, credential_id)
-        try:
-            if record is None:
-                raise NotFound(f"no credential {credential_id}", path="ids")
-            position = _transition(record, action)
-        except VcengineError as exc:
-            result.errors.append((credential_id, exc))
-            continue
-        if position is None:
-            result.changed.append(record)
-            continue
-        url, index = position
-        changes.setdefault(url, {})[index] = value
-        to_change.append(record)
-    for url, bits in changes.items():
-        try:
-            await _apply(services, url, bits)
-        except StatusListError as exc:
-            raise InputError(f"status list {url}: {exc.message}") from None
-    if to_change:
-        await services.store.set_credential_status(actor.org_id, [r.id for r in to_change], target)
+        entry = None if record is None else _entry(record)
+        if record is None:
+            outcomes[credential_id] = NotFound(f"no credential {credential_id}", path="ids")
+        elif entry is None:
+            outcomes[credential_id] = InvalidTransition(
+                f"credential {credential_id} has no status entry of this service", path="ids"
+            )
+        else:
+            purpose, url, index = entry
+            by_list.setdefault(url, []).append(_Item(record, purpose, index))
     data = {"reason": reason} if reason else {}
-    for record in to_change:
-        changed = replace(record, status=target)
-        result.changed.append(changed)
-        at = services.now()
-        event = _EVENT[action]
-        await services.store.add_event(
-            EventRecord(services.new_id(), actor.org_id, event, record.id, at, data)
-        )
-        services.events.publish(CredentialEvent(event, actor.org_id, at, record.id, data))  # type: ignore[arg-type]
+    loop = asyncio.get_running_loop()
+    for url, items in by_list.items():
+        request = _Request(items, action, data, loop.create_future())
+        for item, outcome in zip(items, await _submit(services, url, request), strict=True):
+            outcomes[item.record.id] = outcome
+    result = StatusChange()
+    for credential_id in ids:
+        outcome = outcomes[credential_id]
+        if isinstance(outcome, VcengineError):
+            result.errors.append((credential_id, outcome))
+        else:
+            result.changed.append(outcome)
     return result

@@ -2,15 +2,16 @@
 
 The core verifier (``vcengine.core.verify``) runs off the event loop with what it needs
 gathered first: the controller documents of this instance's issuers (so URL and did:web keys,
-active or retired, bind to their issuer) and this instance's status lists, signed and cached
-(``status_changes.published_list``). Anything else — a key or list of another host — is
-resolved offline only (did:key), so such a status is reported *indeterminate*, never passed.
+active or retired, bind to their issuer), read from the store each time, and this instance's
+status lists, signed and cached per stored version (``status_publishing.published_list``), so
+a key rotated or a credential revoked through any instance counts here at once. Anything
+else — a key or list of another host — is resolved offline only (did:key), so such a status is
+reported *indeterminate*, never passed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
 import anyio.to_thread
@@ -35,7 +36,6 @@ from vcengine.services.status_changes import published_list
 __all__ = ["MAX_INPUT_BYTES", "issuer_documents", "verify"]
 
 MAX_INPUT_BYTES = 4 * 1024 * 1024
-DOCUMENT_TTL = timedelta(seconds=60)
 
 
 def _own_record_id(services: Services, issuer: str) -> str | None:
@@ -47,20 +47,17 @@ def _own_record_id(services: Services, issuer: str) -> str | None:
 
 
 async def issuer_documents(services: Services, issuer: str | None) -> dict[str, Mapping[str, Any]]:
-    """``{issuer id: controller document}`` when ``issuer`` is one of this instance's (cached)."""
+    """``{issuer id: controller document}`` when ``issuer`` is one of this instance's.
+
+    Not cached: two indexed reads cost less than a verification, and a key added or rotated
+    through another instance must count here at once (``benchmarks/bench_coherence.py``)."""
     record_id = _own_record_id(services, issuer) if issuer else None
     if issuer is None or record_id is None:
         return {}
-    now = services.now()
-    cached = services.cache.get(f"issuer-doc:{issuer}")
-    if cached is not None and cached[1] > now:
-        return {issuer: cached[0]}
     record = await services.store.find_issuer(record_id)
     if record is None or record.profile.get("id") != issuer:
         return {}
-    document = issuer_document(record, await list_keys(services, record))
-    services.cache[f"issuer-doc:{issuer}"] = (document, now + DOCUMENT_TTL)
-    return {issuer: document}
+    return {issuer: issuer_document(record, await list_keys(services, record))}
 
 
 async def _lists(services: Services, credential: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:

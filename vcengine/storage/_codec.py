@@ -7,6 +7,8 @@
 - A cursor is base64url(JSON ``[sort value, id]``): opaque to callers, checked when read back.
 - JSON documents are stored as their JSON text, so they come back exactly as written (key order,
   big integers, keys with ``.`` or ``$``) — signed documents must not change by a byte.
+- ``revoked_list_of`` rebuilds a suspension list's ``revoked_list`` from its revoked credentials
+  (migrating data written before lists kept it).
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from vcengine.core.status import StatusList
 from vcengine.errors import InputError
 
 __all__ = [
@@ -29,6 +32,7 @@ __all__ = [
     "load_json",
     "maybe_time",
     "recipient_values",
+    "revoked_list_of",
 ]
 
 _FORMAT = "%Y%m%dT%H%M%S.%fZ"
@@ -76,3 +80,11 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
 def recipient_values(recipient: Mapping[str, Any]) -> list[str]:
     """The string values a ``CredentialFilter.recipient`` is compared with."""
     return sorted({v for v in recipient.values() if isinstance(v, str)})
+
+
+def revoked_list_of(length: int, indexes: Iterable[int]) -> str:
+    """The ``revoked_list`` of a list of ``length`` entries whose ``indexes`` are revoked ("": none)."""
+    revoked = {i: 1 for i in indexes if 0 <= i < length}
+    if not revoked:
+        return ""
+    return StatusList(bytes(-(-length // 8)), length).with_changes(revoked).encode()

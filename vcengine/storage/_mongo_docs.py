@@ -5,6 +5,10 @@ trip, no BSON limits on keys or integers); instants as fixed-width UTC text; byt
 binary. What queries filter on is lifted into plain fields (``recipient_values``). A credential
 without an idempotency key has no ``idempotency_key`` field, so the partial unique index ignores it.
 
+Writes that must land together without a multi-document transaction go into the one document
+that decides, and are copied out from there (``outbox`` of a credential: its ``issued`` event;
+``pending`` of a status list: the credential statuses and events decided with that version).
+
 Keyset pages sort on one ``page_key`` field, ``<fixed-width instant> <id>``: its text order is
 (instant, id) order, one index serves the sort and the "after" bound, and no index has to
 include ``_id`` (nx-27017 cannot index ``_id`` inside a compound index).
@@ -25,6 +29,7 @@ from vcengine.services.ports import (
     IssuerRecord,
     OrganizationRecord,
     StatusListRecord,
+    StatusTransition,
 )
 from vcengine.storage._codec import (
     decode_time,
@@ -36,6 +41,9 @@ from vcengine.storage._codec import (
 )
 
 Doc = dict[str, Any]
+
+# 2: credentials have ``status_version``, suspension lists ``revoked_list`` (``MongoStore._migrate``)
+SCHEMA_VERSION = 2
 
 
 def _asc(*fields: str) -> list[tuple[str, int]]:
@@ -58,6 +66,9 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel(_asc("org_id", "page_key"), name="by_org"),
         IndexModel(_asc("org_id", "achievement_id", "page_key"), name="by_achievement"),
         IndexModel(_asc("org_id", "recipient_values"), name="by_recipient"),
+        IndexModel(
+            _asc("org_id"), partialFilterExpression={"outbox": {"$exists": True}}, name="with_outbox"
+        ),
     ],
     "status_lists": [IndexModel(_asc("url"), unique=True, name="url_unique")],
     "active_status_lists": [
@@ -191,6 +202,7 @@ def credential_doc(r: CredentialRecord) -> Doc:
         "status_list_id": r.status_list_id,
         "status_index": r.status_index,
         "valid_until": _t(r.valid_until),
+        "status_version": r.status_version,
     }
     if r.idempotency_key is not None:
         doc["idempotency_key"] = r.idempotency_key
@@ -212,6 +224,7 @@ def credential(d: Doc) -> CredentialRecord:
         status_index=d.get("status_index"),
         idempotency_key=d.get("idempotency_key"),
         valid_until=maybe_time(d.get("valid_until")),
+        status_version=d.get("status_version", 0),
     )
 
 
@@ -230,6 +243,7 @@ def status_list_doc(r: StatusListRecord) -> Doc:
         "length": r.length,
         "shards": r.shards,
         "full": r.full,
+        "revoked_list": r.revoked_list,
     }
 
 
@@ -248,6 +262,7 @@ def status_list(d: Doc) -> StatusListRecord:
         length=d["length"],
         shards=d["shards"],
         full=bool(d["full"]),
+        revoked_list=d.get("revoked_list", ""),
     )
 
 
@@ -263,6 +278,17 @@ def event_doc(r: EventRecord) -> Doc:
         "credential_id": r.credential_id,
         "at": encode_time(r.at),
         "data": dump_json(r.data),
+    }
+
+
+def transition_doc(r: StatusTransition, version: int) -> Doc:
+    """A transition decided by ``version`` of its list, as kept in the list's ``pending``."""
+    return {
+        "credential_id": r.credential_id,
+        "org_id": r.org_id,
+        "status": r.status,
+        "version": version,
+        "event": event_doc(r.event),
     }
 
 

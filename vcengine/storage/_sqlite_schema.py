@@ -1,9 +1,12 @@
-"""The SQLite schema (version 1) and the mapping between its rows and the port's records.
+"""The SQLite schema (version 2) and the mapping between its rows and the port's records.
 
 JSON documents are JSON text, bytes are BLOBs, instants are fixed-width UTC text (``_codec``).
 Uniqueness the ports promise is enforced by the schema: ids, API key prefixes, status list URLs,
 (org_id, idempotency_key) of credentials (NULL keys never collide), one active list per
 (org, issuer, purpose) and one cursor per (list, shard).
+
+Version 2 added ``credentials.status_version`` and ``status_lists.revoked_list`` (``MIGRATIONS``
+brings a version 1 file up to date when the store starts).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from vcengine.services.ports import (
     AchievementRecord,
     ApiKeyRecord,
     CredentialRecord,
+    EventRecord,
     IssuerKeyRecord,
     IssuerRecord,
     OrganizationRecord,
@@ -22,7 +26,7 @@ from vcengine.services.ports import (
 )
 from vcengine.storage._codec import decode_time, dump_json, encode_time, load_json, maybe_time
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 DDL = (
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
@@ -47,7 +51,8 @@ DDL = (
         id TEXT PRIMARY KEY, org_id TEXT NOT NULL, issuer_id TEXT NOT NULL, achievement_id TEXT NOT NULL,
         recipient TEXT NOT NULL, document TEXT NOT NULL, proof_format TEXT NOT NULL,
         issued_at TEXT NOT NULL, status TEXT NOT NULL, status_list_id TEXT, status_index INTEGER,
-        idempotency_key TEXT, valid_until TEXT, UNIQUE (org_id, idempotency_key))""",
+        idempotency_key TEXT, valid_until TEXT, status_version INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (org_id, idempotency_key))""",
     "CREATE INDEX IF NOT EXISTS credentials_by_org ON credentials (org_id, issued_at, id)",
     """CREATE INDEX IF NOT EXISTS credentials_by_achievement
         ON credentials (org_id, achievement_id, issued_at, id)""",
@@ -55,7 +60,8 @@ DDL = (
         id TEXT PRIMARY KEY, org_id TEXT NOT NULL, issuer_id TEXT NOT NULL, purpose TEXT NOT NULL,
         url TEXT NOT NULL UNIQUE, encoded_list TEXT NOT NULL, version INTEGER NOT NULL,
         updated_at TEXT NOT NULL, credential TEXT, permutation_key BLOB NOT NULL,
-        length INTEGER NOT NULL, shards INTEGER NOT NULL, full INTEGER NOT NULL)""",
+        length INTEGER NOT NULL, shards INTEGER NOT NULL, full INTEGER NOT NULL,
+        revoked_list TEXT NOT NULL DEFAULT '')""",
     """CREATE TABLE IF NOT EXISTS active_status_lists (
         org_id TEXT NOT NULL, issuer_id TEXT NOT NULL, purpose TEXT NOT NULL, list_id TEXT NOT NULL,
         PRIMARY KEY (org_id, issuer_id, purpose)) WITHOUT ROWID""",
@@ -66,6 +72,12 @@ DDL = (
         id TEXT PRIMARY KEY, org_id TEXT NOT NULL, type TEXT NOT NULL, credential_id TEXT,
         at TEXT NOT NULL, data TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS events_by_type ON events (org_id, type)",
+)
+
+# from version 1 to 2 (the suspension lists' revoked_list is filled in by the store)
+MIGRATIONS = (
+    "ALTER TABLE credentials ADD COLUMN status_version INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE status_lists ADD COLUMN revoked_list TEXT NOT NULL DEFAULT ''",
 )
 
 Row = Sequence[Any]
@@ -80,12 +92,13 @@ ISSUER_KEY = (
 ACHIEVEMENT = "id, org_id, issuer_id, achievement, created_at, image_png, image_svg"
 CREDENTIAL = (
     "id, org_id, issuer_id, achievement_id, recipient, document, proof_format, issued_at, status, "
-    "status_list_id, status_index, idempotency_key, valid_until"
+    "status_list_id, status_index, idempotency_key, valid_until, status_version"
 )
 STATUS_LIST = (
     "id, org_id, issuer_id, purpose, url, encoded_list, version, updated_at, credential, "
-    "permutation_key, length, shards, full"
+    "permutation_key, length, shards, full, revoked_list"
 )
+EVENT = "id, org_id, type, credential_id, at, data"
 
 
 def placeholders(columns: str) -> str:
@@ -161,7 +174,7 @@ def credential_row(r: CredentialRecord) -> Row:
     return (
         r.id, r.org_id, r.issuer_id, r.achievement_id, dump_json(r.recipient), dump_json(r.document),
         r.proof_format, encode_time(r.issued_at), r.status, r.status_list_id, r.status_index,
-        r.idempotency_key, _t(r.valid_until),
+        r.idempotency_key, _t(r.valid_until), r.status_version,
     )  # fmt: skip
 
 
@@ -180,6 +193,7 @@ def credential(row: Row) -> CredentialRecord:
         status_index=row[10],
         idempotency_key=row[11],
         valid_until=maybe_time(row[12]),
+        status_version=row[13],
     )
 
 
@@ -187,7 +201,7 @@ def status_list_row(r: StatusListRecord) -> Row:
     return (
         r.id, r.org_id, r.issuer_id, r.purpose, r.url, r.encoded_list, r.version,
         encode_time(r.updated_at), None if r.credential is None else dump_json(r.credential),
-        bytes(r.permutation_key), r.length, r.shards, int(r.full),
+        bytes(r.permutation_key), r.length, r.shards, int(r.full), r.revoked_list,
     )  # fmt: skip
 
 
@@ -206,4 +220,9 @@ def status_list(row: Row) -> StatusListRecord:
         length=row[10],
         shards=row[11],
         full=bool(row[12]),
+        revoked_list=row[13],
     )
+
+
+def event_row(r: EventRecord) -> Row:
+    return (r.id, r.org_id, r.type, r.credential_id, encode_time(r.at), dump_json(r.data))

@@ -13,7 +13,13 @@ multi-document transactions, so it also holds on a standalone server):
 - one active list per (org, issuer, purpose): a pointer document in ``active_status_lists``
   (unique index), created by ``insert_one`` and moved by an ``update_one`` conditional on the
   list it replaces; the loser's list is deleted and the winner's returned;
-- status list changes: compare-and-set on ``version``.
+- status list changes: compare-and-set on ``version``. The credential statuses and events a
+  change decided are written into the list document by that same update (``pending``), then
+  copied out (credential updates guarded by ``status_version``, events inserted once by id)
+  and removed; an issued credential carries its ``issued`` event the same way (``outbox``).
+  So nothing is ever visible without what was decided with it: if a process dies in between,
+  the next save or read of that list, ``count_events`` of the org, or ``start`` copies out what
+  it left (copying twice changes nothing).
 
 Upserts with ``$setOnInsert`` are avoided on purpose (nx-27017 drops those fields from
 ``find_one_and_update``). Driver errors are translated: connection and server-selection
@@ -29,7 +35,7 @@ from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
 from bson.errors import BSONError
-from pymongo import AsyncMongoClient, ReturnDocument
+from pymongo import AsyncMongoClient, ReturnDocument, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError, PyMongoError
 
@@ -39,16 +45,16 @@ from vcengine.services.ports import (
     ApiKeyRecord,
     CredentialFilter,
     CredentialRecord,
-    CredentialStatus,
     EventRecord,
     IssuerKeyRecord,
     IssuerRecord,
     OrganizationRecord,
     Page,
     StatusListRecord,
+    StatusTransition,
 )
 from vcengine.storage import _mongo_docs as m
-from vcengine.storage._codec import decode_cursor, encode_cursor, encode_time
+from vcengine.storage._codec import decode_cursor, encode_cursor, encode_time, revoked_list_of
 
 __all__ = ["MongoStore"]
 
@@ -118,9 +124,37 @@ class MongoStore:
             await self._client[self._database].command("ping")
             for name, indexes in m.INDEXES.items():
                 await self._c(name).create_indexes(indexes)
+            await self._migrate()
+            for org in await self._c("organizations").find({}, projection={"_id": True}).to_list():
+                await self._copy_out_left_behind(org["_id"])
         except BaseException:
             await self.close()
             raise
+
+    async def _migrate(self) -> None:
+        """Bring documents written before ``status_version`` and ``revoked_list`` up to date (once:
+        the ``meta`` collection records the schema)."""
+        meta = self._c("meta")
+        if await meta.count_documents({"_id": "schema", "version": {"$gte": m.SCHEMA_VERSION}}):
+            return
+        await self._c("credentials").update_many(
+            {"status_version": {"$exists": False}}, {"$set": {"status_version": 0}}
+        )
+        lists = self._c("status_lists")
+        legacy = await lists.find(
+            {"purpose": "suspension", "revoked_list": {"$exists": False}}, projection={"length": True}
+        ).to_list()
+        for doc in legacy:
+            revoked = (
+                await self._c("credentials")
+                .find({"status_list_id": doc["_id"], "status": "revoked"}, projection={"status_index": True})
+                .to_list()
+            )
+            encoded = revoked_list_of(doc["length"], (d["status_index"] for d in revoked))
+            await lists.update_one(
+                {"_id": doc["_id"], "revoked_list": {"$exists": False}}, {"$set": {"revoked_list": encoded}}
+            )
+        await self._insert_once("meta", [{"_id": "schema", "version": m.SCHEMA_VERSION}])
 
     async def close(self) -> None:
         client, self._client = self._client, None
@@ -241,9 +275,14 @@ class MongoStore:
     # -- credentials -----------------------------------------------------------------------------
 
     @_translated
-    async def insert_credential(self, credential: CredentialRecord) -> CredentialRecord:
+    async def insert_credential(
+        self, credential: CredentialRecord, event: EventRecord | None = None
+    ) -> CredentialRecord:
+        doc = m.credential_doc(credential)
+        if event is not None:
+            doc["outbox"] = [m.event_doc(event)]
         try:
-            await self._c("credentials").insert_one(m.credential_doc(credential))
+            await self._c("credentials").insert_one(doc)
         except DuplicateKeyError:
             if credential.idempotency_key is not None:
                 query = {"org_id": credential.org_id, "idempotency_key": credential.idempotency_key}
@@ -251,6 +290,8 @@ class MongoStore:
                 if existing is not None:
                     return existing
             raise
+        if event is not None:
+            await self._copy_out_outbox(doc)
         return credential
 
     @_translated
@@ -272,16 +313,6 @@ class MongoStore:
         return await self._page(
             "credentials", _credential_query(org_id, filter), "issued_at", m.credential, after, limit
         )
-
-    @_translated
-    async def set_credential_status(
-        self, org_id: str, credential_ids: Sequence[str], status: CredentialStatus
-    ) -> int:
-        ids = list(dict.fromkeys(credential_ids))
-        result = await self._c("credentials").update_many(
-            {"org_id": org_id, "_id": {"$in": ids}}, {"$set": {"status": status}}
-        )
-        return result.matched_count
 
     # -- status lists ----------------------------------------------------------------------------
 
@@ -367,26 +398,109 @@ class MongoStore:
 
     @_translated
     async def get_status_list(self, list_id: str) -> StatusListRecord | None:
-        return await self._find_one("status_lists", {"_id": list_id}, m.status_list)
+        return await self._read_list({"_id": list_id})
 
     @_translated
     async def find_status_list_by_url(self, url: str) -> StatusListRecord | None:
-        return await self._find_one("status_lists", {"url": url}, m.status_list)
+        return await self._read_list({"url": url})
+
+    async def _read_list(self, query: Doc) -> StatusListRecord | None:
+        doc = await self._c("status_lists").find_one(query)
+        if doc is None:
+            return None
+        if doc.get("pending"):  # what a writer decided with this version, maybe not copied out yet
+            await self._copy_out_pending(doc)
+        return m.status_list(doc)
 
     @_translated
-    async def save_status_list(self, record: StatusListRecord, *, expected_version: int) -> None:
-        changes = {
+    async def status_list_version(self, url: str) -> int | None:
+        doc = await self._c("status_lists").find_one({"url": url}, projection={"version": True})
+        return None if doc is None else int(doc["version"])
+
+    @_translated
+    async def save_status_list(
+        self,
+        record: StatusListRecord,
+        *,
+        expected_version: int,
+        transitions: Sequence[StatusTransition] = (),
+    ) -> None:
+        lists = self._c("status_lists")
+        current = await lists.find_one({"_id": record.id}, projection={"version": True, "pending": True})
+        if current is None:
+            raise NotFound(f"no status list {record.id}")
+        if current["version"] != expected_version:
+            raise Conflict(f"status list {record.id} changed since version {expected_version}")
+        if current.get("pending"):  # replaced below: copy out what the previous change decided first
+            await self._copy_out_pending(current)
+        version = expected_version + 1
+        changes: Doc = {
             "encoded_list": record.encoded_list,
+            "revoked_list": record.revoked_list,
             "credential": m.status_list_doc(record)["credential"],
             "updated_at": encode_time(record.updated_at),
-            "version": expected_version + 1,
+            "version": version,
         }
-        lists = self._c("status_lists")
-        result = await lists.update_one({"_id": record.id, "version": expected_version}, {"$set": changes})
+        update: Doc = {"$set": changes}
+        if transitions:
+            changes["pending"] = [m.transition_doc(t, version) for t in transitions]
+        else:
+            update["$unset"] = {"pending": ""}
+        result = await lists.update_one({"_id": record.id, "version": expected_version}, update)
         if result.matched_count == 0:
-            if await lists.count_documents({"_id": record.id}) == 0:
-                raise NotFound(f"no status list {record.id}")
             raise Conflict(f"status list {record.id} changed since version {expected_version}")
+        if transitions:
+            await self._copy_out_pending({"_id": record.id, **changes})
+
+    # -- what a document carries for other collections -------------------------------------------
+
+    async def _copy_out_pending(self, doc: Doc) -> None:
+        """Apply the transitions kept in a status list document, then drop them from it."""
+        pending = doc["pending"]
+        await self._c("credentials").bulk_write(
+            [
+                UpdateOne(
+                    {
+                        "_id": p["credential_id"],
+                        "org_id": p["org_id"],
+                        "status_version": {"$lt": p["version"]},
+                    },
+                    {"$set": {"status": p["status"], "status_version": p["version"]}},
+                )
+                for p in pending
+            ],
+            ordered=False,
+        )
+        await self._insert_once("events", [p["event"] for p in pending])
+        await self._c("status_lists").update_one(
+            {"_id": doc["_id"], "version": doc["version"]}, {"$unset": {"pending": ""}}
+        )
+
+    async def _copy_out_outbox(self, doc: Doc) -> None:
+        """Store the events a credential document carries, then drop them from it."""
+        await self._insert_once("events", doc["outbox"])
+        await self._c("credentials").update_one({"_id": doc["_id"]}, {"$unset": {"outbox": ""}})
+
+    async def _copy_out_left_behind(self, org_id: str) -> None:
+        """Copy out what a killed process left in the documents of ``org_id``."""
+        async for doc in self._c("credentials").find({"org_id": org_id, "outbox": {"$exists": True}}):
+            await self._copy_out_outbox(doc)
+        lists = self._c("status_lists").find(
+            {"org_id": org_id, "pending": {"$exists": True}}, projection={"version": True, "pending": True}
+        )
+        async for doc in lists:
+            if doc.get("pending"):
+                await self._copy_out_pending(doc)
+
+    async def _insert_once(self, collection: str, docs: list[Doc]) -> None:
+        """Insert ``docs``; those whose ``_id`` is stored already are left as they are."""
+        if not docs:
+            return
+        try:
+            await self._c(collection).insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+                raise
 
     # -- events ----------------------------------------------------------------------------------
 
@@ -396,6 +510,7 @@ class MongoStore:
 
     @_translated
     async def count_events(self, org_id: str, type: str) -> int:
+        await self._copy_out_left_behind(org_id)
         return await self._c("events").count_documents({"org_id": org_id, "type": type})
 
 

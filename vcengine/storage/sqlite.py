@@ -5,9 +5,10 @@ blocks on the disk and the connection is never shared between threads. Several `
 instances (processes) may open the same file: every multi-step write runs in a
 ``BEGIN IMMEDIATE`` transaction, which takes SQLite's single write lock first (waiting up to
 ``busy_timeout``), so a status-position claim or an idempotent insert reads and writes with no
-other writer in between. Every ``sqlite3`` error is translated: busy/locked, I/O, full disk or
-a file that cannot be opened -> ``StoreUnavailable``; a unique constraint -> ``Conflict``;
-anything else -> ``StoreError``.
+other writer in between; a credential and its ``issued`` event, or a status list and the
+credential statuses and events decided with it, commit together or not at all. Every
+``sqlite3`` error is translated: busy/locked, I/O, full disk or a file that cannot be opened ->
+``StoreUnavailable``; a unique constraint -> ``Conflict``; anything else -> ``StoreError``.
 """
 
 from __future__ import annotations
@@ -26,21 +27,26 @@ from vcengine.services.ports import (
     ApiKeyRecord,
     CredentialFilter,
     CredentialRecord,
-    CredentialStatus,
     EventRecord,
     IssuerKeyRecord,
     IssuerRecord,
     OrganizationRecord,
     Page,
     StatusListRecord,
+    StatusTransition,
 )
 from vcengine.storage import _sqlite_schema as s
-from vcengine.storage._codec import decode_cursor, dump_json, encode_cursor, encode_time
+from vcengine.storage._codec import decode_cursor, encode_cursor, encode_time, revoked_list_of
 
 __all__ = ["SqliteStore"]
 
 T = TypeVar("T")
 Connection = sqlite3.Connection
+
+# events written with what they record: an event id stored already is that same event, kept as is
+_INSERT_EVENT_ONCE = (
+    f"INSERT INTO events ({s.EVENT}) VALUES ({s.placeholders(s.EVENT)}) ON CONFLICT (id) DO NOTHING"
+)
 
 # primary result codes (https://www.sqlite.org/rescode.html) meaning "try again later"
 _UNAVAILABLE = {5: "busy", 6: "locked", 10: "I/O error", 13: "disk full", 14: "cannot open"}
@@ -204,8 +210,10 @@ class SqliteStore:
 
     # -- credentials -----------------------------------------------------------------------------
 
-    async def insert_credential(self, credential: CredentialRecord) -> CredentialRecord:
-        return await self._write(_insert_credential, credential)
+    async def insert_credential(
+        self, credential: CredentialRecord, event: EventRecord | None = None
+    ) -> CredentialRecord:
+        return await self._write(_insert_credential, credential, event)
 
     async def get_credential(self, org_id: str, credential_id: str) -> CredentialRecord | None:
         sql = f"SELECT {s.CREDENTIAL} FROM credentials WHERE org_id = ? AND id = ?"
@@ -227,11 +235,6 @@ class SqliteStore:
         return await self._page(
             s.credential, "credentials", s.CREDENTIAL, "issued_at", where, params, after, limit
         )
-
-    async def set_credential_status(
-        self, org_id: str, credential_ids: Sequence[str], status: CredentialStatus
-    ) -> int:
-        return await self._write(_set_status, org_id, list(dict.fromkeys(credential_ids)), status)
 
     async def _page(
         self,
@@ -282,21 +285,24 @@ class SqliteStore:
             s.status_list, f"SELECT {s.STATUS_LIST} FROM status_lists WHERE url = ?", [url]
         )
 
-    async def save_status_list(self, record: StatusListRecord, *, expected_version: int) -> None:
-        await self._write(_save_status_list, record, expected_version)
+    async def status_list_version(self, url: str) -> int | None:
+        return await self._one(
+            lambda row: int(row[0]), "SELECT version FROM status_lists WHERE url = ?", [url]
+        )
+
+    async def save_status_list(
+        self,
+        record: StatusListRecord,
+        *,
+        expected_version: int,
+        transitions: Sequence[StatusTransition] = (),
+    ) -> None:
+        await self._write(_save_status_list, record, expected_version, list(transitions))
 
     # -- events ----------------------------------------------------------------------------------
 
     async def add_event(self, event: EventRecord) -> None:
-        row = (
-            event.id,
-            event.org_id,
-            event.type,
-            event.credential_id,
-            encode_time(event.at),
-            dump_json(event.data),
-        )
-        await self._insert("events", "id, org_id, type, credential_id, at, data", row)
+        await self._insert("events", s.EVENT, s.event_row(event))
 
     async def count_events(self, org_id: str, type: str) -> int:
         sql = "SELECT count(*) FROM events WHERE org_id = ? AND type = ?"
@@ -329,33 +335,47 @@ def _transaction(conn: Connection, fn: Callable[..., T], *args: Any) -> T:
 
 
 def _create_schema(conn: Connection) -> None:
+    version = None
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_version'").fetchone() is not None:
+        version = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+    if version is not None and version > s.SCHEMA_VERSION:
+        raise StoreError(f"the store was written by a newer vcengine (schema {version} > {s.SCHEMA_VERSION})")
+    if version == 1:
+        _migrate_from_1(conn)
     for statement in s.DDL:
         conn.execute(statement)
-    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
-    if row[0] is None:
+    if version is None:
         conn.execute("INSERT INTO schema_version (version) VALUES (?)", [s.SCHEMA_VERSION])
-    elif row[0] > s.SCHEMA_VERSION:
-        raise StoreError(f"the store was written by a newer vcengine (schema {row[0]} > {s.SCHEMA_VERSION})")
 
 
-def _insert_credential(conn: Connection, credential: CredentialRecord) -> CredentialRecord:
+def _migrate_from_1(conn: Connection) -> None:
+    """Version 1 -> 2: the new columns, and each suspension list's ``revoked_list`` rebuilt from
+    its credentials recorded as revoked (their bits stay set from now on)."""
+    for statement in s.MIGRATIONS:
+        conn.execute(statement)
+    lists = conn.execute("SELECT id, length FROM status_lists WHERE purpose = 'suspension'").fetchall()
+    for list_id, length in lists:
+        revoked = conn.execute(
+            "SELECT status_index FROM credentials WHERE status_list_id = ? AND status = 'revoked'", [list_id]
+        ).fetchall()
+        encoded = revoked_list_of(length, (row[0] for row in revoked if row[0] is not None))
+        conn.execute("UPDATE status_lists SET revoked_list = ? WHERE id = ?", [encoded, list_id])
+    conn.execute("UPDATE schema_version SET version = ?", [s.SCHEMA_VERSION])
+
+
+def _insert_credential(
+    conn: Connection, credential: CredentialRecord, event: EventRecord | None
+) -> CredentialRecord:
     sql = (
         f"INSERT INTO credentials ({s.CREDENTIAL}) VALUES ({s.placeholders(s.CREDENTIAL)}) "
         "ON CONFLICT (org_id, idempotency_key) DO NOTHING"
     )
     if conn.execute(sql, s.credential_row(credential)).rowcount == 1:
+        if event is not None:
+            conn.execute(_INSERT_EVENT_ONCE, s.event_row(event))
         return credential
     select = f"SELECT {s.CREDENTIAL} FROM credentials WHERE org_id = ? AND idempotency_key = ?"
     return s.credential(conn.execute(select, [credential.org_id, credential.idempotency_key]).fetchone())
-
-
-def _set_status(conn: Connection, org_id: str, ids: list[str], status: str) -> int:
-    changed = 0
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        sql = f"UPDATE credentials SET status = ? WHERE org_id = ? AND id IN ({', '.join('?' * len(chunk))})"
-        changed += conn.execute(sql, [status, org_id, *chunk]).rowcount
-    return changed
 
 
 def _credential_filter(org_id: str, f: CredentialFilter) -> tuple[list[str], list[Any]]:
@@ -419,14 +439,23 @@ def _claim(conn: Connection, list_id: str, shard: int, count: int, limit: int) -
     return range(start, stop)
 
 
-def _save_status_list(conn: Connection, record: StatusListRecord, expected_version: int) -> None:
-    credential = None if record.credential is None else dump_json(record.credential)
+def _save_status_list(
+    conn: Connection, record: StatusListRecord, expected_version: int, transitions: list[StatusTransition]
+) -> None:
+    row = s.status_list_row(record)
     changed = conn.execute(
-        "UPDATE status_lists SET encoded_list = ?, credential = ?, updated_at = ?, version = version + 1 "
-        "WHERE id = ? AND version = ?",
-        [record.encoded_list, credential, encode_time(record.updated_at), record.id, expected_version],
+        "UPDATE status_lists SET encoded_list = ?, revoked_list = ?, credential = ?, updated_at = ?, "
+        "version = version + 1 WHERE id = ? AND version = ?",
+        [record.encoded_list, record.revoked_list, row[8], row[7], record.id, expected_version],
     ).rowcount
     if changed == 0:
         if conn.execute("SELECT 1 FROM status_lists WHERE id = ?", [record.id]).fetchone() is None:
             raise NotFound(f"no status list {record.id}")
         raise Conflict(f"status list {record.id} changed since version {expected_version}")
+    version = expected_version + 1
+    conn.executemany(
+        "UPDATE credentials SET status = ?, status_version = ? "
+        "WHERE org_id = ? AND id = ? AND status_version < ?",
+        [(t.status, version, t.org_id, t.credential_id, version) for t in transitions],
+    )
+    conn.executemany(_INSERT_EVENT_ONCE, [s.event_row(t.event) for t in transitions])

@@ -1,0 +1,120 @@
+"""Status lists of the service: entries for new credentials, and the signed lists it publishes.
+
+Bitstring Status List v1.0 (https://www.w3.org/TR/vc-bitstring-status-list/). Each list is
+published at ``{base_url}/status-lists/{id}`` as a BitstringStatusListCredential signed by its
+issuer's newest active key, valid for ``LIST_TTL`` and re-signed when less than
+``RESIGN_BEFORE`` of that remains.
+
+Coherent across instances: what an instance keeps in memory is the signed list *of one stored
+version*. Every read first asks the store for the list's current version (one indexed read of
+one integer) and re-reads the list when it moved, so a change made through any instance is
+served, verified and shown by every instance at once — never a day later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import anyio.to_thread
+
+from vcengine.core.dates import parse_date_time
+from vcengine.core.status import StatusList
+from vcengine.core.status_publish import publish
+from vcengine.errors import Conflict, NotFound
+from vcengine.services.allocation import Allocation, Purpose, StatusAllocator
+from vcengine.services.context import Services
+from vcengine.services.issuers import signing_key
+from vcengine.services.ports import IssuerRecord, StatusListRecord
+
+__all__ = ["ATTEMPTS", "LIST_TTL", "RESIGN_BEFORE", "allocate", "backoff", "published_list", "sign_list"]
+
+LIST_TTL = timedelta(days=1)
+RESIGN_BEFORE = timedelta(hours=1)
+ATTEMPTS = 40  # compare-and-set rounds before giving up (each lost round means another instance won)
+
+
+async def allocate(
+    services: Services, issuer: IssuerRecord, purpose: Purpose, count: int
+) -> list[Allocation]:
+    """``count`` fresh entries of the issuer's status lists of ``purpose`` (``StatusAllocator``,
+    one per ``Services``: it keeps only what never changes, and the store's cursors decide)."""
+    allocator = services.cache.get("status-allocator")
+    if allocator is None:
+        lists = f"{services.base_url}/status-lists/"
+        allocator = StatusAllocator(services.store, services.random_bytes, lambda i: lists + i, services.now)
+        services.cache["status-allocator"] = allocator
+    return await allocator.allocate_many(issuer.org_id, issuer.id, purpose, count)
+
+
+async def backoff(services: Services, attempt: int) -> None:
+    """Wait before compare-and-set round ``attempt + 1``: exponential, capped at 0.25 s, jittered
+    (so instances that collided do not collide again in step)."""
+    jitter = 0.5 + services.random_bytes(1)[0] / 510
+    await asyncio.sleep(min(0.25, 0.002 * 2**attempt) * jitter)
+
+
+def _fresh(credential: Mapping[str, Any] | None, now: datetime) -> bool:
+    """Whether a signed list credential can be served as is (more than an hour of validity left)."""
+    if not credential or not isinstance(credential.get("validUntil"), str):
+        return False
+    return parse_date_time(credential["validUntil"]) - now > RESIGN_BEFORE
+
+
+async def sign_list(services: Services, record: StatusListRecord, bits: StatusList) -> dict[str, Any]:
+    """The list credential for ``bits``, signed now by the issuer's newest active key."""
+    issuer = await services.store.find_issuer(record.issuer_id)
+    if issuer is None:
+        raise NotFound(f"the issuer of status list {record.url} is gone")
+    key, pair = await signing_key(services, issuer)
+    return await anyio.to_thread.run_sync(
+        lambda: publish(
+            bits,
+            url=record.url,
+            issuer=str(issuer.profile["id"]),
+            key=pair,
+            verification_method=key.verification_method,
+            now=services.now(),
+            ttl=LIST_TTL,
+        )
+    )
+
+
+async def published_list(services: Services, url: str) -> Mapping[str, Any] | None:
+    """The signed status list credential published at ``url`` (None: not one of ours).
+
+    Served from memory while the store's version of the list is the one in memory and it is
+    fresh; otherwise read (and, if it never was or soon expires, re-signed and saved with a
+    compare-and-set). Public: status lists are not org-scoped.
+    """
+    key, now = f"list:{url}", services.now()
+    version = await services.store.status_list_version(url)
+    if version is None:
+        services.cache.pop(key, None)
+        return None
+    cached: tuple[int, Mapping[str, Any]] | None = services.cache.get(key)
+    if cached is not None and cached[0] == version and _fresh(cached[1], now):
+        return cached[1]
+    for attempt in range(ATTEMPTS):
+        record = await services.store.find_status_list_by_url(url)
+        if record is None:
+            return None
+        if record.credential is not None and _fresh(record.credential, now):
+            services.cache[key] = (record.version, record.credential)
+            return record.credential
+        credential = await sign_list(
+            services, record, StatusList.decode(record.encoded_list, purpose=record.purpose)
+        )
+        try:
+            await services.store.save_status_list(
+                replace(record, credential=credential, updated_at=now), expected_version=record.version
+            )
+        except Conflict:
+            await backoff(services, attempt)
+            continue
+        services.cache[key] = (record.version + 1, credential)
+        return credential
+    raise Conflict(f"status list {url} keeps changing; try again")
