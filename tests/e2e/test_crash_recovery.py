@@ -1,6 +1,7 @@
 """Issue 4, "Bad input and faults": killing the server in the middle of a bulk issue loses
 nothing. After a restart, sending the same idempotency keys again yields exactly one credential
-per item, and no status index is handed out twice."""
+per item, and no status index is handed out twice. Issue 7: every credential has exactly one
+``issued`` event (the event is written with its credential, so a kill cannot split them)."""
 
 from __future__ import annotations
 
@@ -100,5 +101,10 @@ def test_killed_mid_bulk_then_retried_gives_exactly_one_credential_per_item(tmp_
     with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
         assert db.execute("SELECT count(*) FROM credentials").fetchone()[0] == ITEMS
         pairs = db.execute("SELECT status_list_id, status_index FROM credentials").fetchall()
+        events = db.execute(
+            "SELECT count(e.id) FROM credentials c LEFT JOIN events e"
+            " ON e.credential_id = c.id AND e.type = 'issued' GROUP BY c.id"
+        ).fetchall()
     assert all(index is not None for _, index in pairs)
     assert len(set(pairs)) == ITEMS, "a status index was handed out twice"
+    assert len(events) == ITEMS and {n for (n,) in events} == {1}, "a credential without its issued event"
