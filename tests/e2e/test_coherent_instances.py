@@ -142,30 +142,50 @@ def test_a_change_through_one_instance_is_served_by_the_other_at_once(pair: tupl
 
 
 def test_a_key_rotated_through_one_instance_counts_on_the_other_at_once(pair: tuple[Served, Served]) -> None:
+    """Each rotation through A is followed by B's first sight of the new key: in a status list's
+    proof, in a VC-JWT's ``kid``, in a credential's proof."""
     a, b = Instance(pair[0]), Instance(pair[1])
     try:
         achievement = create_achievement(
             a.admin, "Rotating Academy", "https://rotating.example", name="Rotation",
             description="Keys move on.", criteriaNarrative="Rotated a key.",
         )  # fmt: skip
-        first = graphql(a.admin, ISSUE, {"i": {"achievementId": achievement, "recipient": {"name": "Cy"}}})
-        assert b.verify(first["credential"]["json"]) == (True, "pass")  # B has read the issuer's keys
         issuer = graphql(
             a.admin,
             "query($id: ID!) { node(id: $id) { ... on Achievement { issuer { id } } } }",
             {"id": achievement},
         )["issuer"]
-        graphql(
+
+        def rotate() -> None:
+            graphql(
+                a.admin,
+                "mutation($i: RotateIssuerKeyInput!) { rotateIssuerKey(input: $i) {"
+                " key { id } userErrors { message } } }",
+                {"i": {"issuerId": issuer["id"]}},
+            )
+
+        first = graphql(a.admin, ISSUE, {"i": {"achievementId": achievement, "recipient": {"name": "Cy"}}})
+        document = first["credential"]["json"]
+        assert b.verify(document) == (True, "pass")  # B has read the issuer's keys
+        rotate()  # A then re-signs the list with the new key
+        graphql(a.admin, _change("revoke"), {"i": {"id": first["credential"]["id"]}})
+        assert b.verify(document) == (False, "revoked")
+        rotate()
+        jwt = graphql(
             a.admin,
-            "mutation($i: RotateIssuerKeyInput!) { rotateIssuerKey(input: $i) {"
-            " key { id } userErrors { message } } }",
-            {"i": {"issuerId": issuer["id"]}},
-        )
+            "mutation($i: IssueCredentialInput!) { issueCredential(input: $i) {"
+            " credential { url } userErrors { message } } }",
+            {"i": {"achievementId": achievement, "recipient": {"name": "Ed"}, "proofFormat": "VC_JWT"}},
+        )["credential"]
+        token = b.public.get(_local(b.server, jwt["url"]), headers={"Accept": "application/vc+jwt"}).text
+        report = b.public.post("/credentials/verify", json={"verifiableCredential": token})
+        assert report.json()["verified"] is True, report.text
+        rotate()
         second = graphql(a.admin, ISSUE, {"i": {"achievementId": achievement, "recipient": {"name": "Di"}}})
         proof = second["credential"]["json"]["proof"]
-        assert proof["verificationMethod"] != first["credential"]["json"]["proof"]["verificationMethod"]
-        assert b.verify(second["credential"]["json"]) == (True, "pass")  # signed with the new key
-        assert b.verify(first["credential"]["json"]) == (True, "pass")  # the retired key still binds
+        assert proof["verificationMethod"] != document["proof"]["verificationMethod"]
+        assert b.verify(second["credential"]["json"]) == (True, "pass")
+        assert b.page_status(second["credential"]["json"]) == "active"
     finally:
         a.close()
         b.close()

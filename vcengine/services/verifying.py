@@ -2,16 +2,16 @@
 
 The core verifier (``vcengine.core.verify``) runs off the event loop with what it needs
 gathered first: the controller documents of this instance's issuers (so URL and did:web keys,
-active or retired, bind to their issuer), read from the store each time, and this instance's
-status lists, signed and cached per stored version (``status_publishing.published_list``), so
-a key rotated or a credential revoked through any instance counts here at once. Anything
+active or retired, bind to their issuer) and this instance's status lists, signed and cached per
+stored version (``status_publishing.published_list``), so a key added or a credential revoked
+through any instance counts here at once. Anything
 else — a key or list of another host — is resolved offline only (did:key), so such a status is
 reported *indeterminate*, never passed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import anyio.to_thread
@@ -46,18 +46,49 @@ def _own_record_id(services: Services, issuer: str) -> str | None:
     return None
 
 
-async def issuer_documents(services: Services, issuer: str | None) -> dict[str, Mapping[str, Any]]:
+async def issuer_documents(
+    services: Services, issuer: str | None, methods: Collection[str] = ()
+) -> dict[str, Mapping[str, Any]]:
     """``{issuer id: controller document}`` when ``issuer`` is one of this instance's.
 
-    Not cached: two indexed reads cost less than a verification, and a key added or rotated
-    through another instance must count here at once (``benchmarks/bench_coherence.py``)."""
+    An issuer's document only grows (keys are added; retired keys stay listed for assertions;
+    nothing is ever removed), so the one in memory is used when it lists every verification
+    method in ``methods`` (those the credential and its status lists name) and read again from
+    the store otherwise: a key added through another instance counts at once, and the common case
+    costs no read. (Should keys ever be removable, this must become a version check.)"""
     record_id = _own_record_id(services, issuer) if issuer else None
     if issuer is None or record_id is None:
         return {}
+    cached: Mapping[str, Any] | None = services.cache.get(f"issuer-doc:{issuer}")
+    if cached is not None and methods and set(methods) <= set(cached["assertionMethod"]):
+        return {issuer: cached}
     record = await services.store.find_issuer(record_id)
     if record is None or record.profile.get("id") != issuer:
         return {}
-    return {issuer: issuer_document(record, await list_keys(services, record))}
+    document = issuer_document(record, await list_keys(services, record))
+    services.cache[f"issuer-doc:{issuer}"] = document
+    return {issuer: document}
+
+
+def _methods(credential: object, lists: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    """The verification methods the proofs of the credential (or the JWT's ``kid``) and of its
+    status lists name: what the issuer's document must list."""
+    found: set[str] = set()
+    documents: list[Mapping[str, Any]] = list(lists.values())
+    if isinstance(credential, Mapping):
+        documents.append(credential)
+    elif isinstance(credential, str):
+        try:
+            kid = vc_jwt.decode(credential, allow_external_key=True).header.get("kid")
+        except InputError:
+            kid = None
+        found |= {kid} if isinstance(kid, str) else set()
+    for document in documents:
+        proofs = document.get("proof")
+        for proof in proofs if isinstance(proofs, list) else [proofs]:
+            if isinstance(proof, Mapping) and isinstance(proof.get("verificationMethod"), str):
+                found.add(proof["verificationMethod"])
+    return found
 
 
 async def _lists(services: Services, credential: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
@@ -113,8 +144,8 @@ async def verify(services: Services, data: str | bytes | Mapping[str, Any]) -> V
     if credential is None:
         return ob2_report(baked_format or "ob2")
     claims = _claims(credential)
-    documents = await issuer_documents(services, issuer_id(claims))
     lists = await _lists(services, claims)
+    documents = await issuer_documents(services, issuer_id(claims), _methods(credential, lists))
     now = services.now()
 
     def fetch_list(url: str) -> Mapping[str, Any]:
