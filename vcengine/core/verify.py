@@ -6,8 +6,9 @@ not be completed: a key or a status list could not be resolved) or ``skipped`` (
 indeterminate: "could not check" is never reported as "verified".
 
 Checks, in order (OB 3.0 §9 Verification and Validation; vc-data-model-2.0 §4.9, §5.4):
-syntax → schema → proof → issuer (verification method ↔ issuer binding) → validity (dates
-against the injected clock) → status.
+syntax → schema → proof → signed-graph (the JSON states what was signed, see
+:mod:`vcengine.core.signed_graph`) → issuer (verification method ↔ issuer binding) → validity
+(dates against the injected clock) → status.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ from typing import Any, Literal
 from vcengine.core import jsontext
 from vcengine.core.dates import parse_date_time
 from vcengine.core.proofs import vc_jwt
-from vcengine.core.proofs.data_integrity import ProofResult, verify_proofs
+from vcengine.core.proofs.data_integrity import ProofResult, TooManyProofs, Transformed, verify_proofs
 from vcengine.core.resolve import KeyResolver
 from vcengine.core.schema import validate
-from vcengine.errors import InputError
+from vcengine.core.signed_graph import disagreements
+from vcengine.errors import ContextError, InputError
 
-__all__ = ["Check", "StatusChecker", "VerificationReport", "verify_document"]
+__all__ = ["Check", "StatusChecker", "VerificationReport", "check_signed_graph", "verify_document"]
 
 Outcome = Literal["pass", "fail", "indeterminate", "skipped"]
 Verdict = Literal["verified", "failed", "indeterminate"]
@@ -171,6 +173,35 @@ def check_proofs(results: list[ProofResult]) -> Check:
     )
 
 
+def check_signed_graph(doc: Mapping[str, Any], transformed: Transformed) -> Check:
+    """The JSON must state, in the compact form of its contexts, what the signed dataset says
+    about everything the report is read from (id, types, issuer, dates, subjects, status)."""
+    try:
+        quads = transformed.dataset()
+    except ContextError as exc:
+        # The JSON was signed, but what it means under a context vcengine does not have is unknown.
+        return Check(
+            "signed-graph",
+            "indeterminate",
+            f"what the credential says cannot be read: {exc}",
+            "context-unknown",
+        )
+    except InputError as exc:
+        return Check("signed-graph", "fail", f"the credential cannot be read as JSON-LD: {exc}", "jsonld")
+    problems = disagreements(doc, quads)
+    if problems:
+        return Check(
+            "signed-graph",
+            "fail",
+            f"the JSON does not state what was signed: {problems[0]}",
+            "graph-mismatch",
+            tuple({"message": p} for p in problems[:20]),
+        )
+    return Check(
+        "signed-graph", "pass", "the JSON states what was signed (id, types, issuer, dates, subjects, status)"
+    )
+
+
 def check_issuer_binding(doc: Mapping[str, Any], results: list[ProofResult], resolver: KeyResolver) -> Check:
     """The key that signed must belong to the issuer: its controller is the issuer, or the
     issuer's own document lists it under assertionMethod (vc-data-model-2.0 §4.7 issuer)."""
@@ -244,8 +275,12 @@ def verify_document(
     syntax = check_syntax(doc)
     if syntax.outcome == "fail":
         return VerificationReport(format, (syntax,), doc if isinstance(doc, Mapping) else None)
+    transformed = Transformed(doc)
     try:
-        results = verify_proofs(doc, resolver)
+        results = verify_proofs(doc, resolver, transformed=transformed)
+    except TooManyProofs as exc:
+        results = []
+        proof_check = Check("proof", "fail", str(exc), "too-many-proofs")
     except InputError as exc:
         results = []
         proof_check = Check("proof", "fail", str(exc), "bad-proof")
@@ -255,6 +290,7 @@ def verify_document(
         syntax,
         check_schema(doc),
         proof_check,
+        check_signed_graph(doc, transformed),
         check_issuer_binding(doc, results, resolver),
         check_validity(doc, now),
         (status or _offline_status(resolver))(doc, now),
@@ -303,6 +339,7 @@ def verify_jwt(
         syntax,
         check_schema(doc),
         proof,
+        check_signed_graph(doc, Transformed(doc)),
         issuer,
         claims,
         validity,
