@@ -178,5 +178,6 @@ def test_disagreements_name_each_property() -> None:
         problems = disagreements({**doc, **changed}, quads)
         assert problems and word in problems[0], (changed, problems)
     without_id = {k: v for k, v in doc.items() if k != "id"}
-    assert disagreements(without_id, quads)[0].startswith("the JSON has no id but the signed credential")
+    first = disagreements(without_id, quads)[0]
+    assert first.startswith("the JSON has no id but the signed VerifiableCredential")
     assert disagreements(without_id, rdf_dataset(without_id)) == []

@@ -27,7 +27,7 @@ from typing import Any
 
 from vcengine.core.rdfc import Quad
 
-__all__ = ["disagreements"]
+__all__ = ["disagreements", "presentation_disagreements"]
 
 CRED = "https://www.w3.org/2018/credentials#"
 STATUS = "https://www.w3.org/ns/credentials/status#"
@@ -40,6 +40,7 @@ _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 #: (OB 3.0 makes AchievementCredential an alias of OpenBadgeCredential).
 TYPES: dict[str, frozenset[str]] = {
     "VerifiableCredential": frozenset({CRED + "VerifiableCredential"}),
+    "VerifiablePresentation": frozenset({CRED + "VerifiablePresentation"}),
     "OpenBadgeCredential": frozenset({OB + "OpenBadgeCredential"}),
     "AchievementCredential": frozenset({OB + "OpenBadgeCredential", OB + "AchievementCredential"}),
     "EndorsementCredential": frozenset({OB + "EndorsementCredential"}),
@@ -130,14 +131,16 @@ def _graph_id(term: str) -> str | None:
     return _iri(term)
 
 
-def _credential_node(doc: Mapping[str, Any], graph: _Graph, problems: list[str]) -> str | None:
-    vc = CRED + "VerifiableCredential"
-    credentials = [s for s in graph.nodes if vc in graph.types(s)]
+def _top_node(
+    doc: Mapping[str, Any], graph: _Graph, problems: list[str], kind: str = "VerifiableCredential"
+) -> str | None:
+    """The node the JSON's top-level object is: by its id, or the one top-level node of ``kind``."""
+    credentials = [s for s in graph.nodes if CRED + kind in graph.types(s)]
     doc_id = doc.get("id")
     if isinstance(doc_id, str):
         node = f"<{doc_id}>"
         if node not in credentials:
-            problems.append(f"the signed data has no verifiable credential with the id {doc_id!r}")
+            problems.append(f"the signed data has no {kind} with the id {doc_id!r}")
             return None
         return node
     if doc_id is not None:
@@ -147,9 +150,9 @@ def _credential_node(doc: Mapping[str, Any], graph: _Graph, problems: list[str])
     if len(top) != 1 or not top[0].startswith("_:"):
         named = [t for t in top if not t.startswith("_:")]
         problems.append(
-            f"the JSON has no id but the signed credential is {_iri(named[0])!r}"
+            f"the JSON has no id but the signed {kind} is {_iri(named[0])!r}"
             if named
-            else f"the signed data has {len(top)} top-level credentials without an id, not one"
+            else f"the signed data has {len(top)} top-level {kind} nodes without an id, not one"
         )
         return None
     return top[0]
@@ -295,7 +298,7 @@ def disagreements(document: Mapping[str, Any], quads: Iterable[Quad]) -> list[st
     verifier reads (see the module docstring); empty when the JSON states exactly what was signed."""
     graph = _Graph(quads)
     problems: list[str] = []
-    node = _credential_node(document, graph, problems)
+    node = _top_node(document, graph, problems)
     if node is None:
         return problems
     _check_types("", document.get("type"), graph.types(node), problems)
@@ -308,4 +311,24 @@ def disagreements(document: Mapping[str, Any], quads: Iterable[Quad]) -> list[st
         )
     _check_subjects(document, graph, node, problems)
     _check_status(document, graph, node, problems)
+    return problems
+
+
+def presentation_disagreements(document: Mapping[str, Any], quads: Iterable[Quad]) -> list[str]:
+    """Like :func:`disagreements`, for a verifiable presentation: its id, types, holder and the
+    number of credentials it carries (each credential is verified on its own, against its proof)."""
+    graph = _Graph(quads)
+    problems: list[str] = []
+    node = _top_node(document, graph, problems, "VerifiablePresentation")
+    if node is None:
+        return problems
+    _check_types("", document.get("type"), graph.types(node), problems)
+    holder = graph.values(node, CRED + "holder")
+    _check_single("", "holder", document.get("holder"), holder, iri=True, problems=problems)
+    signed = len(graph.values(node, CRED + "verifiableCredential"))
+    stated = len(_as_list(document.get("verifiableCredential")))
+    if signed != stated:
+        problems.append(
+            f"verifiableCredential: the JSON carries {stated} credential(s), the signed data {signed}"
+        )
     return problems
