@@ -28,6 +28,7 @@ from vcengine.core.verify import (
     StatusChecker,
     Verdict,
     VerificationReport,
+    check_proof_option,
     check_proofs,
     verify_document,
     verify_jwt,
@@ -165,24 +166,6 @@ def _check_holder(vp: Mapping[str, Any], results: Sequence[ProofResult], resolve
     return Check("holder", "fail", reason, "holder-mismatch")
 
 
-def _check_option(
-    name: str, expected: str | None, proofs: Sequence[Mapping[str, Any]], results: Sequence[ProofResult]
-) -> Check:
-    """``challenge`` / ``domain``: every valid proof must carry the value the verifier expects."""
-    passed = [proofs[r.index] for r in results if r.outcome == "pass"]
-    if expected is None:
-        return Check(name, "skipped", f"the verifier expects no {name}")
-    if not passed:
-        return Check(name, "skipped", "no valid proof to carry it")
-    for proof in passed:
-        value = proof.get(name)
-        if not (value == expected or (name == "domain" and isinstance(value, list) and expected in value)):
-            code = f"{name}-mismatch"
-            shown = "no " + name if value is None else f"{name} {str(value)[:80]!r}"
-            return Check(name, "fail", f"the proof carries {shown}; the verifier expects {expected!r}", code)
-    return Check(name, "pass", f"the proof carries the expected {name}")
-
-
 def _verify_credential(
     vc: Mapping[str, Any], resolver: KeyResolver, now: datetime, status: StatusChecker | None
 ) -> VerificationReport:
@@ -225,8 +208,8 @@ def verify_presentation(
         proof,
         _check_signed_graph(vp, transformed),
         _check_holder(vp, results, resolver),
-        _check_option("challenge", challenge, proofs, results),
-        _check_option("domain", domain, proofs, results),
+        check_proof_option("challenge", challenge, proofs, results),
+        check_proof_option("domain", domain, proofs, results),
     )
     credentials = tuple(
         _verify_credential(vc, resolver, now, status) for vc in _as_list(vp.get("verifiableCredential"))

@@ -13,7 +13,7 @@ syntax → schema → proof → signed-graph (the JSON states what was signed, s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -27,7 +27,14 @@ from vcengine.core.schema import validate
 from vcengine.core.signed_graph import disagreements
 from vcengine.errors import ContextError, InputError
 
-__all__ = ["Check", "StatusChecker", "VerificationReport", "check_signed_graph", "verify_document"]
+__all__ = [
+    "Check",
+    "StatusChecker",
+    "VerificationReport",
+    "check_proof_option",
+    "check_signed_graph",
+    "verify_document",
+]
 
 Outcome = Literal["pass", "fail", "indeterminate", "skipped"]
 Verdict = Literal["verified", "failed", "indeterminate"]
@@ -173,6 +180,25 @@ def check_proofs(results: list[ProofResult]) -> Check:
     )
 
 
+def check_proof_option(
+    name: str, expected: str | None, proofs: Sequence[Mapping[str, Any]], results: Sequence[ProofResult]
+) -> Check:
+    """``challenge`` / ``domain`` (vc-data-integrity §4.4 steps 9-10): when the verifier expects a
+    value, every valid proof must carry it (a ``domain`` may be a list that includes it)."""
+    passed = [proofs[r.index] for r in results if r.outcome == "pass" and r.index < len(proofs)]
+    if expected is None:
+        return Check(name, "skipped", f"the verifier expects no {name}")
+    if not passed:
+        return Check(name, "skipped", "no valid proof to carry it")
+    for proof in passed:
+        value = proof.get(name)
+        if not (value == expected or (name == "domain" and isinstance(value, list) and expected in value)):
+            shown = "no " + name if value is None else f"{name} {str(value)[:80]!r}"
+            reason = f"the proof carries {shown}; the verifier expects {expected!r}"
+            return Check(name, "fail", reason, f"{name}-mismatch")
+    return Check(name, "pass", f"the proof carries the expected {name}")
+
+
 def check_signed_graph(doc: Mapping[str, Any], transformed: Transformed) -> Check:
     """The JSON must state, in the compact form of its contexts, what the signed dataset says
     about everything the report is read from (id, types, issuer, dates, subjects, status)."""
@@ -270,14 +296,20 @@ def verify_document(
     now: datetime,
     status: StatusChecker | None = None,
     format: str = "json-ld",
+    expected_purpose: str = "assertionMethod",
+    challenge: str | None = None,
+    domain: str | None = None,
 ) -> VerificationReport:
-    """Verify a JSON-LD credential with embedded proofs; every check is reported."""
+    """Verify a JSON-LD credential with embedded proofs; every check is reported.
+
+    ``expected_purpose`` is the proof purpose the proofs must state; ``challenge`` and ``domain``,
+    when given, must be carried by the proofs (reported as checks of their own)."""
     syntax = check_syntax(doc)
     if syntax.outcome == "fail":
         return VerificationReport(format, (syntax,), doc if isinstance(doc, Mapping) else None)
     transformed = Transformed(doc)
     try:
-        results = verify_proofs(doc, resolver, transformed=transformed)
+        results = verify_proofs(doc, resolver, expected_purpose=expected_purpose, transformed=transformed)
     except TooManyProofs as exc:
         results = []
         proof_check = Check("proof", "fail", str(exc), "too-many-proofs")
@@ -286,7 +318,7 @@ def verify_document(
         proof_check = Check("proof", "fail", str(exc), "bad-proof")
     else:
         proof_check = check_proofs(results)
-    checks = (
+    checks: tuple[Check, ...] = (
         syntax,
         check_schema(doc),
         proof_check,
@@ -295,6 +327,14 @@ def verify_document(
         check_validity(doc, now),
         (status or _offline_status(resolver))(doc, now),
     )
+    if challenge is not None or domain is not None:
+        proofs = doc.get("proof")
+        listed = [p for p in (proofs if isinstance(proofs, list) else [proofs]) if isinstance(p, Mapping)]
+        checks += tuple(
+            check_proof_option(name, value, listed, results)
+            for name, value in (("challenge", challenge), ("domain", domain))
+            if value is not None
+        )
     return VerificationReport(format, checks, doc)
 
 
@@ -368,15 +408,41 @@ def verify_credential(
     resolver: KeyResolver,
     now: datetime,
     status: StatusChecker | None = None,
+    expected_purpose: str = "assertionMethod",
+    challenge: str | None = None,
+    domain: str | None = None,
 ) -> VerificationReport:
     """Verify a credential given as a JSON object, JSON text or a compact JWS (detected).
 
     Malformed input (not JSON, not a JWS) raises an ``InputError``; everything else — bad
-    signatures, unresolvable keys, expiry — is reported in the returned report.
+    signatures, unresolvable keys, expiry — is reported in the returned report. ``challenge``,
+    ``domain`` and a proof purpose other than assertionMethod apply to embedded proofs: a VC-JWT
+    carries none of them, so asking for them fails its report.
     """
     if isinstance(data, str):
         text = data.strip()
         if looks_like_jws(text):
-            return verify_jwt(text, resolver=resolver, now=now, status=status)
+            report = verify_jwt(text, resolver=resolver, now=now, status=status)
+            asked = [
+                Check(name, "fail", f"a VC-JWT has no proof that could carry a {name}", f"{name}-mismatch")
+                for name, value in (("challenge", challenge), ("domain", domain))
+                if value is not None
+            ]
+            if expected_purpose != "assertionMethod":
+                reason = f"a VC-JWT is an assertion; it cannot be verified for {expected_purpose}"
+                asked.append(Check("proof-purpose", "fail", reason, "bad-proof"))
+            return (
+                VerificationReport(report.format, (*report.checks, *asked), report.credential)
+                if asked
+                else report
+            )
         data = jsontext.loads(text)
-    return verify_document(data, resolver=resolver, now=now, status=status)
+    return verify_document(
+        data,
+        resolver=resolver,
+        now=now,
+        status=status,
+        expected_purpose=expected_purpose,
+        challenge=challenge,
+        domain=domain,
+    )

@@ -10,6 +10,7 @@ resolved offline only (did:key), so such a status is reported *indeterminate*, n
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ import anyio.to_thread
 
 from vcengine.core import jsontext
 from vcengine.core.bake import unbake
+from vcengine.core.presentation import ENVELOPED_VC_JWT, PresentationReport, verify_presentation
 from vcengine.core.proofs import vc_jwt
 from vcengine.core.resolve import OfflineResolver
 from vcengine.core.status_check import status_checker
@@ -32,10 +34,23 @@ from vcengine.services.context import Services
 from vcengine.services.issuers import did_web, issuer_document, list_keys
 from vcengine.services.status_changes import published_list
 
-__all__ = ["MAX_INPUT_BYTES", "issuer_documents", "verify"]
+__all__ = ["MAX_INPUT_BYTES", "VerifyOptions", "issuer_documents", "verify", "verify_presentation_now"]
 
 MAX_INPUT_BYTES = 4 * 1024 * 1024
 DOCUMENT_TTL = timedelta(seconds=60)
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyOptions:
+    """What the verifier expects of the proofs (VC API ``options``): their purpose, and the
+    ``challenge`` and ``domain`` they must carry when given."""
+
+    expected_purpose: str = "assertionMethod"
+    challenge: str | None = None
+    domain: str | None = None
+
+
+DEFAULT_OPTIONS = VerifyOptions()
 
 
 def _own_record_id(services: Services, issuer: str) -> str | None:
@@ -105,7 +120,9 @@ def _claims(credential: str | Mapping[str, Any]) -> Mapping[str, Any]:
         return {}
 
 
-async def verify(services: Services, data: str | bytes | Mapping[str, Any]) -> VerificationReport:
+async def verify(
+    services: Services, data: str | bytes | Mapping[str, Any], options: VerifyOptions = DEFAULT_OPTIONS
+) -> VerificationReport:
     """Verify ``data`` (JSON object or text, compact JWS, or baked image bytes) now.
 
     Malformed input raises ``InputError``; every other outcome is in the report. Public: no org.
@@ -138,6 +155,52 @@ async def verify(services: Services, data: str | bytes | Mapping[str, Any]) -> V
             resolver=resolver,
             now=now,
             status=status_checker(fetch_list, resolver, verified_lists),
+            expected_purpose=options.expected_purpose,
+            challenge=options.challenge,
+            domain=options.domain,
+        )
+
+    return await anyio.to_thread.run_sync(run)
+
+
+async def verify_presentation_now(
+    services: Services, presentation: Mapping[str, Any], options: VerifyOptions
+) -> PresentationReport:
+    """Verify a presentation (its proof for ``options.expected_purpose``, challenge and domain)
+    and every credential it carries, with this instance's issuer documents and status lists."""
+    carried = presentation.get("verifiableCredential")
+    claims: list[Mapping[str, Any]] = []
+    for vc in carried if isinstance(carried, list) else [carried] if carried is not None else []:
+        if not isinstance(vc, Mapping):
+            continue
+        envelope = vc.get("id")
+        if isinstance(envelope, str) and envelope.startswith(ENVELOPED_VC_JWT):
+            claims.append(_claims(envelope[len(ENVELOPED_VC_JWT) :]))
+        else:
+            claims.append(vc)
+    documents: dict[str, Mapping[str, Any]] = {}
+    lists: dict[str, Mapping[str, Any]] = {}
+    for claim in claims:
+        documents.update(await issuer_documents(services, issuer_id(claim)))
+        lists.update(await _lists(services, claim))
+    now = services.now()
+    verified_lists = services.cache.setdefault("verified-status-lists", {})
+
+    def fetch_list(url: str) -> Mapping[str, Any]:
+        if url not in lists:
+            raise ResolutionError(f"status list {url} is not published by this instance")
+        return lists[url]
+
+    def run() -> PresentationReport:
+        resolver = OfflineResolver(documents)
+        return verify_presentation(
+            presentation,
+            resolver=resolver,
+            now=now,
+            status=status_checker(fetch_list, resolver, verified_lists),
+            challenge=options.challenge,
+            domain=options.domain,
+            expected_purpose=options.expected_purpose,
         )
 
     return await anyio.to_thread.run_sync(run)
