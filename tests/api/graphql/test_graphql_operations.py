@@ -128,6 +128,19 @@ def test_every_operation_runs_end_to_end(server: Server) -> None:
         "suspendCredentials",
     )
     assert {c["status"] for c in suspended["credentials"]} == {"SUSPENDED"}
+    first, second, third = (r["credential"]["id"] for r in bulk["results"][:3])
+    one = run(server, "unsuspend_credential", {"input": {"id": first}}, key, "unsuspendCredential")
+    assert one["credential"] == {"id": first, "status": "ACTIVE"}
+    lifted = run(
+        server, "unsuspend_credentials", {"input": {"ids": [second, third]}}, key, "unsuspendCredentials"
+    )
+    assert {c["status"] for c in lifted["credentials"]} == {"ACTIVE"}
+    gone = run(server, "revoke_credentials", {"input": {"ids": [second, third]}}, key, "revokeCredentials")
+    assert [c["status"] for c in gone["credentials"]] == ["REVOKED", "REVOKED"]
+    refused = server.ok(op("unsuspend_credentials"), {"input": {"ids": [second]}}, key)[
+        "unsuspendCredentials"
+    ]
+    assert refused["credentials"] == [] and refused["userErrors"], "a revoked credential stays revoked"
     revoked = run(server, "revoke_credential", {"input": {"id": credential["id"]}}, key, "revokeCredential")
     assert revoked["credential"]["status"] == "REVOKED"
     report = run(
@@ -138,6 +151,13 @@ def test_every_operation_runs_end_to_end(server: Server) -> None:
 
     rotated = run(server, "rotate_issuer_key", {"input": {"issuerId": issuer["id"]}}, key, "rotateIssuerKey")
     assert rotated["key"]["status"] == "ACTIVE"
+    added = run(
+        server, "generate_issuer_key", {"input": {"issuerId": issuer["id"]}}, key, "generateIssuerKey"
+    )
+    assert (
+        added["key"]["status"] == "ACTIVE"
+        and added["key"]["verificationMethod"] != rotated["key"]["verificationMethod"]
+    )
     new_key = run(
         server, "create_api_key", {"input": {"name": "ci", "scopes": ["READ", "ISSUE"]}}, key, "createApiKey"
     )
