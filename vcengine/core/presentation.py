@@ -24,6 +24,7 @@ from vcengine.core.proofs.data_integrity import ProofResult, TooManyProofs, Tran
 from vcengine.core.resolve import KeyResolver
 from vcengine.core.signed_graph import presentation_disagreements
 from vcengine.core.verify import (
+    ENVELOPED_VC_JWT,
     Check,
     StatusChecker,
     Verdict,
@@ -37,7 +38,6 @@ from vcengine.errors import ContextError, InputError
 
 __all__ = ["ENVELOPED_VC_JWT", "PresentationReport", "verify_presentation"]
 
-ENVELOPED_VC_JWT = "data:application/vc+jwt,"
 AUTHENTICATION = "authentication"
 
 

@@ -28,11 +28,13 @@ from vcengine.core.signed_graph import disagreements
 from vcengine.errors import ContextError, InputError
 
 __all__ = [
+    "ENVELOPED_VC_JWT",
     "Check",
     "StatusChecker",
     "VerificationReport",
     "check_proof_option",
     "check_signed_graph",
+    "enveloped_jwt",
     "verify_document",
 ]
 
@@ -41,6 +43,20 @@ Verdict = Literal["verified", "failed", "indeterminate"]
 StatusChecker = Callable[[Mapping[str, Any], datetime], "Check"]
 
 OB_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
+#: VCDM 2.0 §4.13.1 Enveloped Verifiable Credentials: a VC-JWT carried as a data: URL.
+ENVELOPED_VC_JWT = "data:application/vc+jwt,"
+
+
+def enveloped_jwt(value: Any) -> str | None:
+    """The VC-JWT an ``EnvelopedVerifiableCredential`` carries; None for anything else."""
+    if not isinstance(value, Mapping):
+        return None
+    types = value.get("type")
+    envelope = value.get("id")
+    enveloped = "EnvelopedVerifiableCredential" in (types if isinstance(types, list) else [types])
+    if enveloped and isinstance(envelope, str) and envelope.startswith(ENVELOPED_VC_JWT):
+        return envelope[len(ENVELOPED_VC_JWT) :]
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -412,13 +428,17 @@ def verify_credential(
     challenge: str | None = None,
     domain: str | None = None,
 ) -> VerificationReport:
-    """Verify a credential given as a JSON object, JSON text or a compact JWS (detected).
+    """Verify a credential given as a JSON object, JSON text, a compact JWS or an
+    ``EnvelopedVerifiableCredential`` carrying a VC-JWT (detected).
 
     Malformed input (not JSON, not a JWS) raises an ``InputError``; everything else — bad
     signatures, unresolvable keys, expiry — is reported in the returned report. ``challenge``,
     ``domain`` and a proof purpose other than assertionMethod apply to embedded proofs: a VC-JWT
     carries none of them, so asking for them fails its report.
     """
+    token = enveloped_jwt(data)
+    if token is not None:
+        data = token
     if isinstance(data, str):
         text = data.strip()
         if looks_like_jws(text):
