@@ -117,6 +117,10 @@ async def test_api_keys_are_got_within_their_org_with_who_created_them_and_last_
     assert await store.get_api_key("o1", "k1") == replace(key, last_used_at=at(60))
     await store.record_api_key_use("k1", at(120))
     assert (await store.find_api_key("pk1")) == replace(key, last_used_at=at(120))
+    await store.create_api_key(api_key("k2", "o1", "read", t=1))
+    await store.record_api_key_use("k2", at(200))  # only k2
+    assert (await store.get_api_key("o1", "k1")) == replace(key, last_used_at=at(120))
+    assert (await store.get_api_key("o1", "k2")).last_used_at == at(200)  # type: ignore[union-attr]
 
 
 async def test_api_keys_are_listed_in_keyset_pages_of_their_org(store: Store) -> None:

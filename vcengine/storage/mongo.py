@@ -27,6 +27,7 @@ duplicate keys -> ``Conflict``; anything else -> ``StoreError``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime, timedelta
@@ -253,10 +254,8 @@ class MongoStore:
         while True:
             guard = await guards.find_one({"_id": org_id})
             if guard is None:
-                try:
+                with contextlib.suppress(DuplicateKeyError):  # another instance created it first
                     await guards.insert_one({"_id": org_id, "version": 0, "revoking": {}})
-                except DuplicateKeyError:
-                    pass  # another instance created it first
                 continue
             reserved = [k for k, when in guard.get("revoking", {}).items() if when > stale]
             query = {
@@ -277,11 +276,9 @@ class MongoStore:
 
     @_translated
     async def record_api_key_use(self, key_id: str, at: datetime) -> None:
-        moment = encode_time(at)
-        await self._c("api_keys").update_one(
-            {"_id": key_id, "$or": [{"last_used_at": None}, {"last_used_at": {"$lt": moment}}]},
-            {"$set": {"last_used_at": moment}},
-        )
+        # $max: fixed-width instants compare as text, and null or missing is below any text
+        # (nx-27017 matches the wrong document for ``{"_id": …, "$or": […]}`` on this collection)
+        await self._c("api_keys").update_one({"_id": key_id}, {"$max": {"last_used_at": encode_time(at)}})
 
     # -- issuers and keys ------------------------------------------------------------------------
 
