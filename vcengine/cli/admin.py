@@ -235,7 +235,8 @@ def _time(moment: datetime | None) -> str:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    """As GraphQL writes a DateTime."""
+    return None if moment is None else moment.astimezone(UTC).isoformat()
 
 
 def _org_json(org: OrganizationRecord) -> dict[str, Any]:
