@@ -49,6 +49,17 @@ def test_tampering_is_detected(where: int) -> None:
         unseal(bytes(blob[:20]), MASTER, aad="key-1")
 
 
+def test_an_unavailable_master_key_seals_and_opens_nothing() -> None:
+    missing = MasterKey.unavailable("no master key here: set VCENGINE_MASTER_KEY")
+    with pytest.raises(SecretError, match="no master key here"):
+        sealed(master=missing)
+    with pytest.raises(SecretError, match="no master key here"):
+        unseal(sealed(), missing, aad="key-1")
+    with pytest.raises(SecretError):
+        missing.to_text()
+    assert repr(missing) == "MasterKey(<hidden>)"
+
+
 def test_the_master_key_never_shows() -> None:
     key = MasterKey(b"\xab" * 32)
     for text in (repr(key), str(key), f"{key}", repr([key])):

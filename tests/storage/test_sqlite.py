@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -40,6 +42,33 @@ async def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(StoreError, match="newer vcengine"):
         await SqliteStore(path).start()
+
+
+async def test_a_store_written_before_the_added_columns_gets_them(tmp_path: Path) -> None:
+    path = tmp_path / "vcengine.sqlite3"
+    with sqlite3.connect(path) as conn:  # the version 1 api_keys table, as vcengine 0.1 wrote it
+        conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        conn.execute("INSERT INTO schema_version VALUES (1)")
+        conn.execute(
+            "CREATE TABLE api_keys (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL,"
+            " prefix TEXT NOT NULL UNIQUE, secret_hash TEXT NOT NULL, scopes TEXT NOT NULL,"
+            " created_at TEXT NOT NULL, revoked_at TEXT)"
+        )
+        conn.execute(
+            "INSERT INTO api_keys VALUES ('k1', 'o1', 'old', 'old1', 'h', '{\"scopes\":[\"admin\"]}',"
+            " '20260101T000000.000000Z', NULL)"
+        )
+    conn.close()
+    used = datetime(2026, 2, 1, tzinfo=UTC)
+    async with started(SqliteStore(path)) as store:
+        key = await store.get_api_key("o1", "k1")
+        assert key is not None and key.created_by is None and key.last_used_at is None
+        await store.record_api_key_use("k1", used)
+    async with started(SqliteStore(path)) as store:  # a second start changes nothing
+        assert (await store.list_api_keys("o1", None, 5)).items == [replace(key, last_used_at=used)]
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+    conn.close()
 
 
 async def test_unwritable_location_is_a_clear_store_error(tmp_path: Path) -> None:

@@ -18,15 +18,20 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Secret
 
 from vcengine.errors import InputError
 
-__all__ = ["Secret", "Settings"]
+if TYPE_CHECKING:
+    from vcengine.services.ports import Store
+
+__all__ = ["MASTER_KEY_FILE", "Secret", "Settings", "store_for"]
 
 DEFAULT_DATA_DIR = Path("vcengine-data")
+MASTER_KEY_FILE = "master.key"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
@@ -86,6 +91,20 @@ class Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
 
     @property
+    def master_key_file(self) -> Path:
+        """Where the master key is read from (and created on first start) without ``VCENGINE_MASTER_KEY``."""
+        return self.data_dir / MASTER_KEY_FILE
+
+    @property
     def host(self) -> str:
         """``host[:port]`` of the base URL, as did:web identifiers need it."""
         return urlsplit(self.base_url).netloc
+
+
+def store_for(settings: Settings) -> Store:
+    """The store the settings name, not started: MongoDB if a URI is set, else SQLite in the data
+    directory. ``vcengine serve`` and ``vcengine admin`` open it through here."""
+    from vcengine.storage import open_store
+
+    uri = str(settings.mongodb_uri) if settings.mongodb_uri else None
+    return open_store(None if uri else settings.data_dir, uri)

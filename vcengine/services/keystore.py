@@ -18,6 +18,7 @@ import binascii
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -35,6 +36,23 @@ _DOMAIN = b"vcengine/issuer-key/"
 RandomBytes = Callable[[int], bytes]
 
 
+class _Aead(Protocol):
+    def encrypt(self, nonce: bytes, data: bytes, associated_data: bytes | None) -> bytes: ...
+    def decrypt(self, nonce: bytes, data: bytes, associated_data: bytes | None) -> bytes: ...
+
+
+class _Unconfigured:
+    """The AEAD of a master key this process does not have: every use is a ``SecretError``."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def encrypt(self, nonce: bytes, data: bytes, associated_data: bytes | None) -> bytes:
+        raise SecretError(self.reason)
+
+    decrypt = encrypt
+
+
 class MasterKey:
     """A 32-byte AES-256-GCM key. Its ``repr`` and ``str`` never show it."""
 
@@ -44,7 +62,15 @@ class MasterKey:
         if not isinstance(raw, bytes) or len(raw) != 32:
             raise SecretError("a master key is exactly 32 bytes")
         self._raw = raw
-        self._aead = AESGCM(raw)
+        self._aead: _Aead = AESGCM(raw)
+
+    @classmethod
+    def unavailable(cls, reason: str) -> MasterKey:
+        """Stands for a master key this process does not have (``vcengine admin`` on API keys
+        needs none): sealing or opening an issuer key with it raises ``SecretError(reason)``."""
+        key = cls.__new__(cls)
+        key._raw, key._aead = b"", _Unconfigured(reason)
+        return key
 
     @classmethod
     def from_text(cls, text: str) -> MasterKey:
@@ -60,6 +86,8 @@ class MasterKey:
 
     def to_text(self) -> str:
         """base64url without padding: what the key file holds. Handle with care."""
+        if not self._raw:
+            raise SecretError("this process has no master key")
         return base64.urlsafe_b64encode(self._raw).rstrip(b"=").decode("ascii")
 
     def __repr__(self) -> str:

@@ -44,7 +44,10 @@ def _asc(*fields: str) -> list[tuple[str, int]]:
 
 INDEXES: dict[str, list[IndexModel]] = {
     "organizations": [IndexModel(_asc("created_at"), name="by_created")],
-    "api_keys": [IndexModel(_asc("prefix"), unique=True, name="prefix_unique")],
+    "api_keys": [
+        IndexModel(_asc("prefix"), unique=True, name="prefix_unique"),
+        IndexModel(_asc("org_id", "created_at"), name="by_org"),
+    ],
     "issuers": [IndexModel(_asc("org_id", "created_at"), name="by_org")],
     "issuer_keys": [IndexModel(_asc("issuer_id", "created_at"), name="by_issuer")],
     "achievements": [IndexModel(_asc("org_id", "page_key"), name="by_org")],
@@ -93,6 +96,8 @@ def api_key_doc(r: ApiKeyRecord) -> Doc:
         "scopes": sorted(r.scopes),
         "created_at": encode_time(r.created_at),
         "revoked_at": _t(r.revoked_at),
+        "created_by": r.created_by,
+        "last_used_at": _t(r.last_used_at),
     }
 
 
@@ -106,6 +111,8 @@ def api_key(d: Doc) -> ApiKeyRecord:
         scopes=frozenset(d["scopes"]),
         created_at=decode_time(d["created_at"]),
         revoked_at=maybe_time(d.get("revoked_at")),
+        created_by=d.get("created_by"),
+        last_used_at=maybe_time(d.get("last_used_at")),
     )
 
 

@@ -30,7 +30,9 @@ DDL = (
         id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS api_keys (
         id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL, prefix TEXT NOT NULL UNIQUE,
-        secret_hash TEXT NOT NULL, scopes TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)""",
+        secret_hash TEXT NOT NULL, scopes TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT,
+        created_by TEXT, last_used_at TEXT)""",
+    "CREATE INDEX IF NOT EXISTS api_keys_by_org ON api_keys (org_id, created_at, id)",
     """CREATE TABLE IF NOT EXISTS issuers (
         id TEXT PRIMARY KEY, org_id TEXT NOT NULL, profile TEXT NOT NULL, created_at TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS issuers_by_org ON issuers (org_id, created_at, id)",
@@ -68,10 +70,18 @@ DDL = (
     "CREATE INDEX IF NOT EXISTS events_by_type ON events (org_id, type)",
 )
 
+#: Nullable columns added after version 1, as (table, column, type). A store written before them
+#: gets them at start (``ALTER TABLE … ADD COLUMN``); the schema version does not change, since
+#: an older vcengine names its columns and so reads and writes such a store unchanged.
+ADDED_COLUMNS = (
+    ("api_keys", "created_by", "TEXT"),
+    ("api_keys", "last_used_at", "TEXT"),
+)
+
 Row = Sequence[Any]
 
 ORGANIZATION = "id, name, created_at"
-API_KEY = "id, org_id, name, prefix, secret_hash, scopes, created_at, revoked_at"
+API_KEY = "id, org_id, name, prefix, secret_hash, scopes, created_at, revoked_at, created_by, last_used_at"
 ISSUER = "id, org_id, profile, created_at"
 ISSUER_KEY = (
     "id, org_id, issuer_id, verification_method, public_key_multibase, encrypted_secret, status, "
@@ -115,13 +125,24 @@ def api_key_row(r: ApiKeyRecord) -> Row:
         scopes,
         encode_time(r.created_at),
         _t(r.revoked_at),
+        r.created_by,
+        _t(r.last_used_at),
     )
 
 
 def api_key(row: Row) -> ApiKeyRecord:
     scopes = frozenset(load_json(row[5])["scopes"])
     return ApiKeyRecord(
-        row[0], row[1], row[2], row[3], row[4], scopes, decode_time(row[6]), maybe_time(row[7])
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        scopes,
+        decode_time(row[6]),
+        maybe_time(row[7]),
+        row[8],
+        maybe_time(row[9]),
     )
 
 

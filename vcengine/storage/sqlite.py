@@ -153,9 +153,27 @@ class SqliteStore:
     async def find_api_key(self, prefix: str) -> ApiKeyRecord | None:
         return await self._one(s.api_key, f"SELECT {s.API_KEY} FROM api_keys WHERE prefix = ?", [prefix])
 
-    async def revoke_api_key(self, org_id: str, key_id: str, at: datetime) -> bool:
-        sql = "UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE org_id = ? AND id = ?"
-        return await self._execute(sql, [encode_time(at), org_id, key_id]) == 1
+    async def get_api_key(self, org_id: str, key_id: str) -> ApiKeyRecord | None:
+        sql = f"SELECT {s.API_KEY} FROM api_keys WHERE org_id = ? AND id = ?"
+        return await self._one(s.api_key, sql, [org_id, key_id])
+
+    async def list_api_keys(
+        self, org_id: str, after: str | None, limit: int, *, include_revoked: bool = True
+    ) -> Page:
+        where = ["org_id = ?"] + ([] if include_revoked else ["revoked_at IS NULL"])
+        return await self._page(s.api_key, "api_keys", s.API_KEY, "created_at", where, [org_id], after, limit)
+
+    async def revoke_api_key(
+        self, org_id: str, key_id: str, at: datetime, *, keep_admin: bool = False
+    ) -> ApiKeyRecord | None:
+        return await self._write(_revoke_api_key, org_id, key_id, encode_time(at), keep_admin)
+
+    async def record_api_key_use(self, key_id: str, at: datetime) -> None:
+        sql = (
+            "UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)"
+        )
+        moment = encode_time(at)
+        await self._execute(sql, [moment, key_id, moment])
 
     # -- issuers and keys ------------------------------------------------------------------------
 
@@ -331,6 +349,10 @@ def _transaction(conn: Connection, fn: Callable[..., T], *args: Any) -> T:
 def _create_schema(conn: Connection) -> None:
     for statement in s.DDL:
         conn.execute(statement)
+    for table, column, kind in s.ADDED_COLUMNS:
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in present:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
     row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
     if row[0] is None:
         conn.execute("INSERT INTO schema_version (version) VALUES (?)", [s.SCHEMA_VERSION])
@@ -347,6 +369,30 @@ def _insert_credential(conn: Connection, credential: CredentialRecord) -> Creden
         return credential
     select = f"SELECT {s.CREDENTIAL} FROM credentials WHERE org_id = ? AND idempotency_key = ?"
     return s.credential(conn.execute(select, [credential.org_id, credential.idempotency_key]).fetchone())
+
+
+def _revoke_api_key(
+    conn: Connection, org_id: str, key_id: str, at: str, keep_admin: bool
+) -> ApiKeyRecord | None:
+    """Revoke in one ``BEGIN IMMEDIATE`` transaction: the last-admin check and the write see the
+    same keys, since no other writer can run in between."""
+    select = f"SELECT {s.API_KEY} FROM api_keys WHERE org_id = ? AND id = ?"
+    row = conn.execute(select, [org_id, key_id]).fetchone()
+    if row is None:
+        return None
+    key = s.api_key(row)
+    if key.revoked_at is not None:
+        return key
+    if keep_admin and "admin" in key.scopes:
+        others = conn.execute(
+            "SELECT count(*) FROM api_keys WHERE org_id = ? AND id != ? AND revoked_at IS NULL "
+            "AND EXISTS (SELECT 1 FROM json_each(scopes, '$.scopes') WHERE value = 'admin')",
+            [org_id, key_id],
+        ).fetchone()[0]
+        if others == 0:
+            return key
+    conn.execute("UPDATE api_keys SET revoked_at = ? WHERE id = ?", [at, key_id])
+    return s.api_key(conn.execute(select, [org_id, key_id]).fetchone())
 
 
 def _set_status(conn: Connection, org_id: str, ids: list[str], status: str) -> int:

@@ -24,6 +24,7 @@ from vcengine.errors import (
     UnsupportedError,
     VcengineError,
 )
+from vcengine.services.organizations import LastAdminKey
 from vcengine.services.status_changes import InvalidTransition
 
 __all__ = ["EXPECTED", "ErrorCode", "UserError", "coded", "should_mask", "user_errors"]
@@ -40,6 +41,7 @@ class ErrorCode(Enum):
     CONFLICT = "CONFLICT"
     NOT_SUPPORTED = "NOT_SUPPORTED"
     INVALID_TRANSITION = "INVALID_TRANSITION"
+    LAST_ADMIN_KEY = "LAST_ADMIN_KEY"
 
 
 @strawberry.type(description="An expected failure: which input field, what is wrong, a stable code.")
@@ -52,6 +54,8 @@ class UserError:
 def _code(exc: VcengineError) -> ErrorCode:
     if isinstance(exc, InvalidTransition):
         return ErrorCode.INVALID_TRANSITION
+    if isinstance(exc, LastAdminKey):
+        return ErrorCode.LAST_ADMIN_KEY
     if isinstance(exc, NotFound):
         return ErrorCode.NOT_FOUND
     if isinstance(exc, PermissionDenied):
