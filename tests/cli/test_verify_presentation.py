@@ -29,3 +29,18 @@ def test_verify_a_presentation(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert code == 0
     code, out, _ = run(capsys, "verify", str(vp), "--now", "2026-11-27T00:00:00Z")  # no status list given
     assert code == 3 and "????" in out
+
+
+def test_verify_a_presentation_jwt(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.core.test_presentation import _jws
+
+    token = _jws({**presentation(ACTIVE), "nonce": CHALLENGE, "aud": DOMAIN})
+    path = tmp_path / "vp.jwt"
+    path.write_text(token)
+    lst = tmp_path / "list.json"
+    lst.write_text(json.dumps(status_list({})))
+    argv = ["verify", str(path), "--status-list", f"{URL}={lst}", "--now", "2026-11-27T00:00:00Z", "--json"]
+    code, out, _ = run(capsys, *argv, "--challenge", CHALLENGE, "--domain", DOMAIN)
+    assert (code, json.loads(out)["format"]) == (0, "vp-jwt")
+    code, out, _ = run(capsys, *argv, "--challenge", "other")
+    assert code == 1

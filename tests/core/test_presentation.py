@@ -3,6 +3,7 @@ challenge and domain, and a full report for every credential carried."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from datetime import UTC, datetime
 from typing import Any
@@ -196,3 +197,103 @@ def test_a_credential_hidden_under_a_full_iri_is_a_graph_mismatch() -> None:
     report = check(hidden)
     assert outcomes(report)["proof"] == ("pass", None)
     assert outcomes(report)["signed-graph"] == ("fail", "graph-mismatch") and report.verdict == "failed"
+
+
+# --- presentations as JWTs (VC-JOSE-COSE vp+jwt, VC-JWT 1.1 vp claim) --------------------------
+
+
+def _jws(payload: dict[str, Any], key: KeyPair = HOLDER, **header: Any) -> str:
+    import base64
+    import json
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    head = {"alg": "EdDSA", "kid": key.public.did_key_verification_method, "typ": "vp+jwt", **header}
+    signing_input = f"{b64(json.dumps(head).encode())}.{b64(json.dumps(payload).encode())}"
+    return f"{signing_input}.{b64(key.sign(signing_input.encode()))}"
+
+
+def _jwt_check(token: str, **kw: Any) -> PresentationReport:
+    from vcengine.core.presentation_jwt import verify_presentation_jwt
+
+    resolver = OfflineResolver()
+    lists = {URL: status_list({5: 1})}
+    options = {"challenge": CHALLENGE, "domain": DOMAIN, **kw}
+    return verify_presentation_jwt(
+        token, resolver=resolver, now=NOW, status=status_checker(lists.__getitem__, resolver), **options
+    )
+
+
+def test_a_vp_jwt_with_an_enveloped_credential_verifies() -> None:
+    credential_jwt = vc_jwt.sign(generic_vc(issuer=STRANGER.public.did_key), STRANGER)
+    envelope = {
+        "@context": V2,
+        "id": f"data:application/vc+jwt,{credential_jwt}",
+        "type": "EnvelopedVerifiableCredential",
+    }
+    payload = {**presentation(envelope, ACTIVE), "nonce": CHALLENGE, "aud": DOMAIN}
+    report = _jwt_check(_jws(payload))
+    assert report.verified, report.to_json()
+    assert report.format == "vp-jwt" and [r.format for r in report.credentials] == ["vc-jwt", "json-ld"]
+    assert outcomes(_jwt_check(_jws(payload), challenge="other"))["challenge"] == (
+        "fail",
+        "challenge-mismatch",
+    )
+    assert outcomes(_jwt_check(_jws(payload), domain="https://x.example"))["domain"] == (
+        "fail",
+        "domain-mismatch",
+    )
+    assert outcomes(_jwt_check(_jws(payload, STRANGER)))["holder"] == ("fail", "holder-mismatch")
+    token = _jws(payload)
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    assert outcomes(_jwt_check(forged))["proof"] == ("fail", "bad-proof")
+    expired = _jwt_check(_jws({**payload, "exp": int(NOW.timestamp()) - 60}))
+    assert outcomes(expired)["validity"] == ("fail", "expired") and not expired.verified
+
+
+def test_a_vc_jwt_1_1_presentation_with_a_vp_claim() -> None:
+    credential_jwt = vc_jwt.sign(generic_vc(issuer=STRANGER.public.did_key), STRANGER)
+    vp = {"@context": [V1], "type": ["VerifiablePresentation"], "verifiableCredential": [credential_jwt]}
+    token = _jws({"iss": HOLDER.public.did_key, "aud": DOMAIN, "nonce": CHALLENGE, "vp": vp}, typ="JWT")
+    report = _jwt_check(token)
+    assert report.verified, report.to_json()
+    revoked = sign(open_badge(credentialStatus=REVOKED))
+    bad = _jwt_check(
+        _jws(
+            {
+                "iss": HOLDER.public.did_key,
+                "aud": DOMAIN,
+                "nonce": CHALLENGE,
+                "vp": {**vp, "verifiableCredential": [revoked]},
+            }
+        )
+    )
+    assert bad.verdict == "failed" and bad.credentials[0].check("status").code == "revoked"  # type: ignore[union-attr]
+
+
+def test_malformed_presentation_jwts_raise_and_alg_none_is_refused() -> None:
+    from vcengine.core.presentation_jwt import verify_presentation_jwt
+    from vcengine.errors import InputError
+
+    for token in ("a.b", "a.b.c", "!!.e30.e30", "e30.W10.e30", _jws(presentation(), alg="none")):
+        with pytest.raises(InputError):
+            verify_presentation_jwt(token, resolver=OfflineResolver(), now=NOW)
+
+
+def test_hostile_tokens_raise_input_errors_only() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from vcengine.core.presentation_jwt import verify_presentation_jwt
+    from vcengine.errors import InputError
+
+    segment = st.text(alphabet="ABCDEFabcdef0123456789-_=!{}.", max_size=40)
+
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(st.lists(segment, min_size=1, max_size=4).map(".".join))
+    def run(token: str) -> None:
+        with contextlib.suppress(InputError):
+            verify_presentation_jwt(token, resolver=OfflineResolver(), now=NOW)
+
+    run()

@@ -22,6 +22,7 @@ from vcengine.cli._io import (
 )
 from vcengine.core import jsontext
 from vcengine.core.presentation import PresentationReport, verify_presentation
+from vcengine.core.presentation_jwt import is_presentation_jwt, verify_presentation_jwt
 from vcengine.core.resolve import OfflineResolver
 from vcengine.core.verify import VerificationReport, looks_like_jws, ob2_report, verify_credential
 from vcengine.errors import InputError, VcengineError
@@ -83,6 +84,15 @@ def verify_input(data: bytes, args: argparse.Namespace, resolver: OfflineResolve
                 domain=getattr(args, "domain", None),
             )
         return verify_credential(document, resolver=resolver, now=now, status=status)
+    if is_presentation_jwt(text):
+        return verify_presentation_jwt(
+            text,
+            resolver=resolver,
+            now=now,
+            status=status,
+            challenge=getattr(args, "challenge", None),
+            domain=getattr(args, "domain", None),
+        )
     return verify_credential(text, resolver=resolver, now=now, status=status)
 
 

@@ -48,6 +48,7 @@ class PresentationReport:
     checks: tuple[Check, ...]
     credentials: tuple[VerificationReport, ...]
     presentation: Mapping[str, Any] | None = None
+    format: str = "vp"
 
     @property
     def verdict(self) -> Verdict:
@@ -70,7 +71,7 @@ class PresentationReport:
         out: dict[str, Any] = {
             "verdict": self.verdict,
             "verified": self.verified,
-            "format": "vp",
+            "format": self.format,
             "checks": [c.to_json() for c in self.checks],
             "credentials": [r.to_json() for r in self.credentials],
         }

@@ -19,6 +19,7 @@ import anyio.to_thread
 from vcengine.core import jsontext
 from vcengine.core.bake import unbake
 from vcengine.core.presentation import ENVELOPED_VC_JWT, PresentationReport, verify_presentation
+from vcengine.core.presentation_jwt import presentation_of, verify_presentation_jwt
 from vcengine.core.proofs import vc_jwt
 from vcengine.core.resolve import OfflineResolver
 from vcengine.core.status_check import status_checker
@@ -164,13 +165,19 @@ async def verify(
 
 
 async def verify_presentation_now(
-    services: Services, presentation: Mapping[str, Any], options: VerifyOptions
+    services: Services, presentation: Mapping[str, Any] | str, options: VerifyOptions
 ) -> PresentationReport:
     """Verify a presentation (its proof for ``options.expected_purpose``, challenge and domain)
-    and every credential it carries, with this instance's issuer documents and status lists."""
-    carried = presentation.get("verifiableCredential")
+    and every credential it carries, with this instance's issuer documents and status lists.
+    A string is a presentation JWT (``vp+jwt`` or a VC-JWT 1.1 ``vp`` claim); a malformed one
+    raises ``InputError``."""
+    unsecured = presentation_of(presentation) if isinstance(presentation, str) else presentation
+    carried = unsecured.get("verifiableCredential") if isinstance(unsecured, Mapping) else None
     claims: list[Mapping[str, Any]] = []
     for vc in carried if isinstance(carried, list) else [carried] if carried is not None else []:
+        if isinstance(vc, str):
+            claims.append(_claims(vc))
+            continue
         if not isinstance(vc, Mapping):
             continue
         envelope = vc.get("id")
@@ -193,6 +200,15 @@ async def verify_presentation_now(
 
     def run() -> PresentationReport:
         resolver = OfflineResolver(documents)
+        if isinstance(presentation, str):
+            return verify_presentation_jwt(
+                presentation,
+                resolver=resolver,
+                now=now,
+                status=status_checker(fetch_list, resolver, verified_lists),
+                challenge=options.challenge,
+                domain=options.domain,
+            )
         return verify_presentation(
             presentation,
             resolver=resolver,

@@ -166,3 +166,33 @@ def test_presentation_requests_that_are_not_presentations(live_server: LiveServe
     }
     assert post("/presentations/verify", json={"verifiablePresentation": enveloped}).status_code == 422
     assert post("/presentations/verify", content=json.dumps({"x": 1}).encode()[:-1]).status_code == 400
+
+
+def test_an_enveloped_presentation_jwt(live_server: LiveServer, signed: dict) -> None:
+    from tests.core.test_presentation import _jws
+
+    payload = {
+        "@context": [V2],
+        "type": ["VerifiablePresentation"],
+        "holder": HOLDER.public.did_key,
+        "verifiableCredential": [signed],
+        "nonce": "n-1",
+        "aud": "https://verifier.example",
+    }
+    token = _jws(payload, HOLDER)
+    envelope = {
+        "@context": V2,
+        "type": "EnvelopedVerifiablePresentation",
+        "id": f"data:application/vp+jwt,{token}",
+    }
+    options = {"challenge": "n-1", "domain": "https://verifier.example"}
+    ok = live_server.client.post(
+        "/presentations/verify", json={"verifiablePresentation": envelope, "options": options}
+    )
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["presentationResult"]["format"] == "vp-jwt"
+    replay = {**options, "challenge": "n-2"}
+    bad = live_server.client.post(
+        "/presentations/verify", json={"verifiablePresentation": envelope, "options": replay}
+    )
+    assert bad.status_code == 400 and bad.json()["verified"] is False

@@ -31,8 +31,9 @@ from vcengine.api.http._problem import Problem
 from vcengine.api.http.vc_api import _bad_request as bad_request
 from vcengine.api.http.vc_api import _body as read_body
 from vcengine.core.presentation import ENVELOPED_VC_JWT, PresentationReport
+from vcengine.core.presentation_jwt import ENVELOPED_VP_JWT
 from vcengine.core.verify import Check, VerificationReport, looks_like_jws
-from vcengine.errors import JsonError
+from vcengine.errors import InputError, JsonError
 from vcengine.services import verifying
 from vcengine.services.verifying import VerifyOptions
 
@@ -195,18 +196,22 @@ async def verify_presentation(request: Request) -> Response:
     body = await read_body(request)
     options, checks, _ = _options(body)
     vp = body.get("verifiablePresentation")
-    if not isinstance(vp, Mapping):
+    presentation: Mapping[str, Any] | str
+    if isinstance(vp, Mapping) and "EnvelopedVerifiablePresentation" in _types(vp):
+        envelope = vp.get("id")
+        if not (isinstance(envelope, str) and envelope.startswith(ENVELOPED_VP_JWT)):
+            raise bad_request(f"an EnvelopedVerifiablePresentation must carry {ENVELOPED_VP_JWT}<token>")
+        presentation = envelope[len(ENVELOPED_VP_JWT) :]
+    elif isinstance(vp, Mapping):
+        presentation = vp
+    else:
         raise bad_request("verifiablePresentation must be a JSON object")
-    if "EnvelopedVerifiablePresentation" in _types(vp):
-        raise Problem(
-            422,
-            "unsupported",
-            "Enveloped presentations are not supported",
-            "send the presentation with an embedded Data Integrity proof",
+    try:
+        report = await verifying.verify_presentation_now(
+            services(request), presentation, _with_purpose(options, "authentication")
         )
-    report = await verifying.verify_presentation_now(
-        services(request), vp, _with_purpose(options, "authentication")
-    )
+    except InputError as exc:
+        raise Problem(422, "not-a-presentation", "Not a verifiable presentation", str(exc)) from None
     syntax = report.check("syntax")
     if syntax is not None and syntax.outcome == "fail":
         raise Problem(422, "not-a-presentation", "Not a verifiable presentation", syntax.reason)
