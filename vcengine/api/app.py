@@ -83,7 +83,7 @@ def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None
             key = str(settings.bootstrap_api_key) if settings.bootstrap_api_key else None
             result = await bootstrap(services, api_key=key)
             app.state.services = services
-            graphql.target = graphql_app(services, dev=settings.dev)
+            graphql.target = graphql_app(services, dev=settings.dev, max_body_bytes=settings.max_body_bytes)
             if on_start is not None:
                 on_start(Started(result, key_message))
             yield
