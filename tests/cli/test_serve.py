@@ -43,6 +43,40 @@ def test_serve_flags() -> None:
     )
 
 
+def test_server_limit_flags() -> None:
+    args = build_parser().parse_args(
+        [
+            "serve",
+            "--header-timeout",
+            "2.5",
+            "--body-timeout",
+            "60",
+            "--keep-alive-timeout",
+            "1",
+            "--max-connections",
+            "64",
+        ]
+    )
+    assert (args.header_timeout, args.body_timeout, args.keep_alive_timeout, args.max_connections) == (
+        2.5,
+        60.0,
+        1.0,
+        64,
+    )
+    defaults = build_parser().parse_args(["serve"])
+    assert defaults.header_timeout is None and defaults.max_connections is None  # the settings decide
+
+
+@pytest.mark.parametrize(
+    "bad", [["--header-timeout", "0"], ["--body-timeout", "soon"], ["--max-connections", "2.5"]]
+)
+def test_bad_server_limits_are_usage_errors(bad: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args(["serve", *bad])
+    assert exit_info.value.code == 2
+    assert "greater than 0" in capsys.readouterr().err
+
+
 def test_half_a_tls_configuration_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--ssl-certfile", "cert.pem"]) == 2
     assert "--ssl-keyfile" in capsys.readouterr().err

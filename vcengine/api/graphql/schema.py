@@ -26,7 +26,6 @@ MAX_ALIASES = 30
 MAX_TOKENS = 4000
 
 
-
 class _Schema(strawberry.Schema):
     """Logs client errors as one short line, bugs with their traceback (``errors.log_errors``)."""
 
