@@ -69,7 +69,7 @@ def test_a_malformed_body_is_a_400_and_logs_no_traceback(
     """Through the whole app (middleware, exception handlers), not just the GraphQL view."""
     nested = '{"query": "{ __typename }", "variables": ' + '{"a":' * 5000 + "1" + "}" * 5000 + "}"
     with caplog.at_level(logging.DEBUG):
-        for body in (nested, '{"query": "{ __typename }", "query": "{ x }"}', "{"):
+        for body in (nested, '{"query": "{ __typename }", "query": "{ x }"}', "{", '"a string"', "null"):
             response = live_server.client.post(
                 "/graphql", content=body.encode(), headers={"Content-Type": "application/json"}
             )

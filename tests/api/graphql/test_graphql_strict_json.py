@@ -135,3 +135,10 @@ def test_a_non_strict_websocket_message_closes_the_connection(
             return None
 
     assert asyncio.run(run()) == 4400
+
+
+@pytest.mark.parametrize("body", ['"a string"', "42", "null", "true"])
+def test_a_body_that_is_no_object_is_a_400(server: Server, tenant: Tenant, body: str) -> None:
+    response = _post(server, body, tenant.key)
+    assert response.status_code == 400, response.text
+    assert "must be a JSON object" in response.text

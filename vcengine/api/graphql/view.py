@@ -53,9 +53,15 @@ class GraphQLApp(GraphQL[Context, None]):
     def parse_json(self, data: str | bytes) -> object:
         """The HTTP body, or the ``variables``/``extensions`` of a GET: strict, or a 400."""
         try:
-            return jsontext.loads(data, max_bytes=self.max_body_bytes)
+            value = jsontext.loads(data, max_bytes=self.max_body_bytes)
         except JsonError as exc:
             raise HTTPException(400, f"Unable to parse request body as JSON: {exc.message}") from None
+        # strawberry hands the POST body over as bytes (query parameters as str) and reads it with
+        # ``.get``: a body of ``"text"``, ``42`` or ``null`` would be a 500. (A list is a batch,
+        # which strawberry refuses.)
+        if isinstance(data, bytes) and not isinstance(value, dict | list):
+            raise HTTPException(400, "The request body must be a JSON object.")
+        return value
 
     def decode_json(self, data: str | bytes) -> object:
         """A WebSocket message: strawberry closes the connection (4400) on ``JSONDecodeError``."""
