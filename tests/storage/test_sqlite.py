@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import sqlite3
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.storage.stores import started
-from tests.storage.test_contract import status_list
+from tests.storage.test_contract import org, status_list
 from vcengine.errors import StoreError
 from vcengine.storage.sqlite import SqliteStore
 
@@ -138,3 +143,55 @@ async def test_a_locked_database_is_unavailable(tmp_path: Path) -> None:
             holder.execute("ROLLBACK")
             holder.close()
         assert await store.claim_positions("L1", 0, 1, 10) == range(0, 1)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@contextmanager
+def _umask(mask: int) -> Iterator[None]:
+    old = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+async def test_store_files_are_private_whatever_the_umask(tmp_path: Path) -> None:
+    """E-mail hashes, API key hashes and permutation keys: 0600 files in a 0700 directory, even
+    under a umask of 000 (issue 7, finding 7)."""
+    path = tmp_path / "data" / "vcengine.sqlite3"
+    with _umask(0):
+        async with started(SqliteStore(path)) as store:
+            await store.create_organization(org())  # a write: the -wal and -shm files exist
+            files = [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
+            assert all(f.exists() for f in files)
+            assert {f.name: _mode(f) for f in files} == {f.name: 0o600 for f in files}
+            assert _mode(path.parent) == 0o700
+
+
+async def test_loose_permissions_are_tightened_at_start_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "data" / "vcengine.sqlite3"
+    async with started(SqliteStore(path)) as store:
+        await store.create_organization(org())
+    files = [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
+    existing = [f for f in files if f.exists()]
+    for f in existing:
+        os.chmod(f, 0o644)
+    os.chmod(path.parent, 0o755)
+    with caplog.at_level(logging.WARNING, logger="vcengine"):
+        async with started(SqliteStore(path)) as store:
+            assert await store.get_organization("o1") is not None
+    assert _mode(path.parent) == 0o700
+    assert all(_mode(f) == 0o600 for f in files if f.exists())
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    for f in [path.parent, *existing]:
+        assert any(str(f) in w and ("0644" in w or "0755" in w) for w in warnings), (f, warnings)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="vcengine"):
+        async with started(SqliteStore(path)):
+            pass
+    assert not caplog.records  # nothing left to fix, nothing said

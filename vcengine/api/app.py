@@ -21,11 +21,12 @@ from dataclasses import dataclass
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect
 from starlette.routing import Route, WebSocketRoute
 
 from vcengine.api.http import routes as http_routes
-from vcengine.api.http._middleware import BodyLimit, SecurityHeaders
-from vcengine.api.http._problem import Problem, problem_handler
+from vcengine.api.http._middleware import BodyLimit, BodyTimeout, SecurityHeaders
+from vcengine.api.http._problem import Problem, client_gone, problem_handler
 from vcengine.api.settings import MASTER_KEY_FILE, Settings, store_for
 from vcengine.errors import VcengineError
 from vcengine.services.context import Services
@@ -76,7 +77,7 @@ def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None
             key = str(settings.bootstrap_api_key) if settings.bootstrap_api_key else None
             result = await bootstrap(services, api_key=key)
             app.state.services = services
-            graphql.target = graphql_app(services, dev=settings.dev)
+            graphql.target = graphql_app(services, dev=settings.dev, max_body_bytes=settings.max_body_bytes)
             if on_start is not None:
                 on_start(Started(result, key_message))
             yield
@@ -90,8 +91,10 @@ def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None
         middleware=[
             Middleware(SecurityHeaders, https=settings.base_url.startswith("https://")),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+            Middleware(BodyTimeout, seconds=settings.body_timeout),
         ],
         exception_handlers={
+            ClientDisconnect: client_gone,
             Problem: problem_handler,
             VcengineError: problem_handler,
             Exception: problem_handler,

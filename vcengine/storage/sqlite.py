@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from vcengine.errors import Conflict, InputError, NotFound, StoreError, StoreUnavailable
+from vcengine.private_files import create_private_file, private_dir, tighten
 from vcengine.services.ports import (
     AchievementRecord,
     ApiKeyRecord,
@@ -84,9 +85,17 @@ class SqliteStore:
 
     def _open(self) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)
         except OSError as exc:
             raise StoreError(f"cannot create the data directory {self.path.parent}: {exc.strerror}") from None
+        try:
+            # SQLite creates the -wal and -shm files with the database file's mode: 0600 here.
+            create_private_file(self.path)
+            for suffix in ("-wal", "-shm"):
+                if (companion := Path(f"{self.path}{suffix}")).exists():
+                    tighten(companion)
+        except OSError as exc:
+            raise StoreError(f"cannot open the SQLite store {self.path}: {exc.strerror}") from None
         try:
             conn = sqlite3.connect(self.path, isolation_level=None, timeout=self._busy_ms / 1000)
         except sqlite3.Error as exc:
