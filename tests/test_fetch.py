@@ -7,6 +7,7 @@ import datetime as dt
 import http.server
 import ipaddress
 import json
+import re
 import ssl
 import threading
 import time
@@ -23,12 +24,24 @@ from vcengine import fetch
 from vcengine.errors import ResolutionError
 
 ROUTES: dict[str, bytes] = {}
+#: path -> Location of a 302 answer
+REDIRECTS: dict[str, str] = {}
+DRIP_INTERVAL = 0.2
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path == "/slow":
             time.sleep(3)
+        if self.path in REDIRECTS:
+            self.send_response(302)
+            self.send_header("Location", REDIRECTS[self.path])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if self.path.startswith("/drip"):
+            self._drip()
+            return
         body = ROUTES.get(self.path)
         if body is None:
             self.send_error(404)
@@ -38,6 +51,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def _drip(self) -> None:
+        """Answer one byte every DRIP_INTERVAL: each socket read succeeds long before any
+        per-read timeout, so only a total deadline ends it (/drip-headers, /drip-body)."""
+        body = b'{"id": "' + b"x" * 200 + b'"}'
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        fast, slow = (b"", head.encode() + body) if self.path == "/drip-headers" else (head.encode(), body)
+        self.wfile.write(fast)
+        self.wfile.flush()
+        for i in range(len(slow)):
+            time.sleep(DRIP_INTERVAL)
+            self.wfile.write(slow[i : i + 1])
+            self.wfile.flush()
+        self.close_connection = True
 
     def log_message(self, *args: object) -> None:
         pass
@@ -193,3 +220,104 @@ def test_cli_verify_online_fetches_the_status_list(
     del ROUTES["/status/online-1"]
     assert main(["verify", str(signed), "--online", "--json"]) == 3  # 404: could not check
     assert json.loads(capsys.readouterr().out)["checks"][-1]["code"] == "status-unreachable"
+
+
+def test_an_https_to_http_redirect_is_refused(
+    https_server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, cert = https_server
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    ROUTES["/doc.json"] = json.dumps({"id": "x"}).encode()
+    port = base.rsplit(":", 1)[1]
+    REDIRECTS["/downgrade"] = f"http://127.0.0.1:{port}/doc.json"
+    REDIRECTS["/relative-downgrade"] = f"//127.0.0.1:{port}/doc.json"  # scheme-relative: stays https
+    with pytest.raises(ResolutionError, match=r"refusing to follow the redirect .* to http://"):
+        fetch.fetch_json(f"{base}/downgrade")
+    assert fetch.fetch_json(f"{base}/relative-downgrade") == {"id": "x"}
+
+
+def test_https_redirects_are_followed_a_few_times(
+    https_server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, cert = https_server
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    ROUTES["/doc.json"] = json.dumps({"id": "moved"}).encode()
+    REDIRECTS["/hop1"] = f"{base}/hop2"
+    REDIRECTS["/hop2"] = "/doc.json"  # relative Location, resolved against the hop
+    assert fetch.fetch_json(f"{base}/hop1") == {"id": "moved"}
+    for i in range(fetch.MAX_REDIRECTS + 1):
+        REDIRECTS[f"/chain{i}"] = f"{base}/chain{i + 1}"
+    ROUTES[f"/chain{fetch.MAX_REDIRECTS + 1}"] = b"{}"
+    with pytest.raises(ResolutionError, match=f"more than {fetch.MAX_REDIRECTS} redirects"):
+        fetch.fetch_json(f"{base}/chain0")
+    REDIRECTS["/loop"] = f"{base}/loop"
+    with pytest.raises(ResolutionError, match="redirect"):
+        fetch.fetch_json(f"{base}/loop")
+
+
+@pytest.mark.parametrize("path", ["/drip-headers", "/drip-body"])
+def test_a_slow_drip_is_cut_off_at_one_total_deadline(
+    https_server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    """The server answers a byte every 0.2 s (the whole answer would take ~50 s): every read is
+    quick, so a per-read timeout never fires; the one deadline for the fetch does."""
+    base, cert = https_server
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    deadline = 1.0
+    started = time.monotonic()
+    with pytest.raises(ResolutionError, match=f"no complete answer within {deadline:g} s"):
+        fetch.fetch_json(f"{base}{path}", timeout=deadline)
+    assert time.monotonic() - started < 3 * deadline  # loose: only that it was cut off, not held
+
+
+def test_cli_verify_online_with_a_non_strict_status_list_is_indeterminate(
+    https_server: tuple[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A fetched list with a repeated key cannot be read as the issuer published it: the status
+    could not be checked (exit 3, the reason names the problem), never "verified"."""
+    from tests.test_bad_input import VIOLATIONS, strict_violation
+    from vcengine.cli import main
+
+    base, cert = https_server
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    key = tmp_path / "k.json"
+    assert main(["keys", "generate", "--out", str(key)]) == 0
+    did = capsys.readouterr().out.strip().splitlines()[-1]
+    url = f"{base}/status/strict-1"
+    assert main(["status", "new", str(tmp_path / "l.json"), "--key", str(key), "--url", url]) == 0
+    good_list = capsys.readouterr().out
+    signed = tmp_path / "s.json"
+    _sign_with_status(tmp_path, key, did, url, signed, capsys)
+    ROUTES["/status/strict-1"] = good_list.encode()
+    assert main(["verify", str(signed), "--online"]) == 0
+    capsys.readouterr()
+    for violation in VIOLATIONS:
+        broken, message = strict_violation(good_list, violation)
+        ROUTES["/status/strict-1"] = broken.encode()
+        assert main(["verify", str(signed), "--online", "--json"]) == 3, violation
+        check = json.loads(capsys.readouterr().out)["checks"][-1]
+        assert check["code"] == "status-unreachable" and re.search(message, check["reason"]), check
+
+
+def _sign_with_status(
+    tmp_path: Path, key: Path, did: str, url: str, out: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.conftest import load
+    from vcengine.cli import main
+
+    doc = load("1edtech-ob-impl-guide/ob3-eddsa-rdfc-2022-vector.json")["unsigned_credential"]
+    doc["issuer"]["id"] = did
+    doc["credentialStatus"] = {
+        "id": f"{url}#5",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "5",
+        "statusListCredential": url,
+    }
+    unsigned = tmp_path / "u.json"
+    unsigned.write_text(json.dumps(doc))
+    assert main(["sign", str(unsigned), "--key", str(key)]) == 0
+    out.write_text(capsys.readouterr().out)

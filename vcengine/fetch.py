@@ -1,24 +1,39 @@
-"""HTTPS fetching for ``--online``: HTTPS only, a timeout, and a size limit. Outside the core.
+"""HTTPS fetching for ``--online``: HTTPS only, one total deadline, a size limit. Outside the core.
 
 Never used for JSON-LD contexts (those are bundled, closed world). Used only when the user
 asks for ``--online`` to resolve did:web / https verification methods or status lists.
+
+- Only ``https`` URLs are fetched, and a redirect is followed only to another ``https`` URL (a
+  downgrade to plain HTTP is refused, each hop is checked), at most ``MAX_REDIRECTS`` times.
+- ``timeout`` bounds the whole fetch — connect, TLS handshake, every read, every redirect hop —
+  not each socket operation: a server that sends one byte every few seconds would otherwise
+  hold a fetch for as long as it likes. urllib has no such deadline, so the TLS sockets get one:
+  before each operation their timeout is set to the time left (``_DeadlineSocket``).
+- The answer is at most ``max_bytes`` and must be strict JSON (``core.jsontext``).
+
+urllib is kept (rather than ``http.client`` by hand) for its redirect rules and proxy support
+(``https_proxy`` and ``no_proxy`` from the environment).
 """
 
 from __future__ import annotations
 
 import ssl
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any
+from collections.abc import Callable
+from http.client import HTTPMessage
+from typing import IO, Any
 
 from vcengine.core import jsontext
 from vcengine.errors import InputError, ResolutionError
 
-__all__ = ["did_web_url", "fetch_json"]
+__all__ = ["MAX_BYTES", "MAX_REDIRECTS", "TIMEOUT_S", "did_web_url", "fetch_json"]
 
 TIMEOUT_S = 5.0
 MAX_BYTES = 1024 * 1024
+MAX_REDIRECTS = 3
 
 
 def did_web_url(did: str) -> str:
@@ -29,19 +44,111 @@ def did_web_url(did: str) -> str:
     return f"https://{host}/{path}/did.json" if path else f"https://{host}/.well-known/did.json"
 
 
+class _Deadline:
+    """The monotonic time by which the whole fetch must be done."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        """Seconds left; ``TimeoutError`` (an ``OSError``, as a socket timeout is) when none are."""
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the fetch deadline passed")
+        return left
+
+    @property
+    def passed(self) -> bool:
+        return time.monotonic() >= self.end
+
+
+class _DeadlineSocket(ssl.SSLSocket):
+    """An SSL socket whose every handshake, read and write may take only the fetch's time left.
+
+    (CPython's SSL operations loop internally against one deadline of the socket's timeout, so
+    setting the timeout before each call bounds the call.)"""
+
+    deadline: _Deadline
+
+    def do_handshake(self, block: bool = False) -> None:
+        self.settimeout(self.deadline.remaining())
+        super().do_handshake(block)
+
+    def recv(self, buflen: int = 1024, flags: int = 0) -> bytes:
+        self.settimeout(self.deadline.remaining())
+        return super().recv(buflen, flags)
+
+    def recv_into(self, buffer: Any, nbytes: int | None = None, flags: int = 0) -> int:
+        self.settimeout(self.deadline.remaining())
+        return super().recv_into(buffer, nbytes, flags)
+
+    def sendall(self, data: Any, flags: int = 0) -> None:
+        self.settimeout(self.deadline.remaining())
+        super().sendall(data, flags)
+
+
+class _DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
+    """Connects (each hop) with at most the time left; TLS sockets keep to the deadline."""
+
+    def __init__(self, deadline: _Deadline) -> None:
+        context = ssl.create_default_context()
+        context.sslsocket_class = type("_FetchSocket", (_DeadlineSocket,), {"deadline": deadline})
+        super().__init__(context=context)
+        self.deadline = deadline
+
+    def https_open(self, req: urllib.request.Request) -> Any:
+        req.timeout = self.deadline.remaining()
+        return super().https_open(req)
+
+
+class _HttpsOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow at most ``MAX_REDIRECTS`` redirects, each to an ``https`` URL."""
+
+    max_redirections = MAX_REDIRECTS
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        if urllib.parse.urlsplit(newurl).scheme != "https":
+            fp.close()
+            raise ResolutionError(
+                f"refusing to follow the redirect from {req.full_url} to {newurl}: "
+                "only https URLs are fetched"
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _opener(deadline: _Deadline) -> Callable[..., Any]:
+    return urllib.request.build_opener(_DeadlineHTTPSHandler(deadline), _HttpsOnlyRedirects).open
+
+
 def fetch_json(url: str, *, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES) -> Any:
     """GET ``url`` over HTTPS (did:web is mapped to its HTTPS URL) and parse JSON, bounded."""
     target = did_web_url(url.split("#")[0]) if url.startswith("did:web:") else url.split("#")[0]
     if urllib.parse.urlsplit(target).scheme != "https":
         raise ResolutionError(f"refusing to fetch {target!r}: only https URLs are fetched")
+    deadline = _Deadline(timeout)
     request = urllib.request.Request(target, headers={"Accept": "application/json, application/ld+json"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout, context=ssl.create_default_context()) as resp:
+        with _opener(deadline)(request) as resp:
             data = resp.read(max_bytes + 1)
     except urllib.error.HTTPError as exc:
         exc.close()  # the error carries the open response
+        if 300 <= exc.code < 400:
+            raise ResolutionError(f"could not fetch {target}: more than {MAX_REDIRECTS} redirects") from None
         raise ResolutionError(f"could not fetch {target}: HTTP {exc.code}") from None
     except (OSError, ValueError) as exc:
+        if deadline.passed:
+            raise ResolutionError(
+                f"could not fetch {target}: no complete answer within {deadline.seconds:g} s"
+            ) from None
         raise ResolutionError(f"could not fetch {target}: {exc}") from None
     if len(data) > max_bytes:
         raise ResolutionError(f"{target} is larger than {max_bytes} bytes")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 
 import httpx2 as httpx
@@ -43,6 +45,40 @@ def test_serve_flags() -> None:
     )
 
 
+def test_server_limit_flags() -> None:
+    args = build_parser().parse_args(
+        [
+            "serve",
+            "--header-timeout",
+            "2.5",
+            "--body-timeout",
+            "60",
+            "--keep-alive-timeout",
+            "1",
+            "--max-connections",
+            "64",
+        ]
+    )
+    assert (args.header_timeout, args.body_timeout, args.keep_alive_timeout, args.max_connections) == (
+        2.5,
+        60.0,
+        1.0,
+        64,
+    )
+    defaults = build_parser().parse_args(["serve"])
+    assert defaults.header_timeout is None and defaults.max_connections is None  # the settings decide
+
+
+@pytest.mark.parametrize(
+    "bad", [["--header-timeout", "0"], ["--body-timeout", "soon"], ["--max-connections", "2.5"]]
+)
+def test_bad_server_limits_are_usage_errors(bad: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args(["serve", *bad])
+    assert exit_info.value.code == 2
+    assert "greater than 0" in capsys.readouterr().err
+
+
 def test_half_a_tls_configuration_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--ssl-certfile", "cert.pem"]) == 2
     assert "--ssl-keyfile" in capsys.readouterr().err
@@ -65,11 +101,27 @@ def test_first_start_prints_the_admin_key_once(tmp_path: Path) -> None:
         assert response.status_code == 200 and response.json()["data"]["__typename"] == "Query"
     finally:
         first.stop()
-    assert (tmp_path / "master.key").stat().st_mode & 0o077 == 0
+    private = [tmp_path / "master.key", *(tmp_path.glob("vcengine.sqlite3*"))]
+    assert len(private) >= 2
+    assert {p.name: _mode(p) for p in private} == {p.name: 0o600 for p in private}
+    assert _mode(tmp_path) == 0o700
+    # loosened by hand (a copy, a restore from backup): tightened at the next start, with a warning
+    for path in private:
+        os.chmod(path, 0o644)
+    os.chmod(tmp_path, 0o755)
     again = Served(tmp_path, serve_env())
     try:
         again.wait_ready()
         assert "admin API key" not in again.output and "created organization" not in again.output
         assert f"read from {tmp_path / 'master.key'}" in again.output
+        assert "it was mode 0644, readable by other users: changed to 0600" in again.output
+        assert f"{tmp_path / 'vcengine.sqlite3'} was mode 0644, open to other users; changed to 0600" in (
+            again.output
+        )
     finally:
         again.stop()
+    assert all(_mode(p) == 0o600 for p in private if p.exists()) and _mode(tmp_path) == 0o700
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)

@@ -139,7 +139,13 @@ def test_jcs_is_unchanged() -> None:
 
 
 def test_public_door() -> None:
-    assert set(canonicalize.__all__) == {"jcs", "rdfc_nquads", "rdfc_nquads_reference", "to_rdf_reference"}
+    assert set(canonicalize.__all__) == {
+        "jcs",
+        "rdf_dataset",
+        "rdfc_nquads",
+        "rdfc_nquads_reference",
+        "to_rdf_reference",
+    }
 
 
 def test_concurrent_calls_agree() -> None:

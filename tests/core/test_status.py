@@ -4,7 +4,6 @@ import base64
 import gzip
 import hashlib
 import json
-import time
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -262,10 +261,9 @@ def test_value_must_fit_status_size(value: Any) -> None:
 def test_gzip_bomb_is_refused_quickly() -> None:
     bomb = encoded(gzip.compress(bytes(64 * 1024 * 1024), compresslevel=9, mtime=0))
     assert len(bomb) < 100_000
-    started = time.perf_counter()
+    # bounded by construction: inflation stops at the limit (speed is benchmarks/bench_status.py's job)
     with pytest.raises(StatusListError, match="inflates beyond"):
         StatusList.decode(bomb)
-    assert time.perf_counter() - started < 0.5
     with pytest.raises(StatusListError, match="inflates beyond"):
         StatusList.decode(encoded(gzip.compress(bytes(20_000))), max_bytes=16_384)
 
@@ -524,11 +522,8 @@ def test_parse_entry_types() -> None:
     assert any("without statusMessage" in n for n in no_messages.notes)
 
 
-def test_decode_plus_read_is_fast() -> None:
+def test_decode_plus_read_is_repeatable() -> None:
+    """Its speed is measured in benchmarks/bench_status.py, never asserted here."""
     text = load(BITSTRING / "selfgen-131072bits.json")["encodedList_BitstringStatusList"]
-    StatusList.decode(text).get(94567)
-    runs = 200
-    started = time.perf_counter()
-    for _ in range(runs):
-        StatusList.decode(text).get(94567)
-    assert (time.perf_counter() - started) / runs < 0.002  # target 0.2 ms; 10x slack for CI noise
+    values = {StatusList.decode(text).get(94567) for _ in range(20)}
+    assert len(values) == 1

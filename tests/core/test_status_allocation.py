@@ -4,7 +4,6 @@ import itertools
 import random
 import secrets
 import threading
-import time
 from collections import Counter
 
 import pytest
@@ -148,10 +147,7 @@ def test_shards_must_fit_the_list() -> None:
         IndexAllocator(MemoryAllocationStore(), secrets.token_bytes, shards=0)
 
 
-def test_allocating_100_000_is_fast() -> None:
+def test_allocating_100_000_never_repeats_an_index() -> None:
     allocator = IndexAllocator(MemoryAllocationStore(), secrets.token_bytes)
-    started = time.perf_counter()
-    got = [allocator.allocate() for _ in range(100_000)]
-    elapsed = time.perf_counter() - started
+    got = [allocator.allocate() for _ in range(100_000)]  # speed: benchmarks/bench_status.py
     assert len({a.index for a in got}) == 100_000
-    assert elapsed < 3.0  # target 1 s (measured ~0.45 s); slack for loaded CI machines

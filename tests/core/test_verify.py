@@ -40,12 +40,13 @@ def test_did_key_issuer_verifies_with_every_check_reported() -> None:
         "syntax": "pass",
         "schema": "pass",
         "proof": "pass",
+        "signed-graph": "pass",
         "issuer": "pass",
         "validity": "pass",
         "status": "skipped",
     }
     as_json = report.to_json()
-    assert as_json["verdict"] == "verified" and len(as_json["checks"]) == 6
+    assert as_json["verdict"] == "verified" and len(as_json["checks"]) == 7
 
 
 def test_key_not_controlled_by_issuer_is_not_verified() -> None:

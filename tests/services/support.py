@@ -27,11 +27,15 @@ async def make_services(path: Path, base_url: str = BASE_URL, **options: Any) ->
 
 
 class Tenant:
-    """An organization with an admin actor and key, an issuer and an achievement."""
+    """An organization with an admin actor and key (``key``, its id ``key_id``), an issuer and an
+    achievement."""
 
-    def __init__(self, org_id: str, key: str, actor: Actor, issuer_id: str, achievement_id: str) -> None:
+    def __init__(
+        self, org_id: str, key: str, actor: Actor, issuer_id: str, achievement_id: str, key_id: str = ""
+    ) -> None:
         self.org_id, self.key, self.actor = org_id, key, actor
         self.issuer_id, self.achievement_id = issuer_id, achievement_id
+        self.key_id = key_id
 
 
 async def make_tenant(services: Services, name: str = "Org", kind: issuers.IssuerKind = "url") -> Tenant:
@@ -46,4 +50,4 @@ async def make_tenant(services: Services, name: str = "Org", kind: issuers.Issue
         admin,
         achievements.AchievementInput(issuer.id, "Python basics", "Writes Python", criteria_narrative="Pass"),
     )
-    return Tenant(org.id, key.plaintext, admin, issuer.id, achievement.id)
+    return Tenant(org.id, key.plaintext, admin, issuer.id, achievement.id, key.record.id)

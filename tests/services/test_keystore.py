@@ -49,6 +49,17 @@ def test_tampering_is_detected(where: int) -> None:
         unseal(bytes(blob[:20]), MASTER, aad="key-1")
 
 
+def test_an_unavailable_master_key_seals_and_opens_nothing() -> None:
+    missing = MasterKey.unavailable("no master key here: set VCENGINE_MASTER_KEY")
+    with pytest.raises(SecretError, match="no master key here"):
+        sealed(master=missing)
+    with pytest.raises(SecretError, match="no master key here"):
+        unseal(sealed(), missing, aad="key-1")
+    with pytest.raises(SecretError):
+        missing.to_text()
+    assert repr(missing) == "MasterKey(<hidden>)"
+
+
 def test_the_master_key_never_shows() -> None:
     key = MasterKey(b"\xab" * 32)
     for text in (repr(key), str(key), f"{key}", repr([key])):
@@ -67,9 +78,14 @@ def test_malformed_master_keys() -> None:
 
 def test_created_on_first_start_with_mode_0600(tmp_path: Path) -> None:
     key_file = tmp_path / "data" / "master.key"
-    key, message = load_or_create_master_key({}, key_file, secrets.token_bytes)
+    old_umask = os.umask(0)  # the modes do not depend on the umask
+    try:
+        key, message = load_or_create_master_key({}, key_file, secrets.token_bytes)
+    finally:
+        os.umask(old_umask)
     assert "created" in message and str(key_file) in message
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(key_file.parent.stat().st_mode) == 0o700
     again, message = load_or_create_master_key({}, key_file, secrets.token_bytes)
     assert "read from" in message and "warning" not in message
     assert again.to_text() == key.to_text()
@@ -91,8 +107,12 @@ def test_an_unprotected_or_unreadable_key_file(tmp_path: Path) -> None:
     key_file = tmp_path / "master.key"
     key_file.write_text(MasterKey(b"\x01" * 32).to_text())
     os.chmod(key_file, 0o644)
+    os.chmod(tmp_path, 0o755)
     _, message = load_or_create_master_key({}, key_file, secrets.token_bytes)
-    assert "warning" in message and "chmod 600" in message
+    assert "warning: it was mode 0644" in message and "changed to 0600" in message
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600 and stat.S_IMODE(tmp_path.stat().st_mode) == 0o700
+    _, message = load_or_create_master_key({}, key_file, secrets.token_bytes)
+    assert "warning" not in message
     key_file.write_text("garbage")
     with pytest.raises(SecretError):
         load_or_create_master_key({}, key_file, secrets.token_bytes)

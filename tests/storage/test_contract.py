@@ -91,6 +91,11 @@ async def test_organizations(store: Store) -> None:
         await store.create_organization(org("o1"))
 
 
+def api_key(i: str, org_id: str = "o1", *scopes: str, t: float = 0, **kw: Any) -> ApiKeyRecord:
+    chosen: Any = frozenset(scopes or {"read"})
+    return ApiKeyRecord(i, org_id, f"key {i}", f"p{i}", "hash", chosen, at(t), **kw)
+
+
 async def test_api_keys_are_found_by_prefix_and_revoked_within_their_org(store: Store) -> None:
     key = ApiKeyRecord("k1", "o1", "ci", "vce_abc", "hash", frozenset({"read", "issue"}), T0)
     await store.create_api_key(key)
@@ -98,12 +103,90 @@ async def test_api_keys_are_found_by_prefix_and_revoked_within_their_org(store: 
     assert await store.find_api_key("vce_zzz") is None
     with pytest.raises(Conflict):
         await store.create_api_key(replace(key, id="k2"))  # same prefix
-    assert await store.revoke_api_key("o2", "k1", at(5)) is False
+    assert await store.revoke_api_key("o2", "k1", at(5)) is None
     assert (await store.find_api_key("vce_abc")).revoked_at is None  # type: ignore[union-attr]
-    assert await store.revoke_api_key("o1", "k1", at(5)) is True
-    assert await store.revoke_api_key("o1", "k1", at(9)) is True
+    assert await store.revoke_api_key("o1", "k1", at(5)) == replace(key, revoked_at=at(5))
+    assert await store.revoke_api_key("o1", "k1", at(9)) == replace(key, revoked_at=at(5))
     assert (await store.find_api_key("vce_abc")).revoked_at == at(5)  # type: ignore[union-attr]
-    assert await store.revoke_api_key("o1", "nope", at(5)) is False
+    assert await store.revoke_api_key("o1", "nope", at(5)) is None
+
+
+async def test_api_keys_are_got_within_their_org_with_who_created_them_and_last_use(store: Store) -> None:
+    key = api_key("k1", "o1", "admin", created_by="k0")
+    await store.create_api_key(key)
+    assert await store.get_api_key("o1", "k1") == key
+    assert await store.get_api_key("o2", "k1") is None and await store.get_api_key("o1", "k2") is None
+    await store.record_api_key_use("k1", at(60))
+    await store.record_api_key_use("k1", at(30))  # never goes back
+    await store.record_api_key_use("nope", at(30))
+    assert await store.get_api_key("o1", "k1") == replace(key, last_used_at=at(60))
+    await store.record_api_key_use("k1", at(120))
+    assert (await store.find_api_key("pk1")) == replace(key, last_used_at=at(120))
+    await store.create_api_key(api_key("k2", "o1", "read", t=1))
+    await store.record_api_key_use("k2", at(200))  # only k2
+    assert (await store.get_api_key("o1", "k1")) == replace(key, last_used_at=at(120))
+    assert (await store.get_api_key("o1", "k2")).last_used_at == at(200)  # type: ignore[union-attr]
+
+
+async def test_api_keys_are_listed_in_keyset_pages_of_their_org(store: Store) -> None:
+    for i, t in (("c", 2), ("a", 2), ("b", 1), ("d", 3), ("e", 4)):
+        await store.create_api_key(api_key(i, t=t))
+    await store.create_api_key(api_key("x", "o2"))
+    await store.revoke_api_key("o1", "d", at(9))
+    seen, after = [], None
+    while True:
+        page = await store.list_api_keys("o1", after, 2)
+        seen += [k.id for k in page.items]
+        if page.next is None:
+            break
+        after = page.next
+    assert seen == ["b", "a", "c", "d", "e"]
+    active = await store.list_api_keys("o1", None, 10, include_revoked=False)
+    assert [k.id for k in active.items] == ["b", "a", "c", "e"] and active.next is None
+    rest = await store.list_api_keys(
+        "o1", (await store.list_api_keys("o1", None, 3, include_revoked=False)).next, 5, include_revoked=False
+    )
+    assert [k.id for k in rest.items] == ["e"]
+    assert (await store.list_api_keys("o3", None, 5)).items == []
+    with pytest.raises(InputError):
+        await store.list_api_keys("o1", "not a cursor", 5)
+    with pytest.raises(InputError):
+        await store.list_api_keys("o1", None, 0)
+
+
+async def test_the_last_admin_key_is_kept_when_asked(store: Store) -> None:
+    await store.create_api_key(api_key("a1", "o1", "admin"))
+    await store.create_api_key(api_key("a2", "o1", "admin", "read"))
+    await store.create_api_key(api_key("r1", "o1", "read"))
+    await store.create_api_key(api_key("x1", "o2", "admin"))
+    revoked = await store.revoke_api_key("o1", "a1", at(5), keep_admin=True)
+    assert revoked is not None and revoked.revoked_at == at(5)
+    kept = await store.revoke_api_key("o1", "a2", at(6), keep_admin=True)
+    assert kept == api_key("a2", "o1", "admin", "read")  # the last admin key: not revoked
+    assert (await store.revoke_api_key("o1", "r1", at(7), keep_admin=True)).revoked_at == at(7)  # type: ignore[union-attr]
+    again = await store.revoke_api_key("o1", "a1", at(8), keep_admin=True)
+    assert again is not None and again.revoked_at == at(5)
+    assert (await store.revoke_api_key("o1", "a2", at(9))).revoked_at == at(9)  # type: ignore[union-attr]
+    assert (await store.get_api_key("o2", "x1")).revoked_at is None  # type: ignore[union-attr]
+
+
+async def test_concurrent_revocations_never_leave_an_org_without_an_admin_key(store: Store) -> None:
+    other = second_instance(store)
+    async with started(other):
+        for round in range(8):
+            org_id = f"o{round}"
+            await store.create_api_key(api_key(f"{round}a", org_id, "admin"))
+            await store.create_api_key(api_key(f"{round}b", org_id, "admin"))
+            await store.create_api_key(api_key(f"{round}c", org_id, "admin", "read"))
+            results = await asyncio.gather(
+                store.revoke_api_key(org_id, f"{round}a", at(1), keep_admin=True),
+                other.revoke_api_key(org_id, f"{round}b", at(1), keep_admin=True),
+                store.revoke_api_key(org_id, f"{round}c", at(1), keep_admin=True),
+            )
+            revoked = [r for r in results if r is not None and r.revoked_at is not None]
+            assert 1 <= len(revoked) <= 2, results
+            left = (await store.list_api_keys(org_id, None, 10, include_revoked=False)).items
+            assert len(left) == 3 - len(revoked) >= 1
 
 
 # -- issuers and keys ----------------------------------------------------------------------------

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import sqlite3
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from tests.storage.stores import started
-from tests.storage.test_contract import cred, issued, status_list, transition
+from tests.storage.test_contract import cred, issued, org, status_list, transition
 from vcengine.core.status import StatusList
 from vcengine.errors import StoreError
 from vcengine.storage.sqlite import SqliteStore
@@ -42,6 +48,33 @@ async def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(StoreError, match="newer vcengine"):
         await SqliteStore(path).start()
+
+
+async def test_a_store_written_before_the_added_columns_gets_them(tmp_path: Path) -> None:
+    path = tmp_path / "vcengine.sqlite3"
+    with sqlite3.connect(path) as conn:  # the version 1 api_keys table, as vcengine 0.1 wrote it
+        conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        conn.execute("INSERT INTO schema_version VALUES (1)")
+        conn.execute(
+            "CREATE TABLE api_keys (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL,"
+            " prefix TEXT NOT NULL UNIQUE, secret_hash TEXT NOT NULL, scopes TEXT NOT NULL,"
+            " created_at TEXT NOT NULL, revoked_at TEXT)"
+        )
+        conn.execute(
+            "INSERT INTO api_keys VALUES ('k1', 'o1', 'old', 'old1', 'h', '{\"scopes\":[\"admin\"]}',"
+            " '20260101T000000.000000Z', NULL)"
+        )
+    conn.close()
+    used = datetime(2026, 2, 1, tzinfo=UTC)
+    async with started(SqliteStore(path)) as store:
+        key = await store.get_api_key("o1", "k1")
+        assert key is not None and key.created_by is None and key.last_used_at is None
+        await store.record_api_key_use("k1", used)
+    async with started(SqliteStore(path)) as store:  # a second start changes nothing
+        assert (await store.list_api_keys("o1", None, 5)).items == [replace(key, last_used_at=used)]
+    with sqlite3.connect(path) as conn:  # (version 2 for the status columns, not for these)
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
+    conn.close()
 
 
 async def test_unwritable_location_is_a_clear_store_error(tmp_path: Path) -> None:
@@ -164,3 +197,55 @@ async def test_a_failure_between_credential_and_event_keeps_neither(tmp_path: Pa
             )
         assert (await store.get_status_list("L1")).version == 1  # type: ignore[union-attr]
         assert (await store.get_credential("o1", "c0")).status == "active"  # type: ignore[union-attr]
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@contextmanager
+def _umask(mask: int) -> Iterator[None]:
+    old = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+async def test_store_files_are_private_whatever_the_umask(tmp_path: Path) -> None:
+    """E-mail hashes, API key hashes and permutation keys: 0600 files in a 0700 directory, even
+    under a umask of 000 (issue 7, finding 7)."""
+    path = tmp_path / "data" / "vcengine.sqlite3"
+    with _umask(0):
+        async with started(SqliteStore(path)) as store:
+            await store.create_organization(org())  # a write: the -wal and -shm files exist
+            files = [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
+            assert all(f.exists() for f in files)
+            assert {f.name: _mode(f) for f in files} == {f.name: 0o600 for f in files}
+            assert _mode(path.parent) == 0o700
+
+
+async def test_loose_permissions_are_tightened_at_start_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "data" / "vcengine.sqlite3"
+    async with started(SqliteStore(path)) as store:
+        await store.create_organization(org())
+    files = [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
+    existing = [f for f in files if f.exists()]
+    for f in existing:
+        os.chmod(f, 0o644)
+    os.chmod(path.parent, 0o755)
+    with caplog.at_level(logging.WARNING, logger="vcengine"):
+        async with started(SqliteStore(path)) as store:
+            assert await store.get_organization("o1") is not None
+    assert _mode(path.parent) == 0o700
+    assert all(_mode(f) == 0o600 for f in files if f.exists())
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    for f in [path.parent, *existing]:
+        assert any(str(f) in w and ("0644" in w or "0755" in w) for w in warnings), (f, warnings)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="vcengine"):
+        async with started(SqliteStore(path)):
+            pass
+    assert not caplog.records  # nothing left to fix, nothing said

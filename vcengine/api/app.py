@@ -21,12 +21,13 @@ from dataclasses import dataclass
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect
 from starlette.routing import Route, WebSocketRoute
 
 from vcengine.api.http import routes as http_routes
-from vcengine.api.http._middleware import BodyLimit, SecurityHeaders
-from vcengine.api.http._problem import Problem, problem_handler
-from vcengine.api.settings import Settings
+from vcengine.api.http._middleware import BodyLimit, BodyTimeout, SecurityHeaders
+from vcengine.api.http._problem import Problem, client_gone, problem_handler
+from vcengine.api.settings import MASTER_KEY_FILE, Settings, store_for
 from vcengine.errors import VcengineError
 from vcengine.services.context import Services
 from vcengine.services.keystore import ENV_VAR, MasterKey, load_or_create_master_key
@@ -50,28 +51,21 @@ def signing_processes() -> int:
     return 0 if cores < 2 else min(max(cores - 1, 2), 8)
 
 
-MASTER_KEY_FILE = "master.key"
-
-
 def _master_key(settings: Settings) -> tuple[MasterKey, str]:
     env = {ENV_VAR: str(settings.master_key)} if settings.master_key is not None else {}
-    return load_or_create_master_key(env, settings.data_dir / MASTER_KEY_FILE, secrets.token_bytes)
+    return load_or_create_master_key(env, settings.master_key_file, secrets.token_bytes)
 
 
 def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None = None) -> Starlette:
     """The ASGI app. ``on_start`` is told what the first start created (the admin key, once)."""
     from vcengine.api.graphql import graphql_app
-    from vcengine.storage import open_store
 
     graphql = _Deferred()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         master_key, key_message = _master_key(settings)
-        store = open_store(
-            None if settings.mongodb_uri else settings.data_dir,
-            str(settings.mongodb_uri) if settings.mongodb_uri else None,
-        )
+        store = store_for(settings)
         await store.start()
         services = Services(
             store=store,
@@ -83,7 +77,7 @@ def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None
             key = str(settings.bootstrap_api_key) if settings.bootstrap_api_key else None
             result = await bootstrap(services, api_key=key)
             app.state.services = services
-            graphql.target = graphql_app(services, dev=settings.dev)
+            graphql.target = graphql_app(services, dev=settings.dev, max_body_bytes=settings.max_body_bytes)
             if on_start is not None:
                 on_start(Started(result, key_message))
             yield
@@ -97,8 +91,10 @@ def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None
         middleware=[
             Middleware(SecurityHeaders, https=settings.base_url.startswith("https://")),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+            Middleware(BodyTimeout, seconds=settings.body_timeout),
         ],
         exception_handlers={
+            ClientDisconnect: client_gone,
             Problem: problem_handler,
             VcengineError: problem_handler,
             Exception: problem_handler,

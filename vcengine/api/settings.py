@@ -8,6 +8,12 @@
     VCENGINE_MASTER_KEY          the key that encrypts issuer keys at rest (secret; default: a key
                                  file in the data directory, created on first start)
     VCENGINE_DEV                 1/true: development mode (GraphiQL, detailed errors)
+    VCENGINE_HEADER_TIMEOUT      seconds a client has to send a request's headers  (default 10)
+    VCENGINE_BODY_TIMEOUT        seconds a client has to send a request's body, once its headers
+                                 are in; else 408 and the connection is closed       (default 30)
+    VCENGINE_KEEP_ALIVE_TIMEOUT  seconds an idle keep-alive connection stays open   (default 5)
+    VCENGINE_MAX_CONNECTIONS     open connections (and requests in flight) at most; beyond it a
+                                 request is answered 503                            (default 500)
 
 Secrets are ``Secret`` values: their repr is masked, ``str()`` reveals them where they are used.
 """
@@ -18,16 +24,25 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Secret
 
 from vcengine.errors import InputError
 
-__all__ = ["Secret", "Settings"]
+if TYPE_CHECKING:
+    from vcengine.services.ports import Store
+
+__all__ = ["MASTER_KEY_FILE", "Secret", "Settings", "store_for"]
 
 DEFAULT_DATA_DIR = Path("vcengine-data")
+MASTER_KEY_FILE = "master.key"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+DEFAULT_HEADER_TIMEOUT = 10.0
+DEFAULT_BODY_TIMEOUT = 30.0
+DEFAULT_KEEP_ALIVE_TIMEOUT = 5.0
+DEFAULT_MAX_CONNECTIONS = 500
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
 
@@ -43,6 +58,20 @@ def _flag(name: str, value: str | None) -> bool:
     if text in _FALSE:
         return False
     raise InputError(f"{name} must be 1/true/yes/on or 0/false/no/off, not {value!r}")
+
+
+def _number(env: Mapping[str, str], name: str, default: float, *, integer: bool = False) -> float:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        number = int(text) if integer else float(text)
+    except ValueError:
+        number = 0
+    if not 0 < number < float("inf"):
+        kind = "a whole number" if integer else "a number of seconds"
+        raise InputError(f"{name} must be {kind} greater than 0, not {text!r}")
+    return number
 
 
 def normalize_base_url(url: str) -> str:
@@ -65,9 +94,19 @@ class Settings:
     dev: bool = False
     max_body_bytes: int = 8 * 1024 * 1024
     status_list_ttl_seconds: int = 300
+    #: Slow clients (slowloris): seconds to send the headers, then the body, of a request.
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
+    keep_alive_timeout: float = DEFAULT_KEEP_ALIVE_TIMEOUT
+    #: Open connections and requests in flight; beyond, 503 (and connections cost memory, fds).
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", normalize_base_url(self.base_url))
+        for name in ("header_timeout", "body_timeout", "keep_alive_timeout", "max_connections"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < float("inf"):
+                raise InputError(f"{name} must be a number greater than 0, not {value!r}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -79,6 +118,12 @@ class Settings:
             bootstrap_api_key=_secret(env.get("VCENGINE_BOOTSTRAP_API_KEY")),
             master_key=_secret(env.get("VCENGINE_MASTER_KEY")),
             dev=_flag("VCENGINE_DEV", env.get("VCENGINE_DEV")),
+            header_timeout=_number(env, "VCENGINE_HEADER_TIMEOUT", DEFAULT_HEADER_TIMEOUT),
+            body_timeout=_number(env, "VCENGINE_BODY_TIMEOUT", DEFAULT_BODY_TIMEOUT),
+            keep_alive_timeout=_number(env, "VCENGINE_KEEP_ALIVE_TIMEOUT", DEFAULT_KEEP_ALIVE_TIMEOUT),
+            max_connections=int(
+                _number(env, "VCENGINE_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, integer=True)
+            ),
         )
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -86,6 +131,20 @@ class Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
 
     @property
+    def master_key_file(self) -> Path:
+        """Where the master key is read from (and created on first start) without ``VCENGINE_MASTER_KEY``."""
+        return self.data_dir / MASTER_KEY_FILE
+
+    @property
     def host(self) -> str:
         """``host[:port]`` of the base URL, as did:web identifiers need it."""
         return urlsplit(self.base_url).netloc
+
+
+def store_for(settings: Settings) -> Store:
+    """The store the settings name, not started: MongoDB if a URI is set, else SQLite in the data
+    directory. ``vcengine serve`` and ``vcengine admin`` open it through here."""
+    from vcengine.storage import open_store
+
+    uri = str(settings.mongodb_uri) if settings.mongodb_uri else None
+    return open_store(None if uri else settings.data_dir, uri)

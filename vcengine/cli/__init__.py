@@ -6,6 +6,7 @@
     vcengine verify FILE|- [--json] [--online] [--resolve URL=FILE]... [--now DT]
     vcengine verify --jsonl                                   (stdin -> one JSON report per line)
     vcengine demo                                             (key, sample credential, report)
+    vcengine admin org|keys ...                               (organizations and API keys, on the store)
 
 Exit codes of verify: 0 verified, 1 a check failed, 2 unreadable or malformed input,
 3 indeterminate (a check could not be completed). The CLI is a boundary: it reads files, the
@@ -18,7 +19,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from vcengine.cli import bake, demo, keys, serve, sign, status, verify
+from vcengine.cli import admin, bake, demo, keys, serve, sign, status, verify
 from vcengine.cli._io import EXIT_MALFORMED
 from vcengine.errors import VcengineError
 
@@ -28,7 +29,7 @@ __all__ = ["build_parser", "main"]
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vcengine", description="Open Badges 3.0 verifiable credentials")
     sub = parser.add_subparsers(dest="command", required=True)
-    for command in (demo, keys, sign, verify, bake, status, serve):
+    for command in (demo, keys, sign, verify, bake, status, serve, admin):
         command.register(sub)
     return parser
 

@@ -9,8 +9,9 @@ import sys
 from typing import Any
 
 from vcengine.cli._io import read_bytes
+from vcengine.core import jsontext
 from vcengine.core.bake import bake, unbake
-from vcengine.errors import InputError
+from vcengine.errors import InputError, JsonError
 
 
 def cmd_bake(args: argparse.Namespace) -> int:
@@ -29,6 +30,11 @@ def cmd_bake(args: argparse.Namespace) -> int:
 
 def cmd_unbake(args: argparse.Namespace) -> int:
     found = unbake(read_bytes(args.image))
+    if found.format.endswith("-json"):  # print only what a verifier would read: strict JSON
+        try:
+            jsontext.loads(found.text)
+        except JsonError as exc:
+            raise JsonError(f"the baked credential is not valid JSON: {exc.message}") from None
     if args.json:
         print(
             json.dumps(

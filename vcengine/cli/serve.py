@@ -2,6 +2,8 @@
 
     vcengine serve [--host 127.0.0.1] [--port 8000] [--data DIR] [--mongodb-uri URI]
                    [--base-url URL] [--ssl-certfile F --ssl-keyfile F] [--dev]
+                   [--header-timeout S] [--body-timeout S] [--keep-alive-timeout S]
+                   [--max-connections N]
 
 Flags override the environment (``VCENGINE_*``, see ``vcengine.api.settings``). The first start
 creates a default organization with a did:key issuer and prints an admin API key once (or adds
@@ -21,6 +23,19 @@ __all__ = ["register"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+
+
+def _positive(kind: type[float] | type[int]) -> Any:
+    def parse(text: str) -> float | int:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = 0
+        if not 0 < value < float("inf"):
+            raise argparse.ArgumentTypeError(f"must be a {kind.__name__} greater than 0, not {text!r}")
+        return value
+
+    return parse
 
 
 def _base_url(args: argparse.Namespace, from_env: str | None) -> str | None:
@@ -65,6 +80,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from vcengine.api.app import create_app
+    from vcengine.api.server import uvicorn_config
     from vcengine.api.settings import Secret, Settings
 
     if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
@@ -75,19 +91,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
         mongodb_uri=Secret(args.mongodb_uri) if args.mongodb_uri else None,
         base_url=_base_url(args, None if env.base_url == Settings().base_url else env.base_url),
         dev=True if args.dev else None,
+        header_timeout=args.header_timeout,
+        body_timeout=args.body_timeout,
+        keep_alive_timeout=args.keep_alive_timeout,
+        max_connections=args.max_connections,
     )
     app = create_app(settings, on_start=_announce(settings, sys.stdout))
-    config = uvicorn.Config(
+    config = uvicorn_config(
         app,
+        settings,
         host=args.host,
         port=args.port,
         ssl_certfile=args.ssl_certfile,
         ssl_keyfile=args.ssl_keyfile,
-        log_level="info" if settings.dev else "warning",
-        access_log=settings.dev,
-        lifespan="on",
-        server_header=False,
-        ws="websockets-sansio",
     )
     server = uvicorn.Server(config)
     server.run()
@@ -108,4 +124,28 @@ def register(sub: Any) -> None:
     serve.add_argument("--ssl-certfile", metavar="F", help="TLS certificate (PEM)")
     serve.add_argument("--ssl-keyfile", metavar="F", help="TLS private key (PEM)")
     serve.add_argument("--dev", action="store_true", help="development mode: GraphiQL, access log")
+    serve.add_argument(
+        "--header-timeout",
+        type=_positive(float),
+        metavar="S",
+        help="seconds a client has to send a request's headers, else 408 (default 10)",
+    )
+    serve.add_argument(
+        "--body-timeout",
+        type=_positive(float),
+        metavar="S",
+        help="seconds a client has to send a request's body after its headers, else 408 (default 30)",
+    )
+    serve.add_argument(
+        "--keep-alive-timeout",
+        type=_positive(float),
+        metavar="S",
+        help="seconds an idle keep-alive connection stays open (default 5)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=_positive(int),
+        metavar="N",
+        help="open connections and requests in flight at most; beyond, 503 (default 500)",
+    )
     serve.set_defaults(func=cmd_serve)

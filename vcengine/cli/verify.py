@@ -20,9 +20,14 @@ from vcengine.cli._io import (
     read_json_file,
     utc_now,
 )
+from vcengine.core import jsontext
+from vcengine.core.presentation import PresentationReport, verify_presentation
+from vcengine.core.presentation_jwt import is_presentation_jwt, verify_presentation_jwt
 from vcengine.core.resolve import OfflineResolver
 from vcengine.core.verify import VerificationReport, looks_like_jws, ob2_report, verify_credential
 from vcengine.errors import InputError, VcengineError
+
+Report = VerificationReport | PresentationReport
 
 
 def _resolver(args: argparse.Namespace) -> OfflineResolver:
@@ -43,10 +48,13 @@ def _resolver(args: argparse.Namespace) -> OfflineResolver:
     return OfflineResolver(documents, fetch)
 
 
-def verify_input(
-    data: bytes, args: argparse.Namespace, resolver: OfflineResolver, now: datetime
-) -> VerificationReport:
-    """Detect a baked image, a compact JWS or JSON, and verify it."""
+def _is_presentation(value: Any) -> bool:
+    types = value.get("type") if isinstance(value, Mapping) else None
+    return "VerifiablePresentation" in (types if isinstance(types, list) else [types])
+
+
+def verify_input(data: bytes, args: argparse.Namespace, resolver: OfflineResolver, now: datetime) -> Report:
+    """Detect a baked image, a compact JWS or JSON (a credential or a presentation), and verify it."""
     stripped = data.lstrip()
     if data[:8] == b"\x89PNG\r\n\x1a\n" or stripped[:1] == b"<":
         from vcengine.core.bake import unbake
@@ -63,7 +71,29 @@ def verify_input(
     text = text.strip()
     if not text.startswith("{") and not looks_like_jws(text):
         raise InputError("input is neither JSON, a compact JWS, nor a PNG/SVG image")
-    return verify_credential(text, resolver=resolver, now=now, status=_status_checker(args, resolver))
+    status = _status_checker(args, resolver)
+    if text.startswith("{"):
+        document = jsontext.loads(text)
+        if _is_presentation(document):
+            return verify_presentation(
+                document,
+                resolver=resolver,
+                now=now,
+                status=status,
+                challenge=getattr(args, "challenge", None),
+                domain=getattr(args, "domain", None),
+            )
+        return verify_credential(document, resolver=resolver, now=now, status=status)
+    if is_presentation_jwt(text):
+        return verify_presentation_jwt(
+            text,
+            resolver=resolver,
+            now=now,
+            status=status,
+            challenge=getattr(args, "challenge", None),
+            domain=getattr(args, "domain", None),
+        )
+    return verify_credential(text, resolver=resolver, now=now, status=status)
 
 
 def _status_checker(args: argparse.Namespace, resolver: OfflineResolver) -> Any:
@@ -100,20 +130,30 @@ def _status_checker(args: argparse.Namespace, resolver: OfflineResolver) -> Any:
     return status_checker(lists, resolver)
 
 
-def render_report(report: VerificationReport, out: IO[str]) -> None:
+def render_report(report: Report, out: IO[str], indent: str = "") -> None:
     marks = {"pass": "PASS", "fail": "FAIL", "indeterminate": "????", "skipped": " -- "}
+    if isinstance(report, PresentationReport):
+        vp = report.presentation or {}
+        print(f"presentation: {vp.get('id', '(no id)')}  holder {vp.get('holder', '(none)')}", file=out)
+        for check in report.checks:
+            print(f"  [{marks[check.outcome]}] {check.name:<10} {check.reason}", file=out)
+        for number, credential in enumerate(report.credentials, 1):
+            print(f"  credential {number} of {len(report.credentials)}:", file=out)
+            render_report(credential, out, indent="    ")
+        print(f"verdict: {report.verdict.upper()}", file=out)
+        return
     cred = report.credential or {}
-    print(f"credential: {cred.get('id', '(no id)')}  [{report.format}]", file=out)
+    print(f"{indent}credential: {cred.get('id', '(no id)')}  [{report.format}]", file=out)
     for check in report.checks:
-        print(f"  [{marks[check.outcome]}] {check.name:<10} {check.reason}", file=out)
+        print(f"{indent}  [{marks[check.outcome]}] {check.name:<10} {check.reason}", file=out)
         for detail in check.details:
             if "outcome" in detail and check.name == "proof":
                 print(
-                    f"           - proof {detail.get('proof')}: {detail['suite']} "
+                    f"{indent}           - proof {detail.get('proof')}: {detail['suite']} "
                     f"{detail['outcome']}: {detail['reason']}",
                     file=out,
                 )
-    print(f"verdict: {report.verdict.upper()}", file=out)
+    print(f"{indent}verdict: {report.verdict.upper()}", file=out)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -147,8 +187,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    verify = sub.add_parser("verify", help="verify a credential, JWT or baked image")
-    verify.add_argument("file", nargs="?", help="credential file, or - for stdin")
+    verify = sub.add_parser("verify", help="verify a credential, presentation, JWT or baked image")
+    verify.add_argument("file", nargs="?", help="credential or presentation file, or - for stdin")
     verify.add_argument("--json", action="store_true", help="print the machine-readable report")
     verify.add_argument("--jsonl", action="store_true", help="one credential or JWT per line on stdin")
     verify.add_argument(
@@ -159,4 +199,6 @@ def register(sub: Any) -> None:
         "--status-list", action="append", metavar="[URL=]FILE", help="a status list credential to use"
     )
     verify.add_argument("--now", help="verify as of this time (default: now)")
+    verify.add_argument("--challenge", help="the challenge a presentation's proof must carry")
+    verify.add_argument("--domain", help="the domain a presentation's proof must carry")
     verify.set_defaults(func=cmd_verify)

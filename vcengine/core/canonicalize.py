@@ -30,10 +30,10 @@ from vcengine.core.jsonld_to_rdf import (
     translate_pyld_error,
 )
 from vcengine.core.jsontext import check_depth
-from vcengine.core.rdfc import Quad, canonical_nquads, literal
+from vcengine.core.rdfc import Quad, WorkBudget, canonical_nquads, literal
 from vcengine.errors import JsonLdError
 
-__all__ = ["jcs", "rdfc_nquads", "rdfc_nquads_reference", "to_rdf_reference"]
+__all__ = ["jcs", "rdf_dataset", "rdfc_nquads", "rdfc_nquads_reference", "to_rdf_reference"]
 
 _LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -78,12 +78,16 @@ def to_rdf_reference(document: Mapping[str, Any]) -> list[Quad]:
     return quads
 
 
-def rdfc_nquads(document: Mapping[str, Any]) -> str:
-    """RDFC-1.0 canonical N-Quads of ``document`` (JSON-LD), in JSON-LD safe mode."""
+def rdf_dataset(document: Mapping[str, Any]) -> list[Quad]:
+    """The RDF dataset of ``document`` (JSON-LD) as quads, in JSON-LD safe mode: what an RDFC
+    proof signs and what a verifier must read (see :mod:`vcengine.core.signed_graph`)."""
     quads = to_quads(document)
-    if quads is None:
-        quads = to_rdf_reference(document)
-    return canonical_nquads(quads)
+    return to_rdf_reference(document) if quads is None else quads
+
+
+def rdfc_nquads(document: Mapping[str, Any], budget: WorkBudget | None = None) -> str:
+    """RDFC-1.0 canonical N-Quads of ``document`` (JSON-LD), in JSON-LD safe mode."""
+    return canonical_nquads(rdf_dataset(document), budget)
 
 
 def rdfc_nquads_reference(document: Mapping[str, Any]) -> str:

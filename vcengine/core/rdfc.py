@@ -27,6 +27,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_WORK",
     "Quad",
+    "WorkBudget",
     "canonical_nquads",
     "canonicalize",
     "escape_literal",
@@ -46,6 +47,29 @@ MAX_WORK = 50_000
 
 #: Deepest recursion of Hash N-Degree Quads (a chain of indistinguishable blank nodes).
 MAX_DEPTH = 256
+
+
+class WorkBudget:
+    """N-degree steps allowed across several canonicalizations (of one document and its proofs).
+
+    A verifier gives one budget to everything it canonicalizes for one document, so that the
+    number of proofs does not multiply the work a poison graph can demand.
+    """
+
+    __slots__ = ("limit", "spent")
+
+    def __init__(self, limit: int = MAX_WORK) -> None:
+        self.limit = limit
+        self.spent = 0
+
+    def spend(self, cost: int, blank_nodes: int) -> None:
+        self.spent += cost
+        if self.spent > self.limit:
+            raise JsonLdError(
+                f"poison graph: canonicalization needs more than {self.limit} N-degree steps "
+                f"({blank_nodes} blank nodes); refusing to continue"
+            )
+
 
 # --- canonical N-Quads terms (RDF 1.2 N-Quads §canonical-quads) ------------------------------
 
@@ -112,7 +136,7 @@ class _Issuer:
 class _State:
     """§4.2 Canonicalization State, plus the work counter that bounds §4.9."""
 
-    def __init__(self, quads: list[Quad]) -> None:
+    def __init__(self, quads: list[Quad], budget: WorkBudget | None = None) -> None:
         self.quads = quads
         self.blank_to_quads: dict[str, list[Quad]] = {}
         for quad in quads:
@@ -124,15 +148,10 @@ class _State:
                         bucket.append(quad)
         self.canonical = _Issuer("_:c14n")
         self.first_degree: dict[str, str] = {}
-        self.work = 0
+        self.budget = WorkBudget() if budget is None else budget
 
     def spend(self, cost: int = 1) -> None:
-        self.work += cost
-        if self.work > MAX_WORK:
-            raise JsonLdError(
-                f"poison graph: canonicalization needs more than {MAX_WORK} N-degree steps "
-                f"({len(self.blank_to_quads)} blank nodes); refusing to continue"
-            )
+        self.budget.spend(cost, len(self.blank_to_quads))
 
     def hash_first_degree(self, reference: str) -> str:
         """§4.6 Hash First Degree Quads."""
@@ -202,13 +221,13 @@ class _State:
         return _sha256("".join(data)), issuer
 
 
-def canonicalize(quads: Iterable[Quad]) -> dict[str, str]:
+def canonicalize(quads: Iterable[Quad], budget: WorkBudget | None = None) -> dict[str, str]:
     """§4.4 Canonicalization Algorithm: map each blank node label to its canonical label."""
-    return _canonical_labels(list(dict.fromkeys(quads)))
+    return _canonical_labels(list(dict.fromkeys(quads)), budget)
 
 
-def _canonical_labels(quads: list[Quad]) -> dict[str, str]:
-    state = _State(quads)
+def _canonical_labels(quads: list[Quad], budget: WorkBudget | None) -> dict[str, str]:
+    state = _State(quads, budget)
     by_hash: dict[str, list[str]] = {}
     for blank in state.blank_to_quads:
         digest = state.first_degree[blank] = state.hash_first_degree(blank)
@@ -234,10 +253,12 @@ def _canonical_labels(quads: list[Quad]) -> dict[str, str]:
     return state.canonical.issued
 
 
-def canonical_nquads(quads: Iterable[Quad]) -> str:
-    """RDFC-1.0 canonical N-Quads (§4.4 step 7) of a dataset given as quads."""
+def canonical_nquads(quads: Iterable[Quad], budget: WorkBudget | None = None) -> str:
+    """RDFC-1.0 canonical N-Quads (§4.4 step 7) of a dataset given as quads.
+
+    ``budget`` bounds the N-degree work; by default each call gets ``MAX_WORK`` steps."""
     unique = list(dict.fromkeys(quads))
-    labels = _canonical_labels(unique)
+    labels = _canonical_labels(unique, budget)
     get = labels.get
     lines = [_line(get(s, s), p, get(o, o), get(g, g)) for s, p, o, g in unique]
     lines.sort()

@@ -16,10 +16,10 @@ from collections.abc import Callable, Mapping, MutableMapping
 from datetime import datetime
 from typing import Any
 
-from vcengine.core.proofs.data_integrity import verify_proofs
+from vcengine.core.proofs.data_integrity import Transformed, verify_proofs
 from vcengine.core.resolve import KeyResolver
 from vcengine.core.status_read import REVOCATION_LIST_1EDTECH, StatusEntry, parse_entry, read_status
-from vcengine.core.verify import Check, check_issuer_binding, check_proofs, issuer_id
+from vcengine.core.verify import Check, check_issuer_binding, check_proofs, check_signed_graph, issuer_id
 from vcengine.errors import InputError, ResolutionError, UnsupportedError
 
 __all__ = ["ListResolver", "status_checker"]
@@ -34,13 +34,17 @@ def _entries(doc: Mapping[str, Any]) -> list[Any]:
 
 def _verify_list(list_doc: Mapping[str, Any], issuer: str | None, keys: KeyResolver) -> str | None:
     """Why the list credential cannot be trusted, or None when its proof and issuer check out."""
+    transformed = Transformed(list_doc)
     try:
-        results = verify_proofs(list_doc, keys)
+        results = verify_proofs(list_doc, keys, transformed=transformed)
     except InputError as exc:
         return f"its proof is malformed: {exc}"
     proof = check_proofs(results)
     if proof.outcome != "pass":
         return f"its proof did not verify ({proof.reason})"
+    signed = check_signed_graph(list_doc, transformed)
+    if signed.outcome != "pass":
+        return signed.reason
     if issuer_id(list_doc) != issuer:
         return f"it was issued by {issuer_id(list_doc)}, not by the credential's issuer {issuer}"
     binding = check_issuer_binding(list_doc, results, keys)

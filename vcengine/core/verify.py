@@ -6,13 +6,14 @@ not be completed: a key or a status list could not be resolved) or ``skipped`` (
 indeterminate: "could not check" is never reported as "verified".
 
 Checks, in order (OB 3.0 §9 Verification and Validation; vc-data-model-2.0 §4.9, §5.4):
-syntax → schema → proof → issuer (verification method ↔ issuer binding) → validity (dates
-against the injected clock) → status.
+syntax → schema → proof → signed-graph (the JSON states what was signed, see
+:mod:`vcengine.core.signed_graph`) → issuer (verification method ↔ issuer binding) → validity
+(dates against the injected clock) → status.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -20,18 +21,42 @@ from typing import Any, Literal
 from vcengine.core import jsontext
 from vcengine.core.dates import parse_date_time
 from vcengine.core.proofs import vc_jwt
-from vcengine.core.proofs.data_integrity import ProofResult, verify_proofs
+from vcengine.core.proofs.data_integrity import ProofResult, TooManyProofs, Transformed, verify_proofs
 from vcengine.core.resolve import KeyResolver
 from vcengine.core.schema import validate
-from vcengine.errors import InputError
+from vcengine.core.signed_graph import disagreements
+from vcengine.errors import ContextError, InputError
 
-__all__ = ["Check", "StatusChecker", "VerificationReport", "verify_document"]
+__all__ = [
+    "ENVELOPED_VC_JWT",
+    "Check",
+    "StatusChecker",
+    "VerificationReport",
+    "check_proof_option",
+    "check_signed_graph",
+    "enveloped_jwt",
+    "verify_document",
+]
 
 Outcome = Literal["pass", "fail", "indeterminate", "skipped"]
 Verdict = Literal["verified", "failed", "indeterminate"]
 StatusChecker = Callable[[Mapping[str, Any], datetime], "Check"]
 
 OB_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
+#: VCDM 2.0 §4.13.1 Enveloped Verifiable Credentials: a VC-JWT carried as a data: URL.
+ENVELOPED_VC_JWT = "data:application/vc+jwt,"
+
+
+def enveloped_jwt(value: Any) -> str | None:
+    """The VC-JWT an ``EnvelopedVerifiableCredential`` carries; None for anything else."""
+    if not isinstance(value, Mapping):
+        return None
+    types = value.get("type")
+    envelope = value.get("id")
+    enveloped = "EnvelopedVerifiableCredential" in (types if isinstance(types, list) else [types])
+    if enveloped and isinstance(envelope, str) and envelope.startswith(ENVELOPED_VC_JWT):
+        return envelope[len(ENVELOPED_VC_JWT) :]
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +196,54 @@ def check_proofs(results: list[ProofResult]) -> Check:
     )
 
 
+def check_proof_option(
+    name: str, expected: str | None, proofs: Sequence[Mapping[str, Any]], results: Sequence[ProofResult]
+) -> Check:
+    """``challenge`` / ``domain`` (vc-data-integrity §4.4 steps 9-10): when the verifier expects a
+    value, every valid proof must carry it (a ``domain`` may be a list that includes it)."""
+    passed = [proofs[r.index] for r in results if r.outcome == "pass" and r.index < len(proofs)]
+    if expected is None:
+        return Check(name, "skipped", f"the verifier expects no {name}")
+    if not passed:
+        return Check(name, "skipped", "no valid proof to carry it")
+    for proof in passed:
+        value = proof.get(name)
+        if not (value == expected or (name == "domain" and isinstance(value, list) and expected in value)):
+            shown = "no " + name if value is None else f"{name} {str(value)[:80]!r}"
+            reason = f"the proof carries {shown}; the verifier expects {expected!r}"
+            return Check(name, "fail", reason, f"{name}-mismatch")
+    return Check(name, "pass", f"the proof carries the expected {name}")
+
+
+def check_signed_graph(doc: Mapping[str, Any], transformed: Transformed) -> Check:
+    """The JSON must state, in the compact form of its contexts, what the signed dataset says
+    about everything the report is read from (id, types, issuer, dates, subjects, status)."""
+    try:
+        quads = transformed.dataset()
+    except ContextError as exc:
+        # The JSON was signed, but what it means under a context vcengine does not have is unknown.
+        return Check(
+            "signed-graph",
+            "indeterminate",
+            f"what the credential says cannot be read: {exc}",
+            "context-unknown",
+        )
+    except InputError as exc:
+        return Check("signed-graph", "fail", f"the credential cannot be read as JSON-LD: {exc}", "jsonld")
+    problems = disagreements(doc, quads)
+    if problems:
+        return Check(
+            "signed-graph",
+            "fail",
+            f"the JSON does not state what was signed: {problems[0]}",
+            "graph-mismatch",
+            tuple({"message": p} for p in problems[:20]),
+        )
+    return Check(
+        "signed-graph", "pass", "the JSON states what was signed (id, types, issuer, dates, subjects, status)"
+    )
+
+
 def check_issuer_binding(doc: Mapping[str, Any], results: list[ProofResult], resolver: KeyResolver) -> Check:
     """The key that signed must belong to the issuer: its controller is the issuer, or the
     issuer's own document lists it under assertionMethod (vc-data-model-2.0 §4.7 issuer)."""
@@ -239,26 +312,45 @@ def verify_document(
     now: datetime,
     status: StatusChecker | None = None,
     format: str = "json-ld",
+    expected_purpose: str = "assertionMethod",
+    challenge: str | None = None,
+    domain: str | None = None,
 ) -> VerificationReport:
-    """Verify a JSON-LD credential with embedded proofs; every check is reported."""
+    """Verify a JSON-LD credential with embedded proofs; every check is reported.
+
+    ``expected_purpose`` is the proof purpose the proofs must state; ``challenge`` and ``domain``,
+    when given, must be carried by the proofs (reported as checks of their own)."""
     syntax = check_syntax(doc)
     if syntax.outcome == "fail":
         return VerificationReport(format, (syntax,), doc if isinstance(doc, Mapping) else None)
+    transformed = Transformed(doc)
     try:
-        results = verify_proofs(doc, resolver)
+        results = verify_proofs(doc, resolver, expected_purpose=expected_purpose, transformed=transformed)
+    except TooManyProofs as exc:
+        results = []
+        proof_check = Check("proof", "fail", str(exc), "too-many-proofs")
     except InputError as exc:
         results = []
         proof_check = Check("proof", "fail", str(exc), "bad-proof")
     else:
         proof_check = check_proofs(results)
-    checks = (
+    checks: tuple[Check, ...] = (
         syntax,
         check_schema(doc),
         proof_check,
+        check_signed_graph(doc, transformed),
         check_issuer_binding(doc, results, resolver),
         check_validity(doc, now),
         (status or _offline_status(resolver))(doc, now),
     )
+    if challenge is not None or domain is not None:
+        proofs = doc.get("proof")
+        listed = [p for p in (proofs if isinstance(proofs, list) else [proofs]) if isinstance(p, Mapping)]
+        checks += tuple(
+            check_proof_option(name, value, listed, results)
+            for name, value in (("challenge", challenge), ("domain", domain))
+            if value is not None
+        )
     return VerificationReport(format, checks, doc)
 
 
@@ -303,6 +395,7 @@ def verify_jwt(
         syntax,
         check_schema(doc),
         proof,
+        check_signed_graph(doc, Transformed(doc)),
         issuer,
         claims,
         validity,
@@ -331,15 +424,45 @@ def verify_credential(
     resolver: KeyResolver,
     now: datetime,
     status: StatusChecker | None = None,
+    expected_purpose: str = "assertionMethod",
+    challenge: str | None = None,
+    domain: str | None = None,
 ) -> VerificationReport:
-    """Verify a credential given as a JSON object, JSON text or a compact JWS (detected).
+    """Verify a credential given as a JSON object, JSON text, a compact JWS or an
+    ``EnvelopedVerifiableCredential`` carrying a VC-JWT (detected).
 
     Malformed input (not JSON, not a JWS) raises an ``InputError``; everything else — bad
-    signatures, unresolvable keys, expiry — is reported in the returned report.
+    signatures, unresolvable keys, expiry — is reported in the returned report. ``challenge``,
+    ``domain`` and a proof purpose other than assertionMethod apply to embedded proofs: a VC-JWT
+    carries none of them, so asking for them fails its report.
     """
+    token = enveloped_jwt(data)
+    if token is not None:
+        data = token
     if isinstance(data, str):
         text = data.strip()
         if looks_like_jws(text):
-            return verify_jwt(text, resolver=resolver, now=now, status=status)
+            report = verify_jwt(text, resolver=resolver, now=now, status=status)
+            asked = [
+                Check(name, "fail", f"a VC-JWT has no proof that could carry a {name}", f"{name}-mismatch")
+                for name, value in (("challenge", challenge), ("domain", domain))
+                if value is not None
+            ]
+            if expected_purpose != "assertionMethod":
+                reason = f"a VC-JWT is an assertion; it cannot be verified for {expected_purpose}"
+                asked.append(Check("proof-purpose", "fail", reason, "bad-proof"))
+            return (
+                VerificationReport(report.format, (*report.checks, *asked), report.credential)
+                if asked
+                else report
+            )
         data = jsontext.loads(text)
-    return verify_document(data, resolver=resolver, now=now, status=status)
+    return verify_document(
+        data,
+        resolver=resolver,
+        now=now,
+        status=status,
+        expected_purpose=expected_purpose,
+        challenge=challenge,
+        domain=domain,
+    )

@@ -22,7 +22,6 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from multiprocessing import get_context
 from typing import Any, Literal
 
 import anyio.to_thread
@@ -53,6 +52,7 @@ from vcengine.services.ports import (
     ProofFormat,
 )
 from vcengine.services.status_publishing import allocate
+from vcengine.services.workers import WorkerPool
 
 __all__ = [
     "PROOF_FORMATS",
@@ -168,10 +168,11 @@ def _sign_batch(
 def _pool(services: Services) -> ProcessPoolExecutor:
     pool = services.cache.get("signing_pool")
     if pool is None:
-        pool = ProcessPoolExecutor(services.signing_processes, mp_context=get_context("forkserver"))
+        pool = WorkerPool(services.signing_processes)  # its workers die with the service
         services.cache["signing_pool"] = pool
-        services.on_close(lambda: pool.shutdown(wait=False, cancel_futures=True))
-    return pool
+        services.on_close(pool.shutdown)
+    executor: ProcessPoolExecutor = pool.executor
+    return executor
 
 
 async def sign_many(

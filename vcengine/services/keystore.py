@@ -18,12 +18,14 @@ import binascii
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from vcengine.core.keys import KeyPair
 from vcengine.errors import InputError, SecretError
+from vcengine.private_files import private_dir, tighten
 
 __all__ = ["ENV_VAR", "MasterKey", "load_or_create_master_key", "seal", "unseal"]
 
@@ -35,6 +37,23 @@ _DOMAIN = b"vcengine/issuer-key/"
 RandomBytes = Callable[[int], bytes]
 
 
+class _Aead(Protocol):
+    def encrypt(self, nonce: bytes, data: bytes, associated_data: bytes | None) -> bytes: ...
+    def decrypt(self, nonce: bytes, data: bytes, associated_data: bytes | None) -> bytes: ...
+
+
+class _Unconfigured:
+    """The AEAD of a master key this process does not have: every use is a ``SecretError``."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def encrypt(self, nonce: bytes, data: bytes, associated_data: bytes | None) -> bytes:
+        raise SecretError(self.reason)
+
+    decrypt = encrypt
+
+
 class MasterKey:
     """A 32-byte AES-256-GCM key. Its ``repr`` and ``str`` never show it."""
 
@@ -44,7 +63,15 @@ class MasterKey:
         if not isinstance(raw, bytes) or len(raw) != 32:
             raise SecretError("a master key is exactly 32 bytes")
         self._raw = raw
-        self._aead = AESGCM(raw)
+        self._aead: _Aead = AESGCM(raw)
+
+    @classmethod
+    def unavailable(cls, reason: str) -> MasterKey:
+        """Stands for a master key this process does not have (``vcengine admin`` on API keys
+        needs none): sealing or opening an issuer key with it raises ``SecretError(reason)``."""
+        key = cls.__new__(cls)
+        key._raw, key._aead = b"", _Unconfigured(reason)
+        return key
 
     @classmethod
     def from_text(cls, text: str) -> MasterKey:
@@ -60,6 +87,8 @@ class MasterKey:
 
     def to_text(self) -> str:
         """base64url without padding: what the key file holds. Handle with care."""
+        if not self._raw:
+            raise SecretError("this process has no master key")
         return base64.urlsafe_b64encode(self._raw).rstrip(b"=").decode("ascii")
 
     def __repr__(self) -> str:
@@ -108,7 +137,8 @@ def load_or_create_master_key(
     """The master key, and a message for the operator saying where it came from.
 
     ``env[VCENGINE_MASTER_KEY]`` wins; else ``key_file`` is read; else a new key is written there
-    with mode 0600 (its directory created with mode 0700).
+    with mode 0600 (its directory created with mode 0700). An existing key file or directory that
+    others may read is tightened to 0600 / 0700, and the message says so.
     """
     if value := env.get(ENV_VAR, "").strip():
         return MasterKey.from_text(value), f"master key: from the environment variable {ENV_VAR}"
@@ -118,7 +148,7 @@ def load_or_create_master_key(
         pass
     key = MasterKey(random_bytes(32))
     try:
-        key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(key_file.parent)
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process created it first: use theirs
         return _read(key_file)
@@ -135,12 +165,17 @@ def load_or_create_master_key(
 def _read(key_file: Path) -> tuple[MasterKey, str]:
     try:
         text = key_file.read_text(encoding="ascii")
-        mode = key_file.stat().st_mode & 0o777
+        old_mode = tighten(key_file, quiet=True)
+        if key_file.parent.is_dir():
+            tighten(key_file.parent)
     except FileNotFoundError:
         raise
     except (OSError, UnicodeDecodeError) as exc:
         raise SecretError(f"cannot read the master key file {key_file}: {exc}") from None
     message = f"master key: read from {key_file}"
-    if mode & 0o077:
-        message += f" (warning: mode {mode:04o}; others can read it: chmod 600 {key_file})"
+    if old_mode is not None:
+        message += (
+            f" (warning: it was mode {old_mode:04o}, readable by other users: changed to "
+            f"{old_mode & 0o700:04o}; if others could log in here, replace the master key)"
+        )
     return MasterKey.from_text(text), message

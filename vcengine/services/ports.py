@@ -63,7 +63,10 @@ class OrganizationRecord:
 
 @dataclass(frozen=True, slots=True)
 class ApiKeyRecord:
-    """An API key, stored as ``prefix`` (shown to users, looked up) + ``secret_hash`` (never the key)."""
+    """An API key, stored as ``prefix`` (shown to users, looked up) + ``secret_hash`` (never the key).
+
+    ``created_by`` is the id of the key that created it (None: an operator, with ``vcengine admin``
+    or at the first start); ``last_used_at`` is when it last authenticated, to the minute."""
 
     id: str
     org_id: str
@@ -73,6 +76,8 @@ class ApiKeyRecord:
     scopes: frozenset[Scope]
     created_at: datetime
     revoked_at: datetime | None = None
+    created_by: str | None = None
+    last_used_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,8 +232,25 @@ class Store(Protocol):
     async def find_api_key(self, prefix: str) -> ApiKeyRecord | None:
         """By prefix across all orgs (authentication happens before the org is known)."""
 
-    async def revoke_api_key(self, org_id: str, key_id: str, at: datetime) -> bool:
-        """True if the key is in the org (now revoked; a second call keeps the first ``revoked_at``)."""
+    async def get_api_key(self, org_id: str, key_id: str) -> ApiKeyRecord | None: ...
+    async def list_api_keys(
+        self, org_id: str, after: str | None, limit: int, *, include_revoked: bool = True
+    ) -> Page:
+        """The org's keys in (created_at, id) order; only the unrevoked ones unless ``include_revoked``."""
+
+    async def revoke_api_key(
+        self, org_id: str, key_id: str, at: datetime, *, keep_admin: bool = False
+    ) -> ApiKeyRecord | None:
+        """Revoke the key and return it as stored now; None if it is not in the org. A second call
+        keeps the first ``revoked_at``.
+
+        With ``keep_admin``, a key whose revocation would leave the org without an unrevoked key
+        with the ``admin`` scope is returned unrevoked instead. That decision and the revocation
+        are one atomic step against every other ``keep_admin`` revocation, on every instance: two
+        concurrent revocations of an org's last two admin keys never both succeed."""
+
+    async def record_api_key_use(self, key_id: str, at: datetime) -> None:
+        """Set the key's ``last_used_at`` to ``at`` unless it is already ``at`` or later."""
 
     # issuers and keys
     async def create_issuer(self, issuer: IssuerRecord) -> None: ...

@@ -12,12 +12,15 @@ reported *indeterminate*, never passed.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import anyio.to_thread
 
 from vcengine.core import jsontext
 from vcengine.core.bake import unbake
+from vcengine.core.presentation import ENVELOPED_VC_JWT, PresentationReport, verify_presentation
+from vcengine.core.presentation_jwt import presentation_of, verify_presentation_jwt
 from vcengine.core.proofs import vc_jwt
 from vcengine.core.resolve import OfflineResolver
 from vcengine.core.status_check import status_checker
@@ -33,9 +36,22 @@ from vcengine.services.context import Services
 from vcengine.services.issuers import did_web, issuer_document, list_keys
 from vcengine.services.status_changes import published_list
 
-__all__ = ["MAX_INPUT_BYTES", "issuer_documents", "verify"]
+__all__ = ["MAX_INPUT_BYTES", "VerifyOptions", "issuer_documents", "verify", "verify_presentation_now"]
 
 MAX_INPUT_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyOptions:
+    """What the verifier expects of the proofs (VC API ``options``): their purpose, and the
+    ``challenge`` and ``domain`` they must carry when given."""
+
+    expected_purpose: str = "assertionMethod"
+    challenge: str | None = None
+    domain: str | None = None
+
+
+DEFAULT_OPTIONS = VerifyOptions()
 
 
 def _own_record_id(services: Services, issuer: str) -> str | None:
@@ -133,7 +149,9 @@ def _claims(credential: str | Mapping[str, Any]) -> Mapping[str, Any]:
         return {}
 
 
-async def verify(services: Services, data: str | bytes | Mapping[str, Any]) -> VerificationReport:
+async def verify(
+    services: Services, data: str | bytes | Mapping[str, Any], options: VerifyOptions = DEFAULT_OPTIONS
+) -> VerificationReport:
     """Verify ``data`` (JSON object or text, compact JWS, or baked image bytes) now.
 
     Malformed input raises ``InputError``; every other outcome is in the report. Public: no org.
@@ -166,6 +184,67 @@ async def verify(services: Services, data: str | bytes | Mapping[str, Any]) -> V
             resolver=resolver,
             now=now,
             status=status_checker(fetch_list, resolver, verified_lists),
+            expected_purpose=options.expected_purpose,
+            challenge=options.challenge,
+            domain=options.domain,
+        )
+
+    return await anyio.to_thread.run_sync(run)
+
+
+async def verify_presentation_now(
+    services: Services, presentation: Mapping[str, Any] | str, options: VerifyOptions
+) -> PresentationReport:
+    """Verify a presentation (its proof for ``options.expected_purpose``, challenge and domain)
+    and every credential it carries, with this instance's issuer documents and status lists.
+    A string is a presentation JWT (``vp+jwt`` or a VC-JWT 1.1 ``vp`` claim); a malformed one
+    raises ``InputError``."""
+    unsecured = presentation_of(presentation) if isinstance(presentation, str) else presentation
+    carried = unsecured.get("verifiableCredential") if isinstance(unsecured, Mapping) else None
+    claims: list[Mapping[str, Any]] = []
+    for vc in carried if isinstance(carried, list) else [carried] if carried is not None else []:
+        if isinstance(vc, str):
+            claims.append(_claims(vc))
+            continue
+        if not isinstance(vc, Mapping):
+            continue
+        envelope = vc.get("id")
+        if isinstance(envelope, str) and envelope.startswith(ENVELOPED_VC_JWT):
+            claims.append(_claims(envelope[len(ENVELOPED_VC_JWT) :]))
+        else:
+            claims.append(vc)
+    documents: dict[str, Mapping[str, Any]] = {}
+    lists: dict[str, Mapping[str, Any]] = {}
+    for claim in claims:
+        documents.update(await issuer_documents(services, issuer_id(claim)))
+        lists.update(await _lists(services, claim))
+    now = services.now()
+    verified_lists = services.cache.setdefault("verified-status-lists", {})
+
+    def fetch_list(url: str) -> Mapping[str, Any]:
+        if url not in lists:
+            raise ResolutionError(f"status list {url} is not published by this instance")
+        return lists[url]
+
+    def run() -> PresentationReport:
+        resolver = OfflineResolver(documents)
+        if isinstance(presentation, str):
+            return verify_presentation_jwt(
+                presentation,
+                resolver=resolver,
+                now=now,
+                status=status_checker(fetch_list, resolver, verified_lists),
+                challenge=options.challenge,
+                domain=options.domain,
+            )
+        return verify_presentation(
+            presentation,
+            resolver=resolver,
+            now=now,
+            status=status_checker(fetch_list, resolver, verified_lists),
+            challenge=options.challenge,
+            domain=options.domain,
+            expected_purpose=options.expected_purpose,
         )
 
     return await anyio.to_thread.run_sync(run)

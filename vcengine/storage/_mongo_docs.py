@@ -52,7 +52,10 @@ def _asc(*fields: str) -> list[tuple[str, int]]:
 
 INDEXES: dict[str, list[IndexModel]] = {
     "organizations": [IndexModel(_asc("created_at"), name="by_created")],
-    "api_keys": [IndexModel(_asc("prefix"), unique=True, name="prefix_unique")],
+    "api_keys": [
+        IndexModel(_asc("prefix"), unique=True, name="prefix_unique"),
+        IndexModel(_asc("org_id", "created_at"), name="by_org"),
+    ],
     "issuers": [IndexModel(_asc("org_id", "created_at"), name="by_org")],
     "issuer_keys": [IndexModel(_asc("issuer_id", "created_at"), name="by_issuer")],
     "achievements": [IndexModel(_asc("org_id", "page_key"), name="by_org")],
@@ -66,9 +69,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel(_asc("org_id", "page_key"), name="by_org"),
         IndexModel(_asc("org_id", "achievement_id", "page_key"), name="by_achievement"),
         IndexModel(_asc("org_id", "recipient_values"), name="by_recipient"),
-        IndexModel(
-            _asc("org_id"), partialFilterExpression={"outbox": {"$exists": True}}, name="with_outbox"
-        ),
+        IndexModel(_asc("org_id"), partialFilterExpression={"outbox": {"$exists": True}}, name="with_outbox"),
     ],
     "status_lists": [IndexModel(_asc("url"), unique=True, name="url_unique")],
     "active_status_lists": [
@@ -104,6 +105,8 @@ def api_key_doc(r: ApiKeyRecord) -> Doc:
         "scopes": sorted(r.scopes),
         "created_at": encode_time(r.created_at),
         "revoked_at": _t(r.revoked_at),
+        "created_by": r.created_by,
+        "last_used_at": _t(r.last_used_at),
     }
 
 
@@ -117,6 +120,8 @@ def api_key(d: Doc) -> ApiKeyRecord:
         scopes=frozenset(d["scopes"]),
         created_at=decode_time(d["created_at"]),
         revoked_at=maybe_time(d.get("revoked_at")),
+        created_by=d.get("created_by"),
+        last_used_at=maybe_time(d.get("last_used_at")),
     )
 
 

@@ -5,8 +5,8 @@ Uniqueness the ports promise is enforced by the schema: ids, API key prefixes, s
 (org_id, idempotency_key) of credentials (NULL keys never collide), one active list per
 (org, issuer, purpose) and one cursor per (list, shard).
 
-Version 2 added ``credentials.status_version`` and ``status_lists.revoked_list`` (``MIGRATIONS``
-brings a version 1 file up to date when the store starts).
+Version 2 added ``credentials.status_version`` and ``status_lists.revoked_list``
+(``VERSION_2_COLUMNS``; a version 1 file is brought up to date when the store starts).
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ DDL = (
         id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS api_keys (
         id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL, prefix TEXT NOT NULL UNIQUE,
-        secret_hash TEXT NOT NULL, scopes TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)""",
+        secret_hash TEXT NOT NULL, scopes TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT,
+        created_by TEXT, last_used_at TEXT)""",
+    "CREATE INDEX IF NOT EXISTS api_keys_by_org ON api_keys (org_id, created_at, id)",
     """CREATE TABLE IF NOT EXISTS issuers (
         id TEXT PRIMARY KEY, org_id TEXT NOT NULL, profile TEXT NOT NULL, created_at TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS issuers_by_org ON issuers (org_id, created_at, id)",
@@ -74,16 +76,27 @@ DDL = (
     "CREATE INDEX IF NOT EXISTS events_by_type ON events (org_id, type)",
 )
 
-# from version 1 to 2 (the suspension lists' revoked_list is filled in by the store)
-MIGRATIONS = (
-    "ALTER TABLE credentials ADD COLUMN status_version INTEGER NOT NULL DEFAULT 0",
-    "ALTER TABLE status_lists ADD COLUMN revoked_list TEXT NOT NULL DEFAULT ''",
+#: Nullable columns added after version 1, as (table, column, type). A store written before them
+#: gets them at start (``ALTER TABLE … ADD COLUMN``); the schema version does not change, since
+#: an older vcengine names its columns and so reads and writes such a store unchanged.
+ADDED_COLUMNS = (
+    ("api_keys", "created_by", "TEXT"),
+    ("api_keys", "last_used_at", "TEXT"),
+)
+
+#: Columns of version 2, added the same way to a version 1 store (whose suspension lists'
+#: ``revoked_list`` the store then fills in). The version does change here: a vcengine that
+#: ignored them would decide status changes without them and could undo a revocation, so it
+#: must refuse such a store.
+VERSION_2_COLUMNS = (
+    ("credentials", "status_version", "INTEGER NOT NULL DEFAULT 0"),
+    ("status_lists", "revoked_list", "TEXT NOT NULL DEFAULT ''"),
 )
 
 Row = Sequence[Any]
 
 ORGANIZATION = "id, name, created_at"
-API_KEY = "id, org_id, name, prefix, secret_hash, scopes, created_at, revoked_at"
+API_KEY = "id, org_id, name, prefix, secret_hash, scopes, created_at, revoked_at, created_by, last_used_at"
 ISSUER = "id, org_id, profile, created_at"
 ISSUER_KEY = (
     "id, org_id, issuer_id, verification_method, public_key_multibase, encrypted_secret, status, "
@@ -128,13 +141,24 @@ def api_key_row(r: ApiKeyRecord) -> Row:
         scopes,
         encode_time(r.created_at),
         _t(r.revoked_at),
+        r.created_by,
+        _t(r.last_used_at),
     )
 
 
 def api_key(row: Row) -> ApiKeyRecord:
     scopes = frozenset(load_json(row[5])["scopes"])
     return ApiKeyRecord(
-        row[0], row[1], row[2], row[3], row[4], scopes, decode_time(row[6]), maybe_time(row[7])
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        scopes,
+        decode_time(row[6]),
+        maybe_time(row[7]),
+        row[8],
+        maybe_time(row[9]),
     )
 
 

@@ -19,7 +19,11 @@ multi-document transactions, so it also holds on a standalone server):
   and removed; an issued credential carries its ``issued`` event the same way (``outbox``).
   So nothing is ever visible without what was decided with it: if a process dies in between,
   the next save or read of that list, ``count_events`` of the org, or ``start`` copies out what
-  it left (copying twice changes nothing).
+  it left (copying twice changes nothing);
+- an organization keeps one admin key (``revoke_api_key(keep_admin=True)``): the intent to
+  revoke an admin key is reserved by a compare-and-set on the version of the org's document in
+  ``admin_key_guards``, after checking that another unreserved admin key remains, so concurrent
+  revocations decide one after the other; then the key is revoked and the reservation dropped.
 
 Upserts with ``$setOnInsert`` are avoided on purpose (nx-27017 drops those fields from
 ``find_one_and_update``). Driver errors are translated: connection and server-selection
@@ -29,9 +33,10 @@ duplicate keys -> ``Conflict``; anything else -> ``StoreError``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Coroutine, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ParamSpec, TypeVar
 
 from bson.errors import BSONError
@@ -59,6 +64,11 @@ from vcengine.storage._codec import decode_cursor, encode_cursor, encode_time, r
 __all__ = ["MongoStore"]
 
 P = ParamSpec("P")
+#: How long a reservation to revoke an admin key holds (see ``_reserve_admin_revocation``).
+_RESERVATION = timedelta(seconds=60)
+#: "null or missing": what ``{"field": None}`` means, spelled so that nx-27017 also honours it
+#: next to an ``$or`` (it matches nothing for ``None`` there)
+_NULL = {"$in": [None]}
 T = TypeVar("T")
 Doc = dict[str, Any]
 
@@ -218,12 +228,91 @@ class MongoStore:
         return await self._find_one("api_keys", {"prefix": prefix}, m.api_key)
 
     @_translated
-    async def revoke_api_key(self, org_id: str, key_id: str, at: datetime) -> bool:
+    async def get_api_key(self, org_id: str, key_id: str) -> ApiKeyRecord | None:
+        return await self._find_one("api_keys", {"_id": key_id, "org_id": org_id}, m.api_key)
+
+    @_translated
+    async def list_api_keys(
+        self, org_id: str, after: str | None, limit: int, *, include_revoked: bool = True
+    ) -> Page:
+        # (created_at, _id) keyset without a page_key field, so keys stored before this listing
+        # existed need no migration; an org has few keys, the (org_id, created_at) index serves
+        if limit < 1:
+            raise InputError("a page needs a limit of at least 1")
+        query: Doc = {"org_id": org_id}
+        if not include_revoked:
+            query["revoked_at"] = _NULL
+        if after is not None:
+            created, key_id = decode_cursor(after)
+            query["$or"] = [{"created_at": {"$gt": created}}, {"created_at": created, "_id": {"$gt": key_id}}]
+        cursor = self._c("api_keys").find(query).sort([("created_at", 1), ("_id", 1)]).limit(limit + 1)
+        docs = await cursor.to_list()
+        last = docs[limit - 1] if len(docs) > limit else None
+        return Page(
+            [m.api_key(d) for d in docs[:limit]],
+            None if last is None else encode_cursor(last["created_at"], last["_id"]),
+        )
+
+    @_translated
+    async def revoke_api_key(
+        self, org_id: str, key_id: str, at: datetime, *, keep_admin: bool = False
+    ) -> ApiKeyRecord | None:
+        key = await self._find_one("api_keys", {"_id": key_id, "org_id": org_id}, m.api_key)
+        if key is None or key.revoked_at is not None:
+            return key
+        if not (keep_admin and "admin" in key.scopes):
+            return await self._revoke_key(org_id, key_id, at)
+        if not await self._reserve_admin_revocation(org_id, key_id, at):
+            return key
+        try:
+            return await self._revoke_key(org_id, key_id, at)
+        finally:
+            await self._c("admin_key_guards").update_one(
+                {"_id": org_id}, {"$unset": {f"revoking.{key_id}": ""}}
+            )
+
+    async def _revoke_key(self, org_id: str, key_id: str, at: datetime) -> ApiKeyRecord | None:
         query = {"_id": key_id, "org_id": org_id}
-        result = await self._c("api_keys").update_one(
+        await self._c("api_keys").update_one(
             {**query, "revoked_at": None}, {"$set": {"revoked_at": encode_time(at)}}
         )
-        return result.matched_count == 1 or await self._c("api_keys").count_documents(query) == 1
+        return await self._find_one("api_keys", query, m.api_key)
+
+    async def _reserve_admin_revocation(self, org_id: str, key_id: str, at: datetime) -> bool:
+        """Record, in one compare-and-set on the org's guard document, the intent to revoke the
+        admin key ``key_id`` — if another unrevoked admin key remains that no other revocation has
+        reserved. Concurrent reservations serialize on the guard's ``version``; a reservation
+        older than ``_RESERVATION`` (its instance died before revoking) is ignored."""
+        guards, keys = self._c("admin_key_guards"), self._c("api_keys")
+        stale = encode_time(at - _RESERVATION)
+        while True:
+            guard = await guards.find_one({"_id": org_id})
+            if guard is None:
+                with contextlib.suppress(DuplicateKeyError):  # another instance created it first
+                    await guards.insert_one({"_id": org_id, "version": 0, "revoking": {}})
+                continue
+            reserved = [k for k, when in guard.get("revoking", {}).items() if when > stale]
+            query = {
+                "org_id": org_id,
+                "scopes": "admin",
+                "revoked_at": _NULL,
+                "_id": {"$nin": [key_id, *reserved]},
+            }
+            if not await keys.find(query, projection={"_id": True}).limit(1).to_list():
+                return False
+            taken = await guards.update_one(
+                {"_id": org_id, "version": guard["version"]},
+                {"$set": {"version": guard["version"] + 1, f"revoking.{key_id}": encode_time(at)}},
+            )
+            if taken.matched_count == 1:
+                return True
+            # another revocation reserved first: decide again with what it reserved
+
+    @_translated
+    async def record_api_key_use(self, key_id: str, at: datetime) -> None:
+        # $max: fixed-width instants compare as text, and null or missing is below any text
+        # (nx-27017 matches the wrong document for ``{"_id": …, "$or": […]}`` on this collection)
+        await self._c("api_keys").update_one({"_id": key_id}, {"$max": {"last_used_at": encode_time(at)}})
 
     # -- issuers and keys ------------------------------------------------------------------------
 

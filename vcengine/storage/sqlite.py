@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from vcengine.errors import Conflict, InputError, NotFound, StoreError, StoreUnavailable
+from vcengine.private_files import create_private_file, private_dir, tighten
 from vcengine.services.ports import (
     AchievementRecord,
     ApiKeyRecord,
@@ -90,9 +91,17 @@ class SqliteStore:
 
     def _open(self) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)
         except OSError as exc:
             raise StoreError(f"cannot create the data directory {self.path.parent}: {exc.strerror}") from None
+        try:
+            # SQLite creates the -wal and -shm files with the database file's mode: 0600 here.
+            create_private_file(self.path)
+            for suffix in ("-wal", "-shm"):
+                if (companion := Path(f"{self.path}{suffix}")).exists():
+                    tighten(companion)
+        except OSError as exc:
+            raise StoreError(f"cannot open the SQLite store {self.path}: {exc.strerror}") from None
         try:
             conn = sqlite3.connect(self.path, isolation_level=None, timeout=self._busy_ms / 1000)
         except sqlite3.Error as exc:
@@ -159,9 +168,27 @@ class SqliteStore:
     async def find_api_key(self, prefix: str) -> ApiKeyRecord | None:
         return await self._one(s.api_key, f"SELECT {s.API_KEY} FROM api_keys WHERE prefix = ?", [prefix])
 
-    async def revoke_api_key(self, org_id: str, key_id: str, at: datetime) -> bool:
-        sql = "UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE org_id = ? AND id = ?"
-        return await self._execute(sql, [encode_time(at), org_id, key_id]) == 1
+    async def get_api_key(self, org_id: str, key_id: str) -> ApiKeyRecord | None:
+        sql = f"SELECT {s.API_KEY} FROM api_keys WHERE org_id = ? AND id = ?"
+        return await self._one(s.api_key, sql, [org_id, key_id])
+
+    async def list_api_keys(
+        self, org_id: str, after: str | None, limit: int, *, include_revoked: bool = True
+    ) -> Page:
+        where = ["org_id = ?"] + ([] if include_revoked else ["revoked_at IS NULL"])
+        return await self._page(s.api_key, "api_keys", s.API_KEY, "created_at", where, [org_id], after, limit)
+
+    async def revoke_api_key(
+        self, org_id: str, key_id: str, at: datetime, *, keep_admin: bool = False
+    ) -> ApiKeyRecord | None:
+        return await self._write(_revoke_api_key, org_id, key_id, encode_time(at), keep_admin)
+
+    async def record_api_key_use(self, key_id: str, at: datetime) -> None:
+        sql = (
+            "UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)"
+        )
+        moment = encode_time(at)
+        await self._execute(sql, [moment, key_id, moment])
 
     # -- issuers and keys ------------------------------------------------------------------------
 
@@ -340,19 +367,22 @@ def _create_schema(conn: Connection) -> None:
         version = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
     if version is not None and version > s.SCHEMA_VERSION:
         raise StoreError(f"the store was written by a newer vcengine (schema {version} > {s.SCHEMA_VERSION})")
-    if version == 1:
-        _migrate_from_1(conn)
     for statement in s.DDL:
         conn.execute(statement)
+    for table, column, kind in (*s.ADDED_COLUMNS, *s.VERSION_2_COLUMNS):
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in present:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
     if version is None:
         conn.execute("INSERT INTO schema_version (version) VALUES (?)", [s.SCHEMA_VERSION])
+    elif version == 1:
+        _pin_revoked_entries(conn)
+        conn.execute("UPDATE schema_version SET version = ?", [s.SCHEMA_VERSION])
 
 
-def _migrate_from_1(conn: Connection) -> None:
-    """Version 1 -> 2: the new columns, and each suspension list's ``revoked_list`` rebuilt from
-    its credentials recorded as revoked (their bits stay set from now on)."""
-    for statement in s.MIGRATIONS:
-        conn.execute(statement)
+def _pin_revoked_entries(conn: Connection) -> None:
+    """Version 1 -> 2: each suspension list's ``revoked_list`` rebuilt from its credentials
+    recorded as revoked (their bits stay set from now on)."""
     lists = conn.execute("SELECT id, length FROM status_lists WHERE purpose = 'suspension'").fetchall()
     for list_id, length in lists:
         revoked = conn.execute(
@@ -360,7 +390,6 @@ def _migrate_from_1(conn: Connection) -> None:
         ).fetchall()
         encoded = revoked_list_of(length, (row[0] for row in revoked if row[0] is not None))
         conn.execute("UPDATE status_lists SET revoked_list = ? WHERE id = ?", [encoded, list_id])
-    conn.execute("UPDATE schema_version SET version = ?", [s.SCHEMA_VERSION])
 
 
 def _insert_credential(
@@ -376,6 +405,30 @@ def _insert_credential(
         return credential
     select = f"SELECT {s.CREDENTIAL} FROM credentials WHERE org_id = ? AND idempotency_key = ?"
     return s.credential(conn.execute(select, [credential.org_id, credential.idempotency_key]).fetchone())
+
+
+def _revoke_api_key(
+    conn: Connection, org_id: str, key_id: str, at: str, keep_admin: bool
+) -> ApiKeyRecord | None:
+    """Revoke in one ``BEGIN IMMEDIATE`` transaction: the last-admin check and the write see the
+    same keys, since no other writer can run in between."""
+    select = f"SELECT {s.API_KEY} FROM api_keys WHERE org_id = ? AND id = ?"
+    row = conn.execute(select, [org_id, key_id]).fetchone()
+    if row is None:
+        return None
+    key = s.api_key(row)
+    if key.revoked_at is not None:
+        return key
+    if keep_admin and "admin" in key.scopes:
+        others = conn.execute(
+            "SELECT count(*) FROM api_keys WHERE org_id = ? AND id != ? AND revoked_at IS NULL "
+            "AND EXISTS (SELECT 1 FROM json_each(scopes, '$.scopes') WHERE value = 'admin')",
+            [org_id, key_id],
+        ).fetchone()[0]
+        if others == 0:
+            return key
+    conn.execute("UPDATE api_keys SET revoked_at = ? WHERE id = ?", [at, key_id])
+    return s.api_key(conn.execute(select, [org_id, key_id]).fetchone())
 
 
 def _credential_filter(org_id: str, f: CredentialFilter) -> tuple[list[str], list[Any]]:

@@ -1,6 +1,7 @@
 """Every example operation in graphql/operations/ runs against the real server, in the order a
 client would use them: create an issuer and an achievement, issue, bulk issue, list with filters,
-verify, suspend, revoke, verify again; the subscription sees the events."""
+verify, suspend, revoke, verify again; create, list and revoke an API key; the subscription sees
+the events."""
 
 from __future__ import annotations
 
@@ -128,6 +129,19 @@ def test_every_operation_runs_end_to_end(server: Server) -> None:
         "suspendCredentials",
     )
     assert {c["status"] for c in suspended["credentials"]} == {"SUSPENDED"}
+    first, second, third = (r["credential"]["id"] for r in bulk["results"][:3])
+    one = run(server, "unsuspend_credential", {"input": {"id": first}}, key, "unsuspendCredential")
+    assert one["credential"] == {"id": first, "status": "ACTIVE"}
+    lifted = run(
+        server, "unsuspend_credentials", {"input": {"ids": [second, third]}}, key, "unsuspendCredentials"
+    )
+    assert {c["status"] for c in lifted["credentials"]} == {"ACTIVE"}
+    gone = run(server, "revoke_credentials", {"input": {"ids": [second, third]}}, key, "revokeCredentials")
+    assert [c["status"] for c in gone["credentials"]] == ["REVOKED", "REVOKED"]
+    refused = server.ok(op("unsuspend_credentials"), {"input": {"ids": [second]}}, key)[
+        "unsuspendCredentials"
+    ]
+    assert refused["credentials"] == [] and refused["userErrors"], "a revoked credential stays revoked"
     revoked = run(server, "revoke_credential", {"input": {"id": credential["id"]}}, key, "revokeCredential")
     assert revoked["credential"]["status"] == "REVOKED"
     report = run(
@@ -138,10 +152,33 @@ def test_every_operation_runs_end_to_end(server: Server) -> None:
 
     rotated = run(server, "rotate_issuer_key", {"input": {"issuerId": issuer["id"]}}, key, "rotateIssuerKey")
     assert rotated["key"]["status"] == "ACTIVE"
+    added = run(
+        server, "generate_issuer_key", {"input": {"issuerId": issuer["id"]}}, key, "generateIssuerKey"
+    )
+    assert (
+        added["key"]["status"] == "ACTIVE"
+        and added["key"]["verificationMethod"] != rotated["key"]["verificationMethod"]
+    )
     new_key = run(
         server, "create_api_key", {"input": {"name": "ci", "scopes": ["READ", "ISSUE"]}}, key, "createApiKey"
     )
     assert new_key["key"].startswith("vce_") and new_key["apiKey"]["scopes"] == ["ISSUE", "READ"]
+    assert server.ok(op("organization"), key=new_key["key"])["organization"] == {
+        **org["organization"],
+        "createdAt": server.ok("{ organization { createdAt } }", key=key)["organization"]["createdAt"],
+    }
+    keys = run(server, "list_api_keys", {"first": 10}, key)["apiKeys"]["edges"]
+    listed = {k["node"]["prefix"]: k["node"] for k in keys}
+    ci = listed[new_key["apiKey"]["prefix"]]
+    assert ci["createdBy"]["prefix"] in listed and ci["revokedAt"] is None and ci["lastUsedAt"]
+    assert new_key["key"].rpartition("_")[2] not in str(keys)  # never the secret
+    revoked = run(server, "revoke_api_key", {"input": {"id": ci["id"]}}, key, "revokeApiKey")
+    assert revoked["apiKey"]["revokedAt"] and revoked["apiKey"]["prefix"] == ci["prefix"]
+    assert server.gql(op("organization"), key=new_key["key"])["errors"][0]["extensions"]["code"] == (
+        "UNAUTHENTICATED"
+    )
+    working = run(server, "list_api_keys", {"first": 10, "includeRevoked": False}, key)["apiKeys"]
+    assert ci["id"] not in {e["node"]["id"] for e in working["edges"]}
 
     received = events.wait()
     types = [m["data"]["credentialEvents"]["type"] for m in received]

@@ -77,6 +77,8 @@ def test_another_organization_lists_nothing(server: Server, two: Any) -> None:
     assert theirs["credentials"]["edges"] == []
     assert not {i["id"] for i in mine["issuers"]} & {i["id"] for i in server.ok(lists, {}, b.key)["issuers"]}
     assert gid("Achievement", a.achievement_id) not in str(server.ok(lists, {}, b.key)["achievements"])
+    keys = "{ apiKeys(first: 100) { edges { node { id } } } }"
+    assert a.key_id in str(server.ok(keys, {}, a.key)) and a.key_id not in str(server.ok(keys, {}, b.key))
 
 
 MUTATIONS = [
@@ -103,6 +105,7 @@ MUTATIONS = [
     ("suspendCredentials", "SuspendCredentialsInput", lambda a, c: {"ids": [c]}),
     ("unsuspendCredential", "UnsuspendCredentialInput", lambda a, c: {"id": c}),
     ("unsuspendCredentials", "UnsuspendCredentialsInput", lambda a, c: {"ids": [c]}),
+    ("revokeApiKey", "RevokeApiKeyInput", lambda a, c: {"id": a.key_id}),
 ]
 
 
@@ -113,11 +116,13 @@ def test_another_organization_changes_nothing(
     a, b, credential = two
     before = server.ok(CREDENTIAL, {"id": credential}, a.key)["credential"]
     keys_before = server.call(server.services.store.list_issuer_keys(a.issuer_id))
+    api_keys_before = server.call(server.services.store.list_api_keys(a.org_id, None, 100))
     query = f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ userErrors {{ field code }} }} }}"
     errors = server.ok(query, {"input": make(a, credential)}, b.key)[name]["userErrors"]
     assert errors and {e["code"] for e in errors} == {"NOT_FOUND"}
     assert server.ok(CREDENTIAL, {"id": credential}, a.key)["credential"] == before
     assert server.call(server.services.store.list_issuer_keys(a.issuer_id)) == keys_before
+    assert server.call(server.services.store.list_api_keys(a.org_id, None, 100)) == api_keys_before
 
 
 def test_bulk_issue_into_another_organization_is_refused_per_item(server: Server, two: Any) -> None:
@@ -163,6 +168,15 @@ def test_scopes_are_enforced(server: Server, tenant: Tenant) -> None:
     body = server.gql("{ credentials(first: 1) { edges { cursor } } }", key=issuer_key)
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert server.ok(CREDENTIAL, {"id": credential}, reader)["credential"]["status"] == "ACTIVE"
+    for key in (reader, issuer_key):
+        listing = server.gql("{ apiKeys { edges { node { id } } } }", key=key)
+        assert listing["data"] is None and listing["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        revoke_key = (
+            "mutation($id: ID!) { revokeApiKey(input: {id: $id}) { apiKey { id } userErrors { code } } }"
+        )
+        refused = server.ok(revoke_key, {"id": tenant.key_id}, key)["revokeApiKey"]
+        assert refused == {"apiKey": None, "userErrors": [{"code": "FORBIDDEN"}]}
+    assert server.call(server.services.store.get_api_key(tenant.org_id, tenant.key_id)).revoked_at is None  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("key", [None, "Bearer nonsense", "vce_aaaaaaaa_" + "c" * 30])

@@ -10,9 +10,12 @@ from typing import Any
 from websockets.asyncio.client import connect
 
 
-async def collect(url: str, key: str | None, query: str, variables: dict[str, Any], count: int) -> list[Any]:
-    """Subscribe and return the first ``count`` ``next`` payloads (or the close/error message)."""
-    out: list[Any] = []
+async def collect(
+    url: str, key: str | None, query: str, variables: dict[str, Any], count: int, out: list[Any] | None = None
+) -> list[Any]:
+    """Subscribe and return the first ``count`` ``next`` payloads (or the close/error message);
+    ``out`` receives the payloads as they arrive."""
+    out = [] if out is None else out
     async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
         payload = {"Authorization": f"Bearer {key}"} if key else {}
         await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
@@ -37,12 +40,13 @@ class Subscriber(threading.Thread):
     def __init__(self, url: str, key: str | None, query: str, variables: dict[str, Any], count: int) -> None:
         super().__init__(daemon=True)
         self.args = (url, key, query, variables, count)
+        self.received: list[Any] = []
         self.result: list[Any] | None = None
         self.error: BaseException | None = None
 
     def run(self) -> None:
         try:
-            self.result = asyncio.run(collect(*self.args))
+            self.result = asyncio.run(collect(*self.args, self.received))
         except BaseException as exc:
             self.error = exc
 

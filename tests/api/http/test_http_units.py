@@ -103,6 +103,33 @@ def test_settings_defaults_and_bad_values() -> None:
     assert settings.with_overrides(dev=True, base_url=None).dev is True
 
 
+def test_settings_server_limits_from_env() -> None:
+    defaults = Settings.from_env({})
+    assert (defaults.header_timeout, defaults.body_timeout) == (10.0, 30.0)
+    assert (defaults.keep_alive_timeout, defaults.max_connections) == (5.0, 500)
+    settings = Settings.from_env(
+        {
+            "VCENGINE_HEADER_TIMEOUT": "2.5",
+            "VCENGINE_BODY_TIMEOUT": "60",
+            "VCENGINE_KEEP_ALIVE_TIMEOUT": "1",
+            "VCENGINE_MAX_CONNECTIONS": "64",
+        }
+    )
+    assert (settings.header_timeout, settings.body_timeout) == (2.5, 60.0)
+    assert (settings.keep_alive_timeout, settings.max_connections) == (1.0, 64)
+    for name, value in (
+        ("VCENGINE_HEADER_TIMEOUT", "0"),
+        ("VCENGINE_BODY_TIMEOUT", "nan"),
+        ("VCENGINE_KEEP_ALIVE_TIMEOUT", "inf"),
+        ("VCENGINE_MAX_CONNECTIONS", "1.5"),
+        ("VCENGINE_MAX_CONNECTIONS", "-3"),
+    ):
+        with pytest.raises(InputError, match=name):
+            Settings.from_env({name: value})
+    with pytest.raises(InputError, match="max_connections"):
+        Settings(max_connections=0)
+
+
 def test_cache_seconds_follows_valid_until_and_ttl() -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     doc = {"validUntil": "2026-01-01T00:02:00Z", "credentialSubject": {"ttl": 600_000}}

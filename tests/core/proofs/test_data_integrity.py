@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import load
 from vcengine.core.keys import KeyPair
+from vcengine.core.multibase import encode_base58btc
 from vcengine.core.proofs.data_integrity import add_proof, verify_proofs
 from vcengine.core.resolve import OfflineResolver
 from vcengine.errors import JsonLdError, ProofFormatError, UnsupportedError
@@ -165,3 +166,73 @@ def test_wrong_purpose_unknown_type_and_bad_proof_value() -> None:
 def test_unknown_suite_on_sign() -> None:
     with pytest.raises(UnsupportedError, match="unknown cryptosuite"):
         _sign(load("w3c-vc-di-eddsa/unsigned.json"), _keys()[0], "ecdsa-rdfc-2019")
+
+
+# --- bounded verification cost (issue 7, finding 4) --------------------------------------------
+
+
+def _poison_credential(clique: int = 8) -> dict:
+    """A credential carrying a clique of indistinguishable blank nodes (a poison graph)."""
+    nodes = [
+        {"@id": f"_:n{i}", "ex:p": [{"@id": f"_:n{j}"} for j in range(clique) if j != i]}
+        for i in range(clique)
+    ]
+    doc = load("w3c-vc-di-eddsa/unsigned.json")
+    doc["@context"] = [*doc["@context"], {"ex": "https://example.org/#"}]
+    doc["credentialSubject"] = {**doc["credentialSubject"], "ex:has": nodes}
+    return doc
+
+
+def _with_proofs(doc: dict, count: int) -> dict:
+    """``count`` proofs with real-length proof values that do not match (the attack's shape)."""
+    proof = {
+        "type": "DataIntegrityProof",
+        "cryptosuite": "eddsa-rdfc-2022",
+        "created": "2023-02-24T23:36:38Z",
+        "verificationMethod": _keys()[0].public.did_key_verification_method,
+        "proofPurpose": "assertionMethod",
+        "proofValue": encode_base58btc(bytes(range(64))),
+    }
+    return {**doc, "proof": [dict(proof, id=f"urn:proof:{i}") for i in range(count)]}
+
+
+def test_more_proofs_than_the_cap_are_refused_before_any_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vcengine.core.proofs import data_integrity
+
+    def no_work(*args: object, **kw: object) -> None:
+        raise AssertionError("nothing may be canonicalized for a document over the cap")
+
+    monkeypatch.setattr(data_integrity, "canonical_nquads", no_work)
+    with pytest.raises(data_integrity.TooManyProofs, match=f"at most {data_integrity.MAX_PROOFS}"):
+        verify_proofs(_with_proofs(_poison_credential(), 100), OfflineResolver())
+
+
+def test_the_unsecured_document_is_transformed_once_per_proof_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vcengine.core.proofs import data_integrity
+
+    doc = load("w3c-vc-di-eddsa/unsigned.json")
+    signed = _sign(doc, _keys()[0])
+    seen: list[int] = []
+    real = data_integrity.canonical_nquads
+
+    def counting(quads: list, budget: object = None) -> str:
+        seen.append(len(quads))
+        return real(quads, budget)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(data_integrity, "canonical_nquads", counting)
+    four = {**signed, "proof": [signed["proof"]] * 3 + [dict(signed["proof"], id="urn:proof:x")]}
+    results = verify_proofs(four, OfflineResolver())
+    assert [r.outcome for r in results] == ["pass", "pass", "pass", "fail"]
+    assert len(seen) == 1, "one transformation for the four proofs of one set"
+
+
+def test_one_work_budget_covers_every_proof_of_a_poison_document() -> None:
+    from vcengine.core.proofs.data_integrity import MAX_PROOFS, Transformed
+    from vcengine.core.rdfc import MAX_WORK
+
+    doc = _with_proofs(_poison_credential(), MAX_PROOFS)
+    transformed = Transformed(doc)
+    results = verify_proofs(doc, OfflineResolver(), transformed=transformed)
+    assert all(r.outcome == "fail" and "poison graph" in r.reason for r in results)
+    # the work stopped once, at the budget, instead of once per proof
+    assert MAX_WORK < transformed.budget.spent <= MAX_WORK + 50

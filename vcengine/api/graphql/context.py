@@ -22,7 +22,7 @@ from vcengine.api.graphql.errors import coded, outage
 from vcengine.errors import PermissionDenied, StoreError
 from vcengine.services import organizations
 from vcengine.services.context import Actor, Services
-from vcengine.services.ports import AchievementRecord, IssuerRecord, Scope
+from vcengine.services.ports import AchievementRecord, ApiKeyRecord, IssuerRecord, Scope
 
 __all__ = ["Context", "actor_of", "authenticate", "make_context"]
 
@@ -50,6 +50,9 @@ class Context:
     async def issuer(self, record_id: str) -> IssuerRecord | None:
         return await self.loader("issuer").load(record_id)  # type: ignore[no-any-return]
 
+    async def api_key(self, record_id: str) -> ApiKeyRecord | None:
+        return await self.loader("api_key").load(record_id)  # type: ignore[no-any-return]
+
 
 def _achievements(context: Context) -> Any:
     async def load(ids: Sequence[str]) -> list[AchievementRecord | None]:
@@ -67,7 +70,15 @@ def _issuers(context: Context) -> Any:
     return load
 
 
-_LOADERS = {"achievement": _achievements, "issuer": _issuers}
+def _api_keys(context: Context) -> Any:
+    async def load(ids: Sequence[str]) -> list[ApiKeyRecord | None]:
+        org = actor_of(context).org_id
+        return [await context.services.store.get_api_key(org, i) for i in ids]
+
+    return load
+
+
+_LOADERS = {"achievement": _achievements, "issuer": _issuers, "api_key": _api_keys}
 
 
 def bearer(value: object) -> str | None:

@@ -6,10 +6,17 @@ fix by changing its input: no or a bad API key (``UNAUTHENTICATED``), a query th
 do not allow (``FORBIDDEN``), a malformed cursor (``BAD_USER_INPUT``), the store being
 unreachable (``STORE_UNAVAILABLE``) — each carrying ``extensions.code`` — and bugs, which
 ``MaskErrors`` reduces to "Unexpected error." (the traceback is logged server-side).
+
+Logging (``log_errors``): a client's mistake — no or a bad key, a missing scope, a syntax or
+validation error, a bad cursor — is one short INFO line; strawberry's default logs each with its
+traceback at ERROR, so every anonymous request would write a screenful (log amplification). Only
+a bug, the errors that get masked, is logged at ERROR with its traceback.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from enum import Enum
 
 import strawberry
@@ -24,9 +31,12 @@ from vcengine.errors import (
     UnsupportedError,
     VcengineError,
 )
+from vcengine.services.organizations import LastAdminKey
 from vcengine.services.status_changes import InvalidTransition
 
-__all__ = ["EXPECTED", "ErrorCode", "UserError", "coded", "should_mask", "user_errors"]
+__all__ = ["EXPECTED", "ErrorCode", "UserError", "coded", "log_errors", "should_mask", "user_errors"]
+
+log = logging.getLogger("vcengine.api.graphql")
 
 EXPECTED = (InputError, NotFound, PermissionDenied, Conflict, UnsupportedError)
 
@@ -40,6 +50,7 @@ class ErrorCode(Enum):
     CONFLICT = "CONFLICT"
     NOT_SUPPORTED = "NOT_SUPPORTED"
     INVALID_TRANSITION = "INVALID_TRANSITION"
+    LAST_ADMIN_KEY = "LAST_ADMIN_KEY"
 
 
 @strawberry.type(description="An expected failure: which input field, what is wrong, a stable code.")
@@ -52,6 +63,8 @@ class UserError:
 def _code(exc: VcengineError) -> ErrorCode:
     if isinstance(exc, InvalidTransition):
         return ErrorCode.INVALID_TRANSITION
+    if isinstance(exc, LastAdminKey):
+        return ErrorCode.LAST_ADMIN_KEY
     if isinstance(exc, NotFound):
         return ErrorCode.NOT_FOUND
     if isinstance(exc, PermissionDenied):
@@ -85,3 +98,15 @@ def should_mask(error: GraphQLError) -> bool:
     if original is None or error.path is None:
         return False  # parse, validation and variable coercion errors (no path): the client's to read
     return not (isinstance(original, GraphQLError) and (original.extensions or {}).get("code"))
+
+
+def log_errors(errors: Iterable[GraphQLError]) -> None:
+    """One short INFO line per client error; a bug's traceback at ERROR (see the module docstring)."""
+    for error in errors:
+        if should_mask(error):
+            path = ".".join(str(p) for p in error.path or ())
+            log.error("unexpected error in %s", path or "a resolver", exc_info=error.original_error)
+            continue
+        code = (error.extensions or {}).get("code") or "REQUEST_ERROR"
+        message = error.message.splitlines()[0][:200] if error.message else ""
+        log.info("graphql %s: %s", code, message)

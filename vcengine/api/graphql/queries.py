@@ -1,11 +1,11 @@
 # mypy: disable-error-code="untyped-decorator, arg-type"
-"""The Query type: the viewer, issuers, achievements, credentials (keyset connections), node."""
+"""The Query type: the viewer, issuers, achievements, credentials, API keys (keyset connections), node."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -14,6 +14,7 @@ from strawberry.types import Info
 from vcengine.api.graphql.context import Context, actor_of
 from vcengine.api.graphql.errors import coded, outage
 from vcengine.api.graphql.types.achievement import Achievement, AchievementConnection, AchievementEdge
+from vcengine.api.graphql.types.api_key import ApiKey, ApiKeyConnection, ApiKeyEdge
 from vcengine.api.graphql.types.credential import Credential, CredentialConnection, CredentialEdge
 from vcengine.api.graphql.types.enums import CredentialState, Scope
 from vcengine.api.graphql.types.ids import record_id
@@ -62,23 +63,50 @@ class CredentialFilterInput:
             raise coded(exc.message, "BAD_USER_INPUT") from None
 
 
+async def _organization(info: Info[Context, Any]) -> Organization:
+    try:
+        org = await organizations.get_organization(info.context.services, actor_of(info))
+    except PermissionDenied as exc:
+        raise coded(exc.message, "UNAUTHENTICATED") from None
+    except StoreError as exc:
+        raise outage(exc) from None
+    return Organization.of(org)
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description="The caller: its organization and the scopes of its API key.")
     async def viewer(self, info: Info[Context, Any]) -> Viewer:
-        actor = actor_of(info)
-        try:
-            org = await organizations.get_organization(info.context.services, actor)
-        except PermissionDenied as exc:
-            raise coded(exc.message, "UNAUTHENTICATED") from None
-        except StoreError as exc:
-            raise outage(exc) from None
-        return Viewer(organization=Organization.of(org), scopes=[Scope(s) for s in sorted(actor.scopes)])
+        scopes = [Scope(s) for s in sorted(actor_of(info).scopes)]
+        return Viewer(organization=await _organization(info), scopes=scopes)
 
     @strawberry.field(description="The caller's organization.")
     async def organization(self, info: Info[Context, Any]) -> Organization:
-        viewer: Viewer = await self.viewer(info)
-        return viewer.organization
+        # (a resolver's ``self`` is the root value, not a Query: share a function, not a method)
+        return await _organization(info)
+
+    @strawberry.field(
+        description="The organization's API keys, oldest first (keyset pages of 1 to 100; scope ADMIN)."
+    )
+    async def api_keys(
+        self,
+        info: Info[Context, Any],
+        first: int = 20,
+        after: str | None = None,
+        include_revoked: Annotated[
+            bool, strawberry.argument(description="False: only the keys that still work.")
+        ] = True,
+    ) -> ApiKeyConnection:
+        actor = actor_of(info, "admin")
+        store = info.context.services.store
+        edges, page_info = await page(
+            lambda a, n: store.list_api_keys(actor.org_id, a, n, include_revoked=include_revoked),
+            first,
+            after,
+        )
+        return ApiKeyConnection(
+            edges=[ApiKeyEdge(cursor=c, node=ApiKey.of(r)) for c, r in edges], page_info=page_info
+        )
 
     @strawberry.field(description="The organization's issuers.")
     async def issuers(self, info: Info[Context, Any]) -> list[Issuer]:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.types import ExecutionContext
 
-from vcengine.api.graphql.errors import should_mask
+from graphql import GraphQLError
+from vcengine.api.graphql.errors import log_errors, should_mask
 from vcengine.api.graphql.mutations import Mutation
 from vcengine.api.graphql.queries import Query
 from vcengine.api.graphql.subscriptions import Subscription
@@ -23,7 +25,17 @@ MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
 
-schema = strawberry.Schema(
+
+class _Schema(strawberry.Schema):
+    """Logs client errors as one short line, bugs with their traceback (``errors.log_errors``)."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        log_errors(errors)
+
+
+schema = _Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,

@@ -2,14 +2,15 @@
 
 One module per concept: ``credentials`` (a credential at its URL, its page and baked images),
 ``status_lists``, ``issuers`` (profiles and DID documents), ``achievements``, ``vc_api`` (W3C VC
-API) and ``health``. Errors are RFC 9457 problem details (``_problem``).
+API issuer and status), ``vc_verifier`` (W3C VC API verifier) and ``health``. Errors are
+RFC 9457 problem details (``_problem``).
 """
 
 from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from vcengine.api.http import achievements, credentials, health, issuers, status_lists, vc_api
+from vcengine.api.http import achievements, credentials, health, issuers, status_lists, vc_api, vc_verifier
 
 __all__ = ["routes"]
 
@@ -18,6 +19,7 @@ def routes() -> list[BaseRoute]:
     """Every public route; the VC API's fixed paths come before ``/credentials/{id}``."""
     return [
         *vc_api.routes,
+        *vc_verifier.routes,
         *credentials.routes,
         *status_lists.routes,
         *issuers.routes,

@@ -1,4 +1,4 @@
-"""ASGI middleware of the whole app: security headers and a request body limit.
+"""ASGI middleware of the whole app: security headers, a request body limit and a body deadline.
 
 Pure ASGI (no ``BaseHTTPMiddleware``), so streaming and WebSockets pass through untouched.
 """
@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import json
 
+import anyio
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["BodyLimit", "SecurityHeaders"]
+__all__ = ["BodyLimit", "BodyTimeout", "SecurityHeaders"]
 
 
 class SecurityHeaders:
@@ -57,7 +58,7 @@ class BodyLimit:
             return
         for name, value in scope["headers"]:
             if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
-                await _refuse(send, self.max_bytes)
+                await self._refuse(send)
                 return
         seen = 0
         started = False
@@ -80,18 +81,73 @@ class BodyLimit:
             await self.app(scope, counting_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await _refuse(send, self.max_bytes)
+                await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        detail = f"the limit is {self.max_bytes} bytes"
+        await _problem(send, 413, "too-large", "Request body too large", detail)
 
 
-async def _refuse(send: Send, limit: int) -> None:
+class _TooSlow(Exception):
+    pass
+
+
+class BodyTimeout:
+    """Answer 408 and close the connection when a request's body has not arrived in full within
+    ``seconds`` of its headers (a client sending a byte now and then would hold a worker forever).
+
+    Only reading the body is timed: once it is in, ``receive()`` waits for the disconnect of a
+    streaming response, for as long as that takes. The server bounds the headers (``api.server``).
+    """
+
+    def __init__(self, app: ASGIApp, *, seconds: float) -> None:
+        self.app, self.seconds = app, seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        deadline = anyio.current_time() + self.seconds
+        body_done = False
+        started = False
+
+        async def timed_receive() -> Message:
+            nonlocal body_done
+            if body_done:
+                return await receive()
+            with anyio.move_on_after(deadline - anyio.current_time()):
+                message = await receive()
+                body_done = message["type"] != "http.request" or not message.get("more_body", False)
+                return message
+            raise _TooSlow
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, timed_receive, tracking_send)
+        except _TooSlow:
+            if not started:
+                await _problem(
+                    send,
+                    408,
+                    "request-timeout",
+                    "Request body too slow",
+                    f"the body must arrive within {self.seconds:g} s of the headers",
+                    close=True,
+                )
+
+
+async def _problem(
+    send: Send, status: int, kind: str, title: str, detail: str, *, close: bool = False
+) -> None:
     body = json.dumps(
-        {
-            "type": "urn:vcengine:problem:too-large",
-            "title": "Request body too large",
-            "status": 413,
-            "detail": f"the limit is {limit} bytes",
-        }
+        {"type": f"urn:vcengine:problem:{kind}", "title": title, "status": status, "detail": detail}
     ).encode()
     headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    if close:
+        headers.append((b"connection", b"close"))  # the rest of the body will not be read
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -24,7 +24,7 @@ from vcengine.errors import (
     VcengineError,
 )
 
-__all__ = ["MEDIA_TYPE", "Problem", "from_error", "problem_response"]
+__all__ = ["MEDIA_TYPE", "Problem", "client_gone", "from_error", "problem_response"]
 
 MEDIA_TYPE = "application/problem+json"
 _TYPE = "urn:vcengine:problem:"
@@ -83,3 +83,9 @@ async def problem_handler(request: Request, exc: Exception) -> Response:
         return problem_response(from_error(exc))
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(Problem(500, "internal", "Internal error"))
+
+
+async def client_gone(request: Request, exc: Exception) -> Response:
+    """The client closed the connection while sending its request: nobody is left to answer, and
+    it is no error of ours (not logged: anyone can make it happen, as often as they like)."""
+    return Response(status_code=400)

@@ -5,8 +5,7 @@
   that ``credential.issuer`` names (an id, or an object with an id) among the caller's
   organization's issuers, using its newest active key; VC 1.1 and VC 2.0 credentials alike.
   201 ``{"verifiableCredential": {...}}``.
-- ``POST /credentials/verify`` (public): ``{"verifiableCredential": ..., "options"?}`` ->
-  ``{"verified", "problemDetails", "results"}`` where ``results`` is vcengine's full check report.
+- ``POST /credentials/verify`` and ``/presentations/verify``: see ``vc_verifier``.
 - ``POST /credentials/status`` (Bearer, ``revoke`` scope): ``{"credentialId", "credentialStatus":
   {"statusPurpose", ...}, "status": bool}`` sets or clears the credential's status bit.
 
@@ -31,20 +30,16 @@ from vcengine.api.http._problem import Problem, from_error
 from vcengine.core import jsontext
 from vcengine.core.proofs.data_integrity import add_proof
 from vcengine.core.schema import ensure_signable
-from vcengine.core.verify import Check, VerificationReport
 from vcengine.errors import InputError, JsonError, PermissionDenied
-from vcengine.services import organizations, status_changes, verifying
+from vcengine.services import organizations, status_changes
 from vcengine.services.context import Actor, Services
 from vcengine.services.issuers import signing_key
 from vcengine.services.ports import IssuerRecord
 
-__all__ = ["CRYPTOSUITES", "problem_details", "routes"]
+__all__ = ["CRYPTOSUITES", "routes"]
 
 CRYPTOSUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "Ed25519Signature2020")
 MAX_BODY = 1024 * 1024
-_VCDM = "https://www.w3.org/TR/vc-data-model#"
-_STATUS = "https://www.w3.org/ns/credentials/status-list#"
-_ENVELOPED_JWT = "data:application/vc+jwt,"
 
 
 # --- request plumbing ---------------------------------------------------------------------------
@@ -151,67 +146,6 @@ async def issue(request: Request) -> Response:
     return JSONResponse({"verifiableCredential": signed}, status_code=201)
 
 
-# --- verify -------------------------------------------------------------------------------------
-
-_PROBLEM_TYPES = {
-    "malformed": _VCDM + "PARSING_ERROR",
-    "schema": _VCDM + "MALFORMED_VALUE_ERROR",
-    "malformed-date": _VCDM + "MALFORMED_VALUE_ERROR",
-    "bad-proof": _VCDM + "CRYPTOGRAPHIC_SECURITY_ERROR",
-    "no-proof": _VCDM + "CRYPTOGRAPHIC_SECURITY_ERROR",
-    "issuer-mismatch": _VCDM + "CRYPTOGRAPHIC_SECURITY_ERROR",
-    "status-unreachable": _STATUS + "STATUS_RETRIEVAL_ERROR",
-    "status-list-untrusted": _STATUS + "STATUS_VERIFICATION_ERROR",
-    "malformed-status": _STATUS + "STATUS_VERIFICATION_ERROR",
-}
-
-
-def problem_details(report: VerificationReport) -> list[dict[str, Any]]:
-    """One RFC 9457 problem detail per check that failed or could not be completed."""
-
-    def detail(check: Check) -> dict[str, Any]:
-        code = check.code or check.name
-        return {
-            "type": _PROBLEM_TYPES.get(code, f"urn:vcengine:check:{code}"),
-            "title": f"{check.name}: {check.outcome}",
-            "detail": check.reason,
-        }
-
-    return [detail(c) for c in report.checks if c.outcome in ("fail", "indeterminate")]
-
-
-def _verifiable(body: Mapping[str, Any]) -> str | Mapping[str, Any]:
-    vc = body.get("verifiableCredential", body.get("credential"))
-    if isinstance(vc, Mapping) and vc.get("type") == "EnvelopedVerifiableCredential":
-        envelope = vc.get("id")
-        if isinstance(envelope, str) and envelope.startswith(_ENVELOPED_JWT):
-            return envelope[len(_ENVELOPED_JWT) :]
-        raise _bad_request("an EnvelopedVerifiableCredential must carry data:application/vc+jwt,<token>")
-    if isinstance(vc, Mapping | str):
-        return vc
-    raise _bad_request("verifiableCredential must be a JSON object or a compact JWS string")
-
-
-async def verify(request: Request) -> Response:
-    body = await _body(request)
-    options = _options(body)
-    try:
-        report = await verifying.verify(services(request), _verifiable(body))
-    except JsonError as exc:
-        raise _bad_request(str(exc)) from None
-    syntax = report.check("syntax")
-    if syntax is not None and syntax.outcome == "fail":
-        raise Problem(422, "not-a-credential", "Not a verifiable credential", syntax.reason)
-    out: dict[str, Any] = {
-        "verified": report.verified,
-        "problemDetails": problem_details(report),
-        "results": report.to_json(),
-    }
-    if options.get("returnCredential") and report.credential is not None:
-        out["credential"] = dict(report.credential)
-    return JSONResponse(out)
-
-
 # --- status -------------------------------------------------------------------------------------
 
 
@@ -254,6 +188,5 @@ async def set_status(request: Request) -> Response:
 
 routes = [
     Route("/credentials/issue", issue, methods=["POST"]),
-    Route("/credentials/verify", verify, methods=["POST"]),
     Route("/credentials/status", set_status, methods=["POST"]),
 ]

@@ -35,6 +35,7 @@ _CHECK_LABEL = {
     "syntax": "Well-formed credential",
     "schema": "Open Badges 3.0 schema",
     "proof": "Digital signature",
+    "signed-graph": "Says what was signed",
     "issuer": "Signed by the issuer",
     "jwt-claims": "Token claims",
     "validity": "Validity dates",

@@ -15,11 +15,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from vcengine.core.canonicalize import jcs, rdfc_nquads
 from vcengine.core.contexts import DATA_INTEGRITY_V2_CONTEXT, ED25519_2020_CONTEXT, VC_V2_CONTEXT
 from vcengine.core.multibase import decode_base58btc, encode_base58btc
+from vcengine.core.rdfc import WorkBudget
 from vcengine.errors import KeyFormatError, ProofFormatError
 
 __all__ = [
@@ -38,10 +39,16 @@ class Cryptosuite(Protocol):
     def name(self) -> str: ...
     @property
     def proof_type(self) -> str: ...
+    @property
+    def canonical_form(self) -> Literal["rdfc", "jcs"]:
+        """What the transformation computes: RDFC-1.0 N-Quads or JCS (suites sharing a form
+        share the transformed document, computed once per proof set)."""
 
     def prepare_document(self, document: dict[str, Any]) -> dict[str, Any]: ...
-    def proof_configuration(self, proof: Mapping[str, Any], document: Mapping[str, Any]) -> bytes: ...
-    def transformation(self, unsecured: Mapping[str, Any]) -> bytes: ...
+    def proof_configuration(
+        self, proof: Mapping[str, Any], document: Mapping[str, Any], budget: WorkBudget | None = None
+    ) -> bytes: ...
+    def transformation(self, unsecured: Mapping[str, Any], budget: WorkBudget | None = None) -> bytes: ...
     def check_proof_context(self, proof: Mapping[str, Any], document: Mapping[str, Any]) -> None: ...
 
 
@@ -88,6 +95,7 @@ class EddsaRdfc2022:
 
     name: str = "eddsa-rdfc-2022"
     proof_type: str = "DataIntegrityProof"
+    canonical_form: Literal["rdfc", "jcs"] = "rdfc"
 
     def prepare_document(self, document: dict[str, Any]) -> dict[str, Any]:
         # VC 1.1 contexts do not define DataIntegrityProof: add the data-integrity context,
@@ -97,15 +105,17 @@ class EddsaRdfc2022:
             return {**document, "@context": [*ctx, DATA_INTEGRITY_V2_CONTEXT]}
         return document
 
-    def proof_configuration(self, proof: Mapping[str, Any], document: Mapping[str, Any]) -> bytes:
+    def proof_configuration(
+        self, proof: Mapping[str, Any], document: Mapping[str, Any], budget: WorkBudget | None = None
+    ) -> bytes:
         """§3.3.5 Proof Configuration: the proof options with the document's @context, RDFC-1.0."""
         if proof.get("type") != self.proof_type or proof.get("cryptosuite") not in (self.name, "eddsa-2022"):
             raise ProofFormatError(f"proof is not a DataIntegrityProof with cryptosuite {self.name}")
-        return rdfc_nquads(_with_context(proof, document.get("@context"))).encode("utf-8")
+        return rdfc_nquads(_with_context(proof, document.get("@context")), budget).encode("utf-8")
 
-    def transformation(self, unsecured: Mapping[str, Any]) -> bytes:
+    def transformation(self, unsecured: Mapping[str, Any], budget: WorkBudget | None = None) -> bytes:
         """§3.3.3 Transformation: RDFC-1.0 canonical N-Quads of the unsecured document."""
-        return rdfc_nquads(unsecured).encode("utf-8")
+        return rdfc_nquads(unsecured, budget).encode("utf-8")
 
     def check_proof_context(self, proof: Mapping[str, Any], document: Mapping[str, Any]) -> None:
         return None
@@ -117,11 +127,14 @@ class EddsaJcs2022:
 
     name: str = "eddsa-jcs-2022"
     proof_type: str = "DataIntegrityProof"
+    canonical_form: Literal["rdfc", "jcs"] = "jcs"
 
     def prepare_document(self, document: dict[str, Any]) -> dict[str, Any]:
         return document
 
-    def proof_configuration(self, proof: Mapping[str, Any], document: Mapping[str, Any]) -> bytes:
+    def proof_configuration(
+        self, proof: Mapping[str, Any], document: Mapping[str, Any], budget: WorkBudget | None = None
+    ) -> bytes:
         """§3.4.5: the proof options, carrying the document's @context when it has one, in JCS."""
         if proof.get("type") != self.proof_type or proof.get("cryptosuite") != self.name:
             raise ProofFormatError(f"proof is not a DataIntegrityProof with cryptosuite {self.name}")
@@ -130,7 +143,7 @@ class EddsaJcs2022:
             config["@context"] = document["@context"]
         return jcs(config)
 
-    def transformation(self, unsecured: Mapping[str, Any]) -> bytes:
+    def transformation(self, unsecured: Mapping[str, Any], budget: WorkBudget | None = None) -> bytes:
         """§3.4.3 Transformation: JCS of the unsecured document."""
         return jcs(dict(unsecured))
 
@@ -150,6 +163,7 @@ class Ed25519Signature2020:
 
     name: str = "Ed25519Signature2020"
     proof_type: str = "Ed25519Signature2020"
+    canonical_form: Literal["rdfc", "jcs"] = "rdfc"
 
     def prepare_document(self, document: dict[str, Any]) -> dict[str, Any]:
         # The suite's terms live in its own context; add it when missing, as Digital Bazaar's
@@ -159,15 +173,17 @@ class Ed25519Signature2020:
             return document
         return {**document, "@context": [*ctx, ED25519_2020_CONTEXT]}
 
-    def proof_configuration(self, proof: Mapping[str, Any], document: Mapping[str, Any]) -> bytes:
+    def proof_configuration(
+        self, proof: Mapping[str, Any], document: Mapping[str, Any], budget: WorkBudget | None = None
+    ) -> bytes:
         if proof.get("type") != self.proof_type:
             raise ProofFormatError("proof is not an Ed25519Signature2020 proof")
         if ED25519_2020_CONTEXT not in _contexts(document):
             raise ProofFormatError(f"an Ed25519Signature2020 proof needs the {ED25519_2020_CONTEXT} context")
-        return rdfc_nquads(_with_context(proof, document.get("@context"))).encode("utf-8")
+        return rdfc_nquads(_with_context(proof, document.get("@context")), budget).encode("utf-8")
 
-    def transformation(self, unsecured: Mapping[str, Any]) -> bytes:
-        return rdfc_nquads(unsecured).encode("utf-8")
+    def transformation(self, unsecured: Mapping[str, Any], budget: WorkBudget | None = None) -> bytes:
+        return rdfc_nquads(unsecured, budget).encode("utf-8")
 
     def check_proof_context(self, proof: Mapping[str, Any], document: Mapping[str, Any]) -> None:
         return None

@@ -8,11 +8,13 @@ resolver are injected so keys can live anywhere (a KMS, a store).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from vcengine.core.canonicalize import rdf_dataset
 from vcengine.core.keys import KeyPair
 from vcengine.core.proofs.cryptosuites import (
     SUITES,
@@ -22,6 +24,7 @@ from vcengine.core.proofs.cryptosuites import (
     serialize_proof_value,
     suite_for_proof,
 )
+from vcengine.core.rdfc import Quad, WorkBudget, canonical_nquads
 from vcengine.core.resolve import KeyResolver
 from vcengine.errors import (
     InputError,
@@ -32,10 +35,28 @@ from vcengine.errors import (
     UnsupportedError,
 )
 
-__all__ = ["ProofResult", "add_proof", "proofs_of", "verify_proof", "verify_proofs"]
+__all__ = [
+    "MAX_PROOFS",
+    "ProofResult",
+    "TooManyProofs",
+    "Transformed",
+    "add_proof",
+    "proofs_of",
+    "verify_proof",
+    "verify_proofs",
+]
 
 Outcome = Literal["pass", "fail", "indeterminate", "not-checked"]
 Signer = Callable[[bytes], bytes]
+
+#: The most proofs one document may carry to be verified. OB 3.0 and VCDM credentials carry one,
+#: sometimes two (a proof set of an issuer and an endorser, or an RDFC and a JCS proof); every
+#: extra proof is extra work an anonymous caller can demand, so more are refused outright.
+MAX_PROOFS = 4
+
+
+class TooManyProofs(ProofFormatError):
+    """A document carries more proofs than a verifier checks (``MAX_PROOFS``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +70,51 @@ class ProofResult:
     outcome: Outcome
     reason: str
     controller: str | None = None
+
+
+class Transformed:
+    """The unsecured documents of one proof set, each transformed once, under one work budget.
+
+    vc-data-integrity §4.5: every proof of a set covers the same unsecured document, and a proof
+    of a chain covers it plus the proofs its ``previousProof`` names. Each distinct unsecured
+    document is turned into its RDF dataset, canonical N-Quads or JCS once, however many proofs
+    share it; one ``WorkBudget`` covers all of them and the proof configurations, so the number
+    of proofs does not multiply the work a poison graph can demand. Failures are remembered too.
+    """
+
+    __slots__ = ("_memo", "budget", "document")
+
+    def __init__(self, document: Mapping[str, Any], budget: WorkBudget | None = None) -> None:
+        self.document = document
+        self.budget = WorkBudget() if budget is None else budget
+        self._memo: dict[tuple[Any, ...], Any] = {}
+
+    def _once(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            try:
+                self._memo[key] = compute()
+            except InputError as exc:
+                self._memo[key] = exc
+        value = self._memo[key]
+        if isinstance(value, InputError):
+            raise value
+        return value
+
+    def dataset(self, unsecured: Mapping[str, Any] | None = None, key: tuple[Any, ...] = ()) -> list[Quad]:
+        """The RDF dataset of the unsecured document ``key`` names (by default: the document
+        without its proofs, which is what the verifier reports on)."""
+        if unsecured is None:
+            unsecured = {k: v for k, v in self.document.items() if k != "proof"}
+        result: list[Quad] = self._once(("dataset", *key), lambda: rdf_dataset(unsecured))
+        return result
+
+    def transformation(self, suite: Cryptosuite, unsecured: Mapping[str, Any], key: tuple[Any, ...]) -> bytes:
+        if suite.canonical_form == "rdfc":
+            compute = lambda: canonical_nquads(self.dataset(unsecured, key), self.budget).encode("utf-8")  # noqa: E731
+        else:
+            compute = lambda: suite.transformation(unsecured, self.budget)  # noqa: E731
+        result: bytes = self._once((suite.canonical_form, *key), compute)
+        return result
 
 
 def proofs_of(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -145,9 +211,11 @@ def verify_proof(
     index: int = 0,
     all_proofs: Sequence[Mapping[str, Any]] | None = None,
     expected_purpose: str = "assertionMethod",
+    transformed: Transformed | None = None,
 ) -> ProofResult:
     """Verify one proof of ``document`` (vc-data-integrity §4.4), as a result, never raising for
-    an invalid or uncheckable proof."""
+    an invalid or uncheckable proof. ``transformed`` shares the transformed document (and the
+    work budget) with the other proofs of its set."""
     suite = suite_for_proof(proof)
     vm = proof.get("verificationMethod")
     vm_id = vm if isinstance(vm, str) else (vm.get("id") if isinstance(vm, Mapping) else None)
@@ -162,13 +230,18 @@ def verify_proof(
         return result("fail", f"proofPurpose is {proof.get('proofPurpose')!r}, expected {expected_purpose!r}")
     if not isinstance(vm_id, str):
         return result("fail", "proof has no verificationMethod")
+    if transformed is None or transformed.document is not document:
+        transformed = Transformed(document)
     try:
         signature = decode_proof_value(proof)
         suite.check_proof_context(proof, document)
         unsecured = _unsecured_for(document, proof, all_proofs if all_proofs is not None else [proof])
+        key: tuple[Any, ...] = (_previous_key(proof),)
         if suite.name == "eddsa-jcs-2022" and "@context" in proof:
             unsecured["@context"] = proof["@context"]
-        data = hashing(suite.proof_configuration(proof, unsecured), suite.transformation(unsecured))
+            key += (_json_key(proof["@context"]),)
+        config = suite.proof_configuration(proof, unsecured, transformed.budget)
+        data = hashing(config, transformed.transformation(suite, unsecured, key))
     except InputError as exc:
         return result("fail", exc.message if exc.path is None else f"{exc.path}: {exc.message}")
     try:
@@ -189,12 +262,46 @@ def verify_proof(
     return result("pass", "signature valid", resolved.controller)
 
 
+def _previous_key(proof: Mapping[str, Any]) -> tuple[str, ...]:
+    previous = proof.get("previousProof")
+    if previous is None:
+        return ()
+    return (previous,) if isinstance(previous, str) else tuple(str(p) for p in previous)
+
+
+def _json_key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
 def verify_proofs(
-    document: Mapping[str, Any], resolver: KeyResolver, *, expected_purpose: str = "assertionMethod"
+    document: Mapping[str, Any],
+    resolver: KeyResolver,
+    *,
+    expected_purpose: str = "assertionMethod",
+    transformed: Transformed | None = None,
 ) -> list[ProofResult]:
-    """Verify every proof of a proof set or chain (vc-data-integrity §4.5)."""
+    """Verify every proof of a proof set or chain (vc-data-integrity §4.5).
+
+    At most ``MAX_PROOFS`` proofs are verified: a document with more raises ``TooManyProofs``
+    before any work. The unsecured document is transformed once for the whole set
+    (``transformed``, which the caller may keep to read the dataset the proofs covered)."""
     proofs = proofs_of(document)
+    if len(proofs) > MAX_PROOFS:
+        raise TooManyProofs(
+            f"the document carries {len(proofs)} proofs; vcengine verifies at most {MAX_PROOFS}",
+            path="$.proof",
+        )
+    if transformed is None or transformed.document is not document:
+        transformed = Transformed(document)
     return [
-        verify_proof(document, p, resolver, index=i, all_proofs=proofs, expected_purpose=expected_purpose)
+        verify_proof(
+            document,
+            p,
+            resolver,
+            index=i,
+            all_proofs=proofs,
+            expected_purpose=expected_purpose,
+            transformed=transformed,
+        )
         for i, p in enumerate(proofs)
     ]

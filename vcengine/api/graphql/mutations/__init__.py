@@ -10,6 +10,7 @@ from vcengine.api.graphql.mutations.create_api_key import create_api_key
 from vcengine.api.graphql.mutations.create_issuer import create_issuer
 from vcengine.api.graphql.mutations.generate_issuer_key import generate_issuer_key
 from vcengine.api.graphql.mutations.issue_credential import issue_credential
+from vcengine.api.graphql.mutations.revoke_api_key import revoke_api_key
 from vcengine.api.graphql.mutations.revoke_credential import revoke_credential
 from vcengine.api.graphql.mutations.revoke_credentials import revoke_credentials
 from vcengine.api.graphql.mutations.rotate_issuer_key import rotate_issuer_key
@@ -38,3 +39,4 @@ class Mutation:
     unsuspend_credentials = strawberry.mutation(resolver=unsuspend_credentials)
     verify_credential = strawberry.mutation(resolver=verify_credential)
     create_api_key = strawberry.mutation(resolver=create_api_key)
+    revoke_api_key = strawberry.mutation(resolver=revoke_api_key)

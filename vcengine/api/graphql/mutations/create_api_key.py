@@ -10,8 +10,8 @@ from strawberry.types import Info
 from vcengine.api.graphql.context import Context
 from vcengine.api.graphql.errors import UserError
 from vcengine.api.graphql.mutations._common import perform
+from vcengine.api.graphql.types.api_key import ApiKey
 from vcengine.api.graphql.types.enums import Scope
-from vcengine.api.graphql.types.organization import ApiKey
 from vcengine.services import organizations
 
 

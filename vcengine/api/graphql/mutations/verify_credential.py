@@ -18,7 +18,8 @@ from vcengine.api.graphql.context import Context
 from vcengine.api.graphql.errors import UserError
 from vcengine.api.graphql.mutations._common import perform
 from vcengine.api.graphql.types.verification import VerificationReport
-from vcengine.errors import InputError
+from vcengine.core import jsontext
+from vcengine.errors import InputError, JsonError
 from vcengine.services import verifying
 
 
@@ -42,6 +43,12 @@ def _data(input: VerifyCredentialInput) -> Any:
     if input.credential is not None:
         if not isinstance(input.credential, dict):
             raise InputError("must be a JSON object", path="credential")
+        # Variables arrive through the strict body parser; a literal in the query does not (GraphQL
+        # refuses repeated fields and lone surrogates, but reads 1e999 as infinity).
+        try:
+            jsontext.check_value(input.credential)
+        except JsonError as exc:
+            raise InputError(exc.message, path="credential") from None
         return input.credential
     if input.jwt is not None:
         return input.jwt

@@ -15,7 +15,8 @@ from typing import Any
 from strawberry import relay
 
 from vcengine.api.graphql.errors import coded
-from vcengine.errors import InputError
+from vcengine.core import jsontext
+from vcengine.errors import InputError, JsonError
 from vcengine.services.ports import Page
 
 __all__ = ["MAX_FIRST", "decode_cursor", "encode_cursor", "page"]
@@ -32,10 +33,10 @@ def decode_cursor(cursor: str | None) -> tuple[str | None, int]:
         return None, 0
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        after, skip = json.loads(text)
+        after, skip = jsontext.loads(text, max_bytes=1024)
         if (after is None or isinstance(after, str)) and isinstance(skip, int) and 0 <= skip <= MAX_FIRST:
             return after, skip
-    except (ValueError, TypeError, UnicodeDecodeError):
+    except (ValueError, TypeError, UnicodeDecodeError, JsonError):
         pass
     raise coded("after is not a cursor of this connection", "BAD_USER_INPUT")
 
