@@ -27,6 +27,7 @@ from vcengine.core.jsonld_to_rdf import (
     SENTINEL_BASE,
     pyld_errors,
     pyld_options,
+    refuse_import,
     to_quads,
 )
 from vcengine.core.jsontext import check_depth
@@ -59,6 +60,7 @@ def _term(node: Mapping[str, Any]) -> str:
 def to_rdf_reference(document: Mapping[str, Any]) -> list[Quad]:
     """The dataset of ``document`` as quads, computed by pyld toRdf (safe mode, closed world)."""
     check_depth(document)
+    refuse_import(document)
     processor = jsonld.JsonLdProcessor(on_property_dropped=_dropped)
     with pyld_errors():
         dataset = processor.to_rdf(dict(document), pyld_options())
@@ -94,6 +96,7 @@ def rdfc_nquads_reference(document: Mapping[str, Any]) -> str:
     Differs from :func:`rdfc_nquads` only where pyld is wrong: it writes control characters
     in literals unescaped, and it does not bound the work on poison graphs.
     """
+    refuse_import(document)
     processor = jsonld.JsonLdProcessor(on_property_dropped=_dropped)
     options = {"algorithm": "URDNA2015", "format": "application/n-quads", **pyld_options()}
     with pyld_errors():

@@ -48,6 +48,7 @@ __all__ = [
     "node_types",
     "pyld_errors",
     "pyld_options",
+    "refuse_import",
     "to_quads",
     "translate_pyld_error",
 ]
@@ -113,13 +114,36 @@ def translate_pyld_error(exc: BaseException) -> VcengineError:
 
 @contextmanager
 def pyld_errors() -> Iterator[None]:
-    """Run pyld: every failure of JSON-LD processing leaves as a VcengineError."""
+    """Run pyld: every failure of JSON-LD processing leaves as a VcengineError. pyld's warnings
+    (a keyword-like term it ignores, as JSON-LD 1.1 says) stay warnings: they only surface as
+    exceptions in a process that turned warnings into errors."""
     try:
         yield
-    except (VcengineError, MemoryError):
+    except (VcengineError, MemoryError, Warning):
         raise
     except Exception as exc:  # pyld raises arbitrary exceptions on odd input
         raise translate_pyld_error(exc) from None
+
+
+def refuse_import(value: Any) -> None:
+    """JsonLdError if a context (or a document) anywhere uses ``@import``.
+
+    JSON-LD 1.1 merges the imported context into a copy (Context Processing step 5.6); pyld 3.3
+    merges it into the cached imported document itself, so one document with
+    ``{"@import": "https://www.w3.org/ns/credentials/v2", ...}`` would change that context for
+    every later document in the process. vcengine refuses the keyword instead.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "@import" in item:
+                raise JsonLdError(
+                    "@import is not supported in a JSON-LD context by vcengine", code="invalid context entry"
+                )
+            stack.extend(v for v in item.values() if isinstance(v, dict | list))
+        elif isinstance(item, list):
+            stack.extend(v for v in item if isinstance(v, dict | list))
 
 
 def _vocab_null_as_noop(active: Mapping[str, Any], local: Any) -> Any:
@@ -306,6 +330,7 @@ class _Context:
         cached = self._children.get((kind, key)) if key is not None else None
         if cached is not None:
             return cached[1]
+        refuse_import(local)
         flags = {"override_protected": kind == "property", "propagate": kind != "type"}
         with _LOCK, pyld_errors():
             if _has_vocab_null(local):

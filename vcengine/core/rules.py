@@ -229,7 +229,11 @@ RULES: dict[str, Rule] = _rules(
         "Each refreshService value MUST specify its type and its id (a URI).",
     ),
     ("VC11-5.6-terms-of-use-type", _V11 + "terms-of-use", "Each termsOfUse value MUST specify its type."),
-    ("VC11-5.7-evidence-type", _V11 + "evidence", "Each evidence scheme is identified by its type."),
+    (
+        "VC11-5.7-evidence-type",
+        _V11 + "evidence",
+        "evidence MUST be one or more evidence schemes, each identified by its type.",
+    ),
     # --- Open Badges 3.0 --------------------------------------------------------------------
     (
         "OB3-json-schema",

@@ -314,15 +314,16 @@ def _dates(
 
 
 def _extension_points(doc: Mapping[str, Any], ids: _Ids, v11: bool, out: list[SchemaIssue]) -> None:
-    points = [
+    # (property, rule, does the rule govern the id: None no (§4.4 does), False if present, True required)
+    points: list[tuple[str, str, bool | None]] = [
         ("credentialStatus", ids.status, ids.status_needs_id),
         ("credentialSchema", ids.schema, True),
-        ("refreshService", ids.refresh, ids.refresh_needs_id),
-        ("termsOfUse", ids.terms_of_use, False),
-        ("evidence", ids.evidence, False),
+        ("refreshService", ids.refresh, True if ids.refresh_needs_id else None),
+        ("termsOfUse", ids.terms_of_use, None),
+        ("evidence", ids.evidence, None),
     ]
     if not v11:
-        points += [(name, "VCDM2-5.10-reserved-type", False) for name in _RESERVED]
+        points += [(name, "VCDM2-5.10-reserved-type", None) for name in _RESERVED]
     for name, rule, needs_id in points:
         if name not in doc:
             continue
@@ -349,7 +350,7 @@ def _extension_points(doc: Mapping[str, Any], ids: _Ids, v11: bool, out: list[Sc
                         f"{where}.type", "type must be a non-empty string or array of strings", rule=rule
                     )
                 )
-            if ("id" in item or needs_id) and not is_absolute_uri(item.get("id")):
+            if needs_id is not None and ("id" in item or needs_id) and not is_absolute_uri(item.get("id")):
                 what = "needs an id that is a URL" if "id" not in item else "id must be a URL"
                 out.append(SchemaIssue(f"{where}.id", f"{name} {what}", rule=rule))
 

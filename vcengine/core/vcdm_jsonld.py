@@ -41,27 +41,30 @@ TYPED_CHILDREN = (
     "confidenceMethod",
 )
 _REDEFINITION = "protected term redefinition"
+# (context processable, protected term redefined, type values) for VCDM 2.0 and for VC 1.1
+_RULES = {
+    False: ("VCDM2-4.3-context-processable", "VCDM2-5.2.1-term-redefinition", "VCDM2-4.5-type-values"),
+    True: ("VC11-4.1-context-processable", "VC11-5.3.1-term-redefinition", "VC11-4.3-type-values"),
+}
 
 
 def jsonld_issues(doc: Mapping[str, Any], *, v11: bool) -> list[SchemaIssue]:
     """Issues of the credential's contexts and types (empty list: none). The caller has checked
     the structure of ``@context`` and ``type`` first. ContextError (a context that is not
     bundled) propagates: vcengine never fetches one."""
-    prefix = "VC11-4.1" if v11 else "VCDM2-4.3"
+    processable, redefinition, type_values = _RULES[v11]
     try:
         found = node_types(dict(doc), TYPED_CHILDREN)
     except JsonLdError as exc:
-        redefined = exc.code == _REDEFINITION
-        rule = ("VC11-5.3.1" if v11 else "VCDM2-5.2.1") + "-term-redefinition" if redefined else None
-        return [SchemaIssue("$['@context']", exc.message, rule=rule or f"{prefix}-context-processable")]
+        rule = redefinition if exc.code == _REDEFINITION else processable
+        return [SchemaIssue("$['@context']", exc.message, rule=rule)]
     issues = []
-    rule = "VC11-4.3-type-values" if v11 else "VCDM2-4.5-type-values"
     for path, value, iri in found or ():
         if iri.startswith(SENTINEL_BASE):
             message = f"type {value!r:.80} is not a term the contexts define, nor an absolute URL"
-        elif not (iri.startswith("_:") or is_absolute_uri(iri)):
+        elif not is_absolute_uri(iri):
             message = f"type {value!r:.80} maps to {iri!r:.80}, which is not an absolute URL"
         else:
             continue
-        issues.append(SchemaIssue(path, message, rule=rule))
+        issues.append(SchemaIssue(path, message, rule=type_values))
     return issues
