@@ -22,15 +22,9 @@ from typing import Any
 import rfc8785
 from pyld import jsonld
 
-from vcengine.core.jsonld_to_rdf import (
-    MAX_QUADS,
-    SENTINEL_BASE,
-    pyld_errors,
-    pyld_options,
-    refuse_import,
-    to_quads,
-)
+from vcengine.core.jsonld_to_rdf import MAX_QUADS, SENTINEL_BASE, pyld_options, to_quads
 from vcengine.core.jsontext import check_depth
+from vcengine.core.pyld_guard import pyld_errors, refuse_import
 from vcengine.core.rdfc import Quad, WorkBudget, canonical_nquads, literal
 from vcengine.errors import JsonLdError
 
