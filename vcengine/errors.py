@@ -77,11 +77,38 @@ class ContextError(InputError):
 
 
 class JsonLdError(InputError):
-    """JSON-LD processing failed: undefined term, invalid keyword use, poison graph."""
+    """JSON-LD processing failed: undefined term, invalid keyword use, poison graph.
+
+    ``code`` is the JSON-LD API error code when the processor gave one (for example
+    ``protected term redefinition``, https://www.w3.org/TR/json-ld11-api/#jsonldprocessingerror).
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, code: str | None = None) -> None:
+        super().__init__(message, path=path)
+        self.code = code
 
 
 class SchemaError(InputError):
-    """The document violates the OB 3.0 JSON Schema or a VC Data Model rule."""
+    """The document violates the OB 3.0 JSON Schema or a VC Data Model rule.
+
+    ``rule`` is the stable id of the (first) rule broken, e.g. ``VCDM2-4.8-subject-claims``, and
+    ``spec`` its section URL; ``violations`` lists every issue as ``{"rule", "path", "message",
+    "spec"}`` (see vcengine.core.rules). All three are empty when no data-model rule applies.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        rule: str | None = None,
+        spec: str | None = None,
+        violations: tuple[dict[str, str | None], ...] = (),
+    ) -> None:
+        super().__init__(message, path=path)
+        self.rule = rule
+        self.spec = spec
+        self.violations = violations
 
 
 class KeyFormatError(InputError):

@@ -172,8 +172,11 @@ from hypothesis import strategies as _st  # noqa: E402
 from vcengine.core.canonicalize import jcs as _jcs  # noqa: E402
 
 _json_values = _st.recursive(
-    _st.none() | _st.booleans() | _st.integers(min_value=-(2**60), max_value=2**60)
-    | _st.floats(allow_nan=False, allow_infinity=False) | _st.text(),
+    _st.none()
+    | _st.booleans()
+    | _st.integers(min_value=-(2**60), max_value=2**60)
+    | _st.floats(allow_nan=False, allow_infinity=False)
+    | _st.text(),
     lambda children: (
         _st.lists(children, max_size=4) | _st.dictionaries(_st.text(max_size=6), children, max_size=4)
     ),
@@ -194,8 +197,12 @@ def test_jcs_matches_rfc8785(value: object) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    [{"\U0001f600": 1, "\ue000": 2, "a": 3}, {"s": "\x00\x1f\x7f\u2028\ud7ff"}, [2**53 - 1, -(2**53 - 1)],
-     {"f": 1.5e300, "g": -0.0, "h": 1e-7}],
+    [
+        {"\U0001f600": 1, "\ue000": 2, "a": 3},
+        {"s": "\x00\x1f\x7f\u2028\ud7ff"},
+        [2**53 - 1, -(2**53 - 1)],
+        {"f": 1.5e300, "g": -0.0, "h": 1e-7},
+    ],
 )
 def test_jcs_edge_cases(value: object) -> None:
     assert _jcs(value) == _rfc8785.dumps(value)
@@ -204,7 +211,7 @@ def test_jcs_edge_cases(value: object) -> None:
 @pytest.mark.parametrize(
     "value",
     [
-        {"a": 'x:1.5,y', "b": 2.5, "c": [1.0, 'q":3.0,"', 1e21], "d": 'say "1.0"', "e": -0.0},
+        {"a": "x:1.5,y", "b": 2.5, "c": [1.0, 'q":3.0,"', 1e21], "d": 'say "1.0"', "e": -0.0},
         {"s": "back\\slash", "n": 1.0, "t": '\\":1.5,'},
         [1.5, {"k": 12345678901234567}],
         {"id": "urn:uuid:1e5b", "v": 100, "w": 1e-7, "x": 123456789012345.6},

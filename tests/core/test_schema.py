@@ -23,6 +23,7 @@ from vcengine.core.schema import (
     validate_shape,
     validate_vc,
 )
+from vcengine.core.vcdm import is_vc11
 from vcengine.errors import SchemaError
 
 VECTORS = Path(__file__).resolve().parents[2] / "conformance" / "vectors"
@@ -385,7 +386,7 @@ def test_replacing_any_value_never_crashes(location: tuple[Any, ...], value: Any
 
 
 def compiled_for(doc: Any) -> list[Any]:
-    vc11 = schema_module._is_vc11(doc) if isinstance(doc, dict) else False
+    vc11 = is_vc11(doc) if isinstance(doc, dict) else False
     return [
         schema_module._ob_validator(vc11),
         schema_module._endorsement_validator(vc11),

@@ -1,4 +1,9 @@
-"""`vcengine sign`: Data Integrity proofs or a VC-JWT, one file or JSON lines."""
+"""`vcengine sign`: Data Integrity proofs or a VC-JWT, one file or JSON lines.
+
+Nothing is signed that breaks a data-model rule an issuer must enforce (``ensure_signable``):
+exit 2 and a message naming the rule (``[VCDM2-4.8-subject-claims]``) and its spec section; in
+``--jsonl`` mode the line is ``{"error", "rule", "spec", "path"}``.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ from vcengine.cli._io import (
 from vcengine.core import jsontext
 from vcengine.core.keys import KeyPair
 from vcengine.core.schema import ensure_signable
-from vcengine.errors import InputError, VcengineError
+from vcengine.errors import InputError, SchemaError, VcengineError
 
 SUITE_CHOICES = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "Ed25519Signature2020", "vc-jwt")
 
@@ -46,6 +51,14 @@ def sign_one(credential: Any, key: KeyPair, suite: str, vm: str | None, created:
     return json.dumps(signed, ensure_ascii=False)
 
 
+def _error(exc: VcengineError) -> dict[str, Any]:
+    """One JSON line for a credential that was not signed; names the data-model rule broken."""
+    out: dict[str, Any] = {"error": str(exc)}
+    if isinstance(exc, SchemaError) and exc.rule is not None:
+        out.update(rule=exc.rule, spec=exc.spec, path=exc.path)
+    return out
+
+
 def cmd_sign(args: argparse.Namespace) -> int:
     key = load_key(args.key)
     created = parse_when(args.created) if args.created else utc_now().replace(microsecond=0)
@@ -55,7 +68,7 @@ def cmd_sign(args: argparse.Namespace) -> int:
             try:
                 print(sign_one(jsontext.loads(line), key, args.suite, args.verification_method, created))
             except VcengineError as exc:
-                print(json.dumps({"error": str(exc)}))
+                print(json.dumps(_error(exc)))
                 worst = EXIT_MALFORMED
             sys.stdout.flush()
         return worst

@@ -22,14 +22,9 @@ from typing import Any
 import rfc8785
 from pyld import jsonld
 
-from vcengine.core.jsonld_to_rdf import (
-    MAX_QUADS,
-    SENTINEL_BASE,
-    pyld_options,
-    to_quads,
-    translate_pyld_error,
-)
+from vcengine.core.jsonld_to_rdf import MAX_QUADS, SENTINEL_BASE, pyld_options, to_quads
 from vcengine.core.jsontext import check_depth
+from vcengine.core.pyld_guard import pyld_errors, refuse_import
 from vcengine.core.rdfc import Quad, WorkBudget, canonical_nquads, literal
 from vcengine.errors import JsonLdError
 
@@ -59,11 +54,10 @@ def _term(node: Mapping[str, Any]) -> str:
 def to_rdf_reference(document: Mapping[str, Any]) -> list[Quad]:
     """The dataset of ``document`` as quads, computed by pyld toRdf (safe mode, closed world)."""
     check_depth(document)
+    refuse_import(document)
     processor = jsonld.JsonLdProcessor(on_property_dropped=_dropped)
-    try:
+    with pyld_errors():
         dataset = processor.to_rdf(dict(document), pyld_options())
-    except jsonld.JsonLdError as exc:
-        raise translate_pyld_error(exc) from None
     quads: list[Quad] = []
     for graph_name, triples in dataset.items():
         graph = (
@@ -96,12 +90,11 @@ def rdfc_nquads_reference(document: Mapping[str, Any]) -> str:
     Differs from :func:`rdfc_nquads` only where pyld is wrong: it writes control characters
     in literals unescaped, and it does not bound the work on poison graphs.
     """
+    refuse_import(document)
     processor = jsonld.JsonLdProcessor(on_property_dropped=_dropped)
     options = {"algorithm": "URDNA2015", "format": "application/n-quads", **pyld_options()}
-    try:
+    with pyld_errors():
         out: str = processor.normalize(dict(document), options)
-    except jsonld.JsonLdError as exc:
-        raise translate_pyld_error(exc) from None
     if SENTINEL_BASE in out:
         start = out.index(SENTINEL_BASE) + len(SENTINEL_BASE)
         rel = out[start : out.index(">", start)]

@@ -38,10 +38,17 @@ from pyld.context_resolver import ContextResolver
 
 from vcengine.core.contexts import document_loader
 from vcengine.core.jsontext import MAX_DEPTH
+from vcengine.core.pyld_guard import needs_item_by_item, pyld_errors, refuse_import, vocab_null_as_noop
 from vcengine.core.rdfc import Quad, literal
-from vcengine.errors import JsonError, JsonLdError, VcengineError
+from vcengine.errors import JsonError, JsonLdError
 
-__all__ = ["MAX_QUADS", "SENTINEL_BASE", "pyld_options", "to_quads", "translate_pyld_error"]
+__all__ = [
+    "MAX_QUADS",
+    "SENTINEL_BASE",
+    "node_types",
+    "pyld_options",
+    "to_quads",
+]
 
 #: Relative IRIs (and undefined @type values, which JSON-LD turns into relative IRIs) are
 #: resolved against this base so that they become visible, then refused.
@@ -77,19 +84,6 @@ _SUPPORTED_CONTAINERS = frozenset({"@set", "@list", "@graph"})
 
 class _Fallback(Exception):  # private control flow: never leaves this module
     """The document uses JSON-LD this walker does not implement; use pyld instead."""
-
-
-def translate_pyld_error(exc: BaseException) -> VcengineError:
-    """Our error behind a pyld error: the first VcengineError in its cause chain, if any."""
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, VcengineError):
-            return cause
-        cause = cause.__cause__
-    root: BaseException = exc
-    while root.__cause__ is not None:
-        root = root.__cause__
-    return JsonLdError(f"JSON-LD processing failed: {root}")
 
 
 # --- contexts ------------------------------------------------------------------------------
@@ -228,7 +222,8 @@ class _Context:
             return self._vocab[key]
         except KeyError:
             pass
-        expanded = _PROCESSOR._expand_iri(self.raw, key, vocab=True, base=SENTINEL_BASE)
+        with pyld_errors():
+            expanded = _PROCESSOR._expand_iri(self.raw, key, vocab=True, base=SENTINEL_BASE)
         if len(self._vocab) < 4096:
             self._vocab[key] = expanded
         return expanded
@@ -256,17 +251,18 @@ class _Context:
         cached = self._children.get((kind, key)) if key is not None else None
         if cached is not None:
             return cached[1]
-        with _LOCK:
-            try:
-                raw = _PROCESSOR._process_context(
-                    self.raw,
-                    local,
-                    pyld_options(_RESOLVED),
-                    override_protected=kind == "property",
-                    propagate=kind != "type",
-                )
-            except jsonld.JsonLdError as exc:
-                raise translate_pyld_error(exc) from None
+        refuse_import(local)
+        flags = {"override_protected": kind == "property", "propagate": kind != "type"}
+        with _LOCK, pyld_errors():
+            if needs_item_by_item(local):
+                # An array of contexts is processed item by item (Context Processing step 5),
+                # so that each {"@vocab": null} is judged against the context before it.
+                raw = self.raw
+                for item in local if isinstance(local, list) else [local]:
+                    item = vocab_null_as_noop(raw, item)
+                    raw = _PROCESSOR._process_context(raw, item, pyld_options(_RESOLVED), **flags)
+            else:
+                raw = _PROCESSOR._process_context(self.raw, local, pyld_options(_RESOLVED), **flags)
         previous_raw = raw.get("previousContext")
         previous: _Context | None = None
         if previous_raw is self.raw:
@@ -327,6 +323,34 @@ def _predicate(key: str, term: _Term) -> str:
     return _iri(iri)
 
 
+def _enter(ctx: _Context, prop: str | None, element: dict[str, Any]) -> _Context:
+    """Expansion §5.1.2 steps 7-9 for a node object: the active context its entries use."""
+    scoped = ctx.term(prop).scoped if prop is not None else None
+    if ctx.previous is not None and not (len(element) == 1 and ctx.expand_key(next(iter(element))) == "@id"):
+        ctx = ctx.previous  # step 7: type-scoped contexts do not propagate into nodes
+    if scoped is not None:
+        ctx = ctx.scoped("property", scoped)  # step 8
+    if "@context" in element:  # step 9
+        local = element["@context"]
+        if isinstance(local, dict) and list(local) == ["@context"]:
+            raise _Fallback
+        ctx = ctx.derive("local", local, _context_key(local))
+    return ctx
+
+
+def _types_of(ctx: _Context, element: dict[str, Any]) -> tuple[_Context, tuple[str, ...], tuple[str, ...]]:
+    """Steps 10-11: the context after the node's type-scoped contexts, its types and their IRIs."""
+    type_key = ctx.layout(tuple(element))[0]
+    if type_key is None:
+        return ctx, (), ()
+    value = element[type_key]
+    types = tuple(value) if isinstance(value, list) else (value,)
+    if not all(isinstance(t, str) for t in types):
+        raise _Fallback
+    typed, iris = ctx.typed(types)
+    return typed, types, iris
+
+
 class _Walker:
     def __init__(self) -> None:
         self.quads: list[Quad] = []
@@ -355,18 +379,7 @@ class _Walker:
         """Expansion §5.1.2 steps 7-13 for a node object, emitting its quads; returns its term."""
         if depth > MAX_DEPTH:
             raise JsonError(f"JSON-LD document nests deeper than {MAX_DEPTH} levels")
-        scoped = ctx.term(prop).scoped if prop is not None else None
-        if ctx.previous is not None and not (
-            len(element) == 1 and ctx.expand_key(next(iter(element))) == "@id"
-        ):
-            ctx = ctx.previous  # step 7: type-scoped contexts do not propagate into nodes
-        if scoped is not None:
-            ctx = ctx.scoped("property", scoped)  # step 8
-        if "@context" in element:  # step 9
-            local = element["@context"]
-            if isinstance(local, dict) and list(local) == ["@context"]:
-                raise _Fallback
-            ctx = ctx.derive("local", local, _context_key(local))
+        ctx = _enter(ctx, prop, element)
         keys = tuple(element)
         type_key, id_key, others = ctx.layout(keys)
         if type_key is not None:  # steps 10-11: type-scoped contexts
@@ -541,6 +554,41 @@ def _literal(value: Any, datatype: str | None, language: str | None) -> str:
             raise _Fallback
         return literal(value, language=language)
     return literal(value, datatype or XSD_STRING)
+
+
+def node_types(document: Mapping[str, Any], children: tuple[str, ...]) -> list[tuple[str, str, str]] | None:
+    """The ``type`` values of the document node and of the node objects directly under the
+    ``children`` properties, with the IRI each expands to, as ``(JSON path, value, IRI)``.
+
+    Expansion steps 7-11 exactly as the walker applies them (cached contexts), without the rest
+    of the walk: cheap enough for a pre-flight. An IRI under SENTINEL_BASE is a value that is
+    neither a defined term nor an absolute IRI. None where the walker would hand the document to
+    pyld (the checks then happen when it is signed). Raises JsonLdError / ContextError when the
+    contexts cannot be processed.
+    """
+    if not isinstance(document, dict):
+        return None
+    out: list[tuple[str, str, str]] = []
+    try:
+        ctx = _enter(_INITIAL, None, document)
+        typed, types, iris = _types_of(ctx, document)
+        out.extend(("$.type", t, iri) for t, iri in zip(types, iris, strict=True))
+        for prop in children:
+            value = document.get(prop)
+            if value is None:
+                continue
+            items = value if isinstance(value, list) else [value]
+            term = typed.term(prop)
+            term_ctx = typed.scoped("property", term.scoped) if term.scoped is not None else typed
+            for index, item in enumerate(items):
+                if not isinstance(item, dict) or not item or "@value" in item:
+                    continue
+                where = f"$.{prop}[{index}].type" if isinstance(value, list) else f"$.{prop}.type"
+                _, child_types, child_iris = _types_of(_enter(term_ctx, prop, item), item)
+                out.extend((where, t, iri) for t, iri in zip(child_types, child_iris, strict=True))
+    except _Fallback:
+        return None
+    return out
 
 
 def to_quads(document: Mapping[str, Any]) -> list[Quad] | None:

@@ -1,16 +1,21 @@
 """Validation of a credential document: the OB 3.0 JSON Schema plus the VCDM rules it leaves out.
 
 Every check returns :class:`SchemaIssue` values (a JSON path such as
-``$.credentialSubject.achievement.criteria`` and a message); ``ensure_*`` raise
-:class:`~vcengine.errors.SchemaError` naming the first issues instead.
+``$.credentialSubject.achievement.criteria``, a message and the id of the rule broken, see
+:mod:`vcengine.core.rules`); ``ensure_*`` raise :class:`~vcengine.errors.SchemaError` naming the
+first issues instead.
 
+- :func:`ensure_signable` — the issuer's pre-flight before any proof is made (``vcengine sign``,
+  ``POST /credentials/issue``, GraphQL issuance): every VC Data Model rule an issuer can check
+  (v2.0 §4 and §5, or v1.1 for v1-context documents: :mod:`vcengine.core.vcdm` and
+  :mod:`vcengine.core.vcdm_jsonld`), and for an OB 3.0 credential the OB 3.0 JSON Schema.
 - :func:`validate` — an OpenBadgeCredential / AchievementCredential: the official OB 3.0
   AchievementCredential JSON Schema (draft 2019-09, https://www.imsglobal.org/spec/ob/v3p0/#achievementcredential)
-  and the VCDM 2.0 rules (https://www.w3.org/TR/vc-data-model-2.0/). Another credential type
+  and the VCDM structural rules (https://www.w3.org/TR/vc-data-model-2.0/). Another credential type
   (ClrCredential, EndorsementCredential, a status list) gets the VCDM rules and one issue at
   ``$.type`` saying it is not an OB credential.
 - :func:`validate_endorsement` — an EndorsementCredential (``$defs/EndorsementCredential``).
-- :func:`validate_vc` — VCDM rules only, for any verifiable credential.
+- :func:`validate_vc` — VCDM structural rules only, for any verifiable credential.
 - :func:`validate_profile` — an issuer Profile document (the official Profile schema).
 - :func:`validate_shape` — the structure a signer needs: ``@context``, ``type``, ``issuer``,
   ``credentialSubject``.
@@ -26,22 +31,22 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 import reprlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any
 
 from jsonschema import Draft201909Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
-from vcengine.core.contexts import VC_V1_CONTEXT, VC_V2_CONTEXT
-from vcengine.core.dates import parse_date_time
+from vcengine.core.contexts import VC_V1_CONTEXT
 from vcengine.core.json_schema_predicate import compile_predicate, is_date_time
-from vcengine.core.model import OB_CONTEXT_PATTERN, OB_TYPES, as_list, is_absolute_uri
+from vcengine.core.model import OB_CONTEXT_PATTERN, OB_TYPES, as_list
+from vcengine.core.rules import SchemaIssue, rule_url
+from vcengine.core.vcdm import child_path, identifier_issues, is_vc11, vcdm_issues
+from vcengine.core.vcdm_jsonld import jsonld_issues
 from vcengine.errors import SchemaError
 
 __all__ = [
@@ -57,28 +62,24 @@ __all__ = [
     "validate_vc",
 ]
 
-Source = Literal["json-schema", "vcdm", "ob"]
-
-
-@dataclass(frozen=True, slots=True)
-class SchemaIssue:
-    """One violation: where (JSON path), what, and which rule set says so."""
-
-    path: str
-    message: str
-    source: Source = "vcdm"
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
+_SHAPE_PATHS = ("$['@context']", "$.type", "$.issuer", "$.credentialSubject")
 
 
 def raise_for_issues(issues: Sequence[SchemaIssue], *, show: int = 3) -> None:
-    """Raise SchemaError naming the first ``show`` issues; do nothing when there are none."""
+    """Raise SchemaError naming the first ``show`` issues (and the first one's rule and its spec
+    section); do nothing when there are none."""
     if not issues:
         return
+    first = issues[0]
     shown = "; ".join(str(issue) for issue in issues[:show])
     more = f" (and {len(issues) - show} more)" if len(issues) > show else ""
-    raise SchemaError(f"{len(issues)} schema issue(s): {shown}{more}", path=issues[0].path)
+    spec = rule_url(first.rule)
+    violations = tuple(
+        {"rule": issue.rule, "path": issue.path, "message": issue.message, "spec": rule_url(issue.rule)}
+        for issue in issues[:50]
+    )
+    message = f"{len(issues)} schema issue(s): {shown}{more}" + (f" — see {spec}" if spec else "")
+    raise SchemaError(message, path=first.path, rule=first.rule, spec=spec, violations=violations)
 
 
 def ensure_valid(credential: Any) -> None:
@@ -92,10 +93,22 @@ def ensure_shape(credential: Any) -> None:
 
 
 def ensure_signable(credential: Mapping[str, Any]) -> None:
-    """Refuse to sign what would not verify: an OB 3.0 credential against the OB 3.0 JSON Schema
-    and the VC Data Model rules, any other credential against the VC Data Model rules."""
+    """Refuse to sign what breaks a rule an issuer must enforce: the VC Data Model rules (v2.0
+    §4/§5, or v1.1) including those that need JSON-LD context processing, and for an OB 3.0
+    credential the OB 3.0 JSON Schema. Raises SchemaError naming the rule (ContextError for a
+    context that is not bundled)."""
+    if not isinstance(credential, Mapping):
+        raise_for_issues(
+            [SchemaIssue("$", "a credential must be a JSON object", rule="VCDM2-4.3-context-required")]
+        )
     is_ob = bool({t for t in as_list(credential.get("type")) if isinstance(t, str)} & OB_TYPES)
-    raise_for_issues(validate(credential) if is_ob else validate_vc(credential))
+    issues = validate(credential) if is_ob else vcdm_issues(credential)
+    paths = {issue.path for issue in issues}
+    if not any(path.startswith(("$['@context']", "$.type")) for path in paths):
+        issues += [
+            issue for issue in jsonld_issues(credential, v11=is_vc11(credential)) if issue.path not in paths
+        ]
+    raise_for_issues(issues)
 
 
 # --- entry points ------------------------------------------------------------------------
@@ -116,17 +129,18 @@ def validate_endorsement(credential: Any) -> list[SchemaIssue]:
 
 
 def validate_vc(credential: Any) -> list[SchemaIssue]:
-    """Issues against the VC Data Model rules only (2.0, or 1.1 for v1-context documents)."""
+    """Issues against the VC Data Model structural rules only (2.0, or 1.1 for v1-context documents)."""
     if not isinstance(credential, Mapping):
         return [SchemaIssue("$", "a credential must be a JSON object")]
-    return list(_vc_rules(credential))
+    return vcdm_issues(credential)
 
 
 def validate_profile(profile: Any) -> list[SchemaIssue]:
     """Issues of a Profile document (issuer profile) against the official OB 3.0 Profile schema."""
     issues = _profile_validator().issues(profile)
     if isinstance(profile, Mapping):
-        issues.extend(_id_issues(profile, "$"))
+        claimed = {issue.path for issue in issues}
+        issues.extend(issue for issue in identifier_issues(profile) if issue.path not in claimed)
     return issues
 
 
@@ -134,8 +148,7 @@ def validate_shape(credential: Any) -> list[SchemaIssue]:
     """The light check a signer needs: ``@context``, ``type``, ``issuer`` and ``credentialSubject``."""
     if not isinstance(credential, Mapping):
         return [SchemaIssue("$", "a credential must be a JSON object")]
-    checks = (_context_base_issues, _type_issues, _issuer_issues, _subject_presence_issues)
-    return [issue for check in checks for issue in check(credential)]
+    return [issue for issue in vcdm_issues(credential) if issue.path.startswith(_SHAPE_PATHS)]
 
 
 # --- composition -------------------------------------------------------------------------
@@ -149,123 +162,25 @@ def _validate_as(
 ) -> list[SchemaIssue]:
     if not isinstance(credential, Mapping):
         return [SchemaIssue("$", "a credential must be a JSON object")]
-    issues = list(_vc_rules(credential))
+    issues = vcdm_issues(credential)
     declared = {item for item in as_list(credential.get("type")) if isinstance(item, str)}
     if declared.isdisjoint(types):
         if "$.type" not in {issue.path for issue in issues}:
-            issues.append(SchemaIssue("$.type", f"not {label} (type is {sorted(declared)})", "ob"))
+            issues.append(
+                SchemaIssue("$.type", f"not {label} (type is {sorted(declared)})", "ob", "OB3-type")
+            )
         return issues
     issues.extend(_ob_rules(credential))
     # Where a VCDM/OB rule already spoke, its message is clearer than the JSON Schema's.
     claimed = {issue.path for issue in issues}
     covered = tuple(path for path in ("$['@context']", "$.type") if path in claimed)
-    schema_issues = validator_for(_is_vc11(credential)).issues(credential)
+    schema_issues = validator_for(is_vc11(credential)).issues(credential)
     issues.extend(
         issue
         for issue in schema_issues
         if issue.path not in claimed and not (covered and issue.path.startswith(covered))
     )
     return issues
-
-
-def _is_vc11(doc: Mapping[str, Any]) -> bool:
-    contexts = as_list(doc.get("@context"))
-    return bool(contexts) and contexts[0] == VC_V1_CONTEXT
-
-
-# --- VC Data Model rules -----------------------------------------------------------------
-
-
-def _vc_rules(doc: Mapping[str, Any]) -> Iterator[SchemaIssue]:
-    yield from _context_base_issues(doc)
-    yield from _type_issues(doc)
-    yield from _issuer_issues(doc)
-    yield from _subject_presence_issues(doc)
-    yield from _date_issues(doc)
-    yield from _id_issues(doc, "$")
-
-
-def _context_base_issues(doc: Mapping[str, Any]) -> Iterator[SchemaIssue]:
-    """VCDM 2.0 §4.3: ``@context`` is an ordered set whose first item is the v2 (or VC 1.1 v1) context."""
-    contexts = doc.get("@context")
-    if not isinstance(contexts, list) or not contexts:
-        yield SchemaIssue("$['@context']", "@context must be a non-empty array")
-    elif contexts[0] not in (VC_V2_CONTEXT, VC_V1_CONTEXT):
-        yield SchemaIssue(
-            "$['@context']", f"@context[0] must be {VC_V2_CONTEXT} (or {VC_V1_CONTEXT} for VC 1.1)"
-        )
-
-
-def _type_issues(doc: Mapping[str, Any]) -> Iterator[SchemaIssue]:
-    types = as_list(doc.get("type"))
-    if not types or not all(isinstance(item, str) for item in types):
-        yield SchemaIssue("$.type", "type must be a string or an array of strings")
-    elif "VerifiableCredential" not in types:
-        yield SchemaIssue("$.type", "type must contain VerifiableCredential")
-
-
-def _issuer_issues(doc: Mapping[str, Any]) -> Iterator[SchemaIssue]:
-    issuer = doc.get("issuer")
-    if issuer is None:
-        yield SchemaIssue("$.issuer", "issuer is required")
-    elif isinstance(issuer, Mapping):
-        if "id" not in issuer:
-            yield SchemaIssue("$.issuer.id", "issuer.id is required")
-    elif not is_absolute_uri(issuer):
-        yield SchemaIssue("$.issuer", "issuer must be a URI or an object with an id")
-
-
-def _subject_presence_issues(doc: Mapping[str, Any]) -> Iterator[SchemaIssue]:
-    subject = doc.get("credentialSubject")
-    if subject is None:
-        yield SchemaIssue("$.credentialSubject", "credentialSubject is required")
-    elif not as_list(subject) or not all(isinstance(item, Mapping) for item in as_list(subject)):
-        yield SchemaIssue("$.credentialSubject", "credentialSubject must be an object or an array of objects")
-
-
-def _date_issues(doc: Mapping[str, Any]) -> Iterator[SchemaIssue]:
-    """VCDM 2.0 §4.9: dateTimeStamp values and validFrom <= validUntil; VC 1.1: issuanceDate required."""
-    if _is_vc11(doc):
-        start_name, end_name, stamp = "issuanceDate", "expirationDate", False
-        if "issuanceDate" not in doc:
-            yield SchemaIssue("$.issuanceDate", "issuanceDate is required in a VC 1.1 credential")
-    else:
-        start_name, end_name, stamp = "validFrom", "validUntil", True
-    moments: list[datetime | None] = []
-    for name in (start_name, end_name):
-        value = doc.get(name)
-        if value is None:
-            moments.append(None)
-            continue
-        try:
-            moment = parse_date_time(value)
-        except SchemaError as exc:
-            moments.append(None)
-            yield SchemaIssue(f"$.{name}", exc.message)
-            continue
-        if stamp and moment.tzinfo is None:
-            yield SchemaIssue(f"$.{name}", "must be an XML Schema dateTimeStamp (timezone required)")
-        moments.append(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
-    start, end = moments
-    if start is not None and end is not None and end < start:
-        yield SchemaIssue(f"$.{end_name}", f"{end_name} is before {start_name}")
-
-
-def _id_issues(node: Any, path: str) -> Iterator[SchemaIssue]:
-    """Every string ``id`` is an absolute URI (VCDM 2.0 §4.4); ``@context`` contents are not ids."""
-    stack: list[tuple[Any, str]] = [(node, path)]
-    while stack:
-        value, where = stack.pop()
-        if isinstance(value, Mapping):
-            for key, child in value.items():
-                child_path = _child_path(where, key)
-                if key == "@context":
-                    continue
-                if key == "id" and isinstance(child, str) and not is_absolute_uri(child):
-                    yield SchemaIssue(child_path, f"id must be an absolute URI, got {child!r:.60}")
-                stack.append((child, child_path))
-        elif isinstance(value, list):
-            stack.extend((child, f"{where}[{index}]") for index, child in enumerate(value))
 
 
 # --- OB 3.0 rules the JSON Schema does not express ---------------------------------------
@@ -277,7 +192,10 @@ def _ob_rules(doc: Mapping[str, Any]) -> Iterator[SchemaIssue]:
         len(contexts) < 2 or not isinstance(contexts[1], str) or not OB_CONTEXT_PATTERN.match(contexts[1])
     ):
         yield SchemaIssue(
-            "$['@context']", "@context[1] must be an OB 3.0 context (.../ob/v3p0/context-3.x.y.json)", "ob"
+            "$['@context']",
+            "@context[1] must be an OB 3.0 context (.../ob/v3p0/context-3.x.y.json)",
+            "ob",
+            "OB3-context",
         )
     for index, subject in enumerate(as_list(doc.get("credentialSubject"))):
         if isinstance(subject, Mapping) and "id" not in subject and not as_list(subject.get("identifier")):
@@ -286,12 +204,12 @@ def _ob_rules(doc: Mapping[str, Any]) -> Iterator[SchemaIssue]:
                 where or f"$.credentialSubject[{index}]",
                 "credentialSubject needs an id or an identifier",
                 "ob",
+                "OB3-subject-identifier",
             )
 
 
 # --- JSON Schema -------------------------------------------------------------------------
 
-_JSON_PATH_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9_]*")
 _SHORT = reprlib.Repr()
 _SHORT.maxstring = _SHORT.maxother = 48
 _SHORT.maxlist = _SHORT.maxdict = 3
@@ -327,14 +245,8 @@ def _issue(leaf: ValidationError) -> SchemaIssue:
     path = leaf.json_path
     if leaf.validator == "required":  # name the missing property, not its parent
         missing = [key for key in leaf.validator_value if leaf.message == f"{key!r} is a required property"]
-        path = _child_path(path, missing[0]) if missing else path
-    return SchemaIssue(path, message, "json-schema")
-
-
-def _child_path(path: str, key: str) -> str:
-    if _JSON_PATH_NAME.fullmatch(key):
-        return f"{path}.{key}"
-    return "{}['{}']".format(path, key.replace("\\", "\\\\").replace("'", "\\'"))
+        path = child_path(path, missing[0]) if missing else path
+    return SchemaIssue(path, message, "json-schema", "OB3-json-schema")
 
 
 def _load(name: str) -> dict[str, Any]:

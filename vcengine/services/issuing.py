@@ -38,6 +38,7 @@ from vcengine.core.model import (
 )
 from vcengine.core.proofs import vc_jwt
 from vcengine.core.proofs.data_integrity import add_proof
+from vcengine.core.schema import ensure_signable
 from vcengine.core.status import status_list_entry
 from vcengine.errors import InputError, NotFound, SchemaError, VcengineError
 from vcengine.services.context import Actor, Services
@@ -143,7 +144,11 @@ def sign_one(
     proof_format: ProofFormat,
     now: datetime,
 ) -> dict[str, Any]:
-    """The signed document to store: with an embedded proof, or ``{"jwt", "credential"}``."""
+    """The signed document to store: with an embedded proof, or ``{"jwt", "credential"}``.
+
+    The issuer's pre-flight runs first, on the complete credential (status entry included):
+    SchemaError naming the data-model rule when it breaks one."""
+    ensure_signable(unsigned)
     if proof_format == "vc-jwt":
         return {"jwt": vc_jwt.sign(unsigned, pair, kid=verification_method), "credential": dict(unsigned)}
     return add_proof(unsigned, pair, suite=proof_format, verification_method=verification_method, created=now)
@@ -152,16 +157,26 @@ def sign_one(
 _worker_keys: dict[str, KeyPair] = {}
 
 
-def _sign_batch(
-    jobs: list[tuple[dict[str, Any], str, str, ProofFormat]], now: datetime
-) -> list[dict[str, Any]]:
+Signed = dict[str, Any] | VcengineError  # a signed document, or why this one was not signed
+
+
+def _sign_or_error(
+    unsigned: dict[str, Any], pair: KeyPair, vm: str, proof_format: ProofFormat, now: datetime
+) -> Signed:
+    try:
+        return sign_one(unsigned, pair, vm, proof_format, now)
+    except VcengineError as exc:  # one refused credential does not sink its batch
+        return exc
+
+
+def _sign_batch(jobs: list[tuple[dict[str, Any], str, str, ProofFormat]], now: datetime) -> list[Signed]:
     """In a worker process: sign ``(unsigned, secret multibase, vm, format)`` jobs."""
     out = []
     for unsigned, secret, vm, proof_format in jobs:
         pair = _worker_keys.get(secret)
         if pair is None:
             pair = _worker_keys[secret] = KeyPair.from_secret_multibase(secret)
-        out.append(sign_one(unsigned, pair, vm, proof_format, now))
+        out.append(_sign_or_error(unsigned, pair, vm, proof_format, now))
     return out
 
 
@@ -177,10 +192,13 @@ def _pool(services: Services) -> ProcessPoolExecutor:
 
 async def sign_many(
     services: Services, jobs: Sequence[tuple[dict[str, Any], KeyPair, str, ProofFormat]], now: datetime
-) -> list[dict[str, Any]]:
-    """Sign a batch: split over the worker processes, or in one thread without them."""
+) -> list[Signed]:
+    """Sign a batch: split over the worker processes, or in one thread without them. A credential
+    that cannot be signed (it breaks a data-model rule) gets its error in its place."""
     if services.signing_processes <= 0 or len(jobs) < 64:
-        return await anyio.to_thread.run_sync(lambda: [sign_one(u, p, vm, f, now) for u, p, vm, f in jobs])
+        return await anyio.to_thread.run_sync(
+            lambda: [_sign_or_error(u, p, vm, f, now) for u, p, vm, f in jobs]
+        )
     workers = services.signing_processes
     portable = [(u, p.export_secret_multibase(), vm, f) for u, p, vm, f in jobs]
     parts = [portable[i::workers] for i in range(workers)]
@@ -188,7 +206,7 @@ async def sign_many(
     done = await asyncio.gather(
         *(loop.run_in_executor(_pool(services), _sign_batch, part, now) for part in parts)
     )
-    out: list[dict[str, Any]] = [{}] * len(jobs)
+    out: list[Signed] = [{}] * len(jobs)
     for w, part in enumerate(done):
         out[w::workers] = part
     return out
@@ -414,13 +432,19 @@ async def bulk_issue(
     total, done = len(requests), sum(1 for r in results if r.issued or r.error)
     await _progress(services, actor, bulk_id, done, total)
 
-    async def store(batch: list[_Plan], documents: list[dict[str, Any]]) -> None:
+    async def store(batch: list[_Plan], documents: list[Signed]) -> None:
         """Insert a signed chunk (the store serializes; gather keeps it busy) and report it."""
         nonlocal done
-        records = [_record(p, d, now, actor.org_id) for p, d in zip(batch, documents, strict=True)]
+        signed = []
+        for plan, document in zip(batch, documents, strict=True):
+            if isinstance(document, VcengineError):
+                results[plan.index].error = document  # its status index stays unused
+            else:
+                signed.append((plan, document))
+        records = [_record(p, d, now, actor.org_id) for p, d in signed]
         data = {"bulkId": bulk_id}
         issued = await asyncio.gather(*(_insert(services, r, data) for r in records))
-        for plan, outcome in zip(batch, issued, strict=True):
+        for (plan, _), outcome in zip(signed, issued, strict=True):
             results[plan.index].issued = outcome
         done += len(batch)
         await _progress(services, actor, bulk_id, done, total)

@@ -105,7 +105,7 @@ def test_issue_with_a_url_issuer_selected_by_object(live_server: LiveServer) -> 
         (b"[]", 400),
         (b'{"credential": "x"}', 400),
         (b'{"credential": {}, "options": []}', 400),
-        (b'{"credential": {"issuer": 5}}', 400),
+        (b'{"credential": {"issuer": 5}}', 422),  # well-formed request, a credential that breaks rules
     ],
 )
 def test_issue_rejects_malformed_requests(live_server: LiveServer, body: bytes, status: int) -> None:

@@ -1,7 +1,8 @@
 """How service errors reach GraphQL clients.
 
 Expected failures of a mutation become ``userErrors`` in its payload (``UserError``: the input
-field path, a message, an ``ErrorCode``). Top-level ``errors`` are left for what a client cannot
+field path, a message, an ``ErrorCode``, and for a credential that would break a data-model rule
+the rule's stable id in ``rule``). Top-level ``errors`` are left for what a client cannot
 fix by changing its input: no or a bad API key (``UNAUTHENTICATED``), a query the key's scopes
 do not allow (``FORBIDDEN``), a malformed cursor (``BAD_USER_INPUT``), the store being
 unreachable (``STORE_UNAVAILABLE``) — each carrying ``extensions.code`` — and bugs, which
@@ -27,6 +28,7 @@ from vcengine.errors import (
     InputError,
     NotFound,
     PermissionDenied,
+    SchemaError,
     StoreError,
     UnsupportedError,
     VcengineError,
@@ -58,6 +60,13 @@ class UserError:
     field: list[str] | None
     message: str
     code: ErrorCode
+    rule: str | None = strawberry.field(
+        default=None,
+        description=(
+            "The data-model rule the credential would break, a stable id such as "
+            "VCDM2-4.8-subject-claims (VC Data Model 2.0 section 4.8); null for other errors."
+        ),
+    )
 
 
 def _code(exc: VcengineError) -> ErrorCode:
@@ -77,6 +86,9 @@ def _code(exc: VcengineError) -> ErrorCode:
 
 
 def user_errors(exc: VcengineError, prefix: tuple[str, ...] = ("input",)) -> list[UserError]:
+    rule = exc.rule if isinstance(exc, SchemaError) else None
+    if rule is not None:  # its path is in the credential built from the input, not an input field
+        return [UserError(field=list(prefix) or None, message=str(exc), code=_code(exc), rule=rule)]
     path = list(prefix) + (exc.path.lstrip("$.").split(".") if exc.path else [])
     return [UserError(field=path or None, message=exc.message, code=_code(exc))]
 

@@ -2,7 +2,11 @@
 
 https://www.rfc-editor.org/rfc/rfc9457 — ``{"type", "title", "status", "detail"}`` served as
 ``application/problem+json``. ``type`` is a stable URN per kind of problem, so clients need not
-parse ``detail``. Internal errors are masked: their detail never reaches the client.
+parse ``detail``. A credential that breaks a data-model rule is
+``urn:vcengine:problem:data-model-rule`` with ``rule`` (the stable rule id, e.g.
+``VCDM2-4.8-subject-claims``), ``spec`` (its section URL), ``path`` (JSON path) and
+``violations`` (every issue found, each ``{rule, path, message, spec}``). Internal errors are
+masked: their detail never reaches the client.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from vcengine.errors import (
     JsonError,
     NotFound,
     PermissionDenied,
+    SchemaError,
     StoreUnavailable,
     UnsupportedError,
     VcengineError,
@@ -52,6 +57,17 @@ def from_error(exc: VcengineError) -> Problem:
     detail = str(exc)
     if isinstance(exc, JsonError):
         return Problem(400, "malformed-json", "Malformed request body", detail)
+    if isinstance(exc, SchemaError) and exc.rule is not None:
+        return Problem(
+            422,
+            "data-model-rule",
+            "The credential breaks a data-model rule",
+            detail,
+            rule=exc.rule,
+            spec=exc.spec,
+            path=exc.path,
+            violations=list(exc.violations),
+        )
     if isinstance(exc, InputError):
         return Problem(422, "unprocessable", "The credential cannot be processed", detail)
     if isinstance(exc, UnsupportedError):

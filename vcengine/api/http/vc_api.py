@@ -11,7 +11,8 @@
 
 400: not JSON or not the request shape; 401: no or an invalid API key; 403: a key without the
 scope, or an issuer of another organization; 422: a credential that cannot be signed (schema or
-VC Data Model rules, undefined JSON-LD terms) or a status change that is not allowed.
+VC Data Model rules, undefined JSON-LD terms) or a status change that is not allowed. A broken
+data-model rule is named in the problem details (``rule``, ``spec``, ``path``, ``violations``).
 """
 
 from __future__ import annotations
@@ -132,12 +133,14 @@ async def issue(request: Request) -> Response:
     suite = options.get("cryptosuite", "eddsa-rdfc-2022")
     if suite not in CRYPTOSUITES:
         raise _bad_request(f"options.cryptosuite must be one of {', '.join(CRYPTOSUITES)}")
+    # The data-model rules first: a credential that breaks one is a 422 naming the rule,
+    # whichever issuer it names.
+    await anyio.to_thread.run_sync(ensure_signable, credential)
     issuer = await _own_issuer(svc, actor, _issuer_id(credential))
     key, pair = await signing_key(svc, issuer)
     now = svc.now()
 
     def sign() -> dict[str, Any]:
-        ensure_signable(credential)
         return add_proof(
             credential, pair, suite=suite, verification_method=key.verification_method, created=now
         )
