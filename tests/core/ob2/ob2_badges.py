@@ -147,3 +147,32 @@ def _apply(doc: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
         else:
             out[name] = value
     return out
+
+
+# --- baked images (OB 2.0 Baking: PNG iTXt "openbadges", SVG <openbadges:assertion>) --------
+
+
+def ob2_png(text: str) -> bytes:
+    """A PNG baked the OB 2.0 way: an uncompressed iTXt chunk with the keyword ``openbadges``."""
+    import io
+
+    from PIL import Image, PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt("openbadges", text, zip=False)
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(out, format="PNG", pnginfo=info)
+    return out.getvalue()
+
+
+def ob2_svg(text: str) -> bytes:
+    """An SVG baked the OB 2.0 way: a signed assertion in ``verify``, JSON in CDATA."""
+    if text.lstrip().startswith("{"):
+        url = json.loads(text)["id"]
+        element = f'<openbadges:assertion verify="{url}"><![CDATA[{text}]]></openbadges:assertion>'
+    else:
+        element = f'<openbadges:assertion verify="{text}"/>'
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="http://openbadges.org" width="4">'
+        f"{element}<rect width='4' height='4'/></svg>"
+    ).encode()
