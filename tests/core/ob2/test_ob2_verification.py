@@ -302,6 +302,32 @@ def test_recipient_is_checked_only_when_expected(issuer: Ob2Issuer) -> None:
     assert wrong.verdict == "failed" and outcomes(wrong)["recipient"] == ("fail", "wrong-recipient")
 
 
+def test_a_signed_assertion_that_says_it_is_revoked_fails(issuer: Ob2Issuer) -> None:
+    token = issuer.sign(issuer.assertion(signed=True, revoked=True, revocationReason="withdrawn"))
+    report = verify(token, issuer.documents())
+    assert report.verdict == "failed" and outcomes(report)["status"] == ("fail", "revoked")
+    assert "withdrawn" in report.check("status").reason  # type: ignore[union-attr]
+
+
+def test_a_presented_copy_saying_revoked_disagrees_with_its_host(issuer: Ob2Issuer) -> None:
+    published = issuer.assertion()
+    report = verify(issuer.assertion(revoked=True), issuer.documents(published))
+    assert report.verdict == "failed" and outcomes(report)["proof"] == ("fail", "hosted-mismatch")
+
+
+def test_documents_with_ids_that_are_no_iris_or_names_that_are_no_text_fail(issuer: Ob2Issuer) -> None:
+    token = issuer.sign(issuer.assertion(signed=True, id="x"))
+    assert outcomes(verify(token, issuer.documents())) == {"syntax": ("fail", "malformed")}
+    token = issuer.sign(issuer.assertion(signed=True))
+    for url, doc in (
+        (issuer.badge_id, issuer.badge(name={"id": 5})),
+        (issuer.issuer_id, issuer.issuer(url=["https://badges.example"])),
+        (issuer.badge_id, issuer.badge(issuer="not an iri")),
+    ):
+        report = verify(token, {**issuer.documents(), url: doc})
+        assert report.verdict == "failed" and outcomes(report)["issuer"] == ("fail", "malformed-issuer"), doc
+
+
 def test_signed_assertion_without_its_signature_fails(issuer: Ob2Issuer) -> None:
     report = verify(issuer.assertion(signed=True), issuer.documents())
     assert report.verdict == "failed" and outcomes(report)["proof"] == ("fail", "no-proof")

@@ -13,17 +13,18 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from vcengine.core.dates import parse_date_time
 from vcengine.core.ob2.context import check_context, has_type, member
 from vcengine.errors import InputError
 
-__all__ = ["Assertion", "IdentityObject", "Method", "parse_assertion", "parse_ob2_date"]
+__all__ = ["Assertion", "IdentityObject", "Method", "is_iri", "parse_assertion", "parse_ob2_date"]
 
 Method = Literal["hosted", "signed"]
 
 _IDENTITY_HASH = re.compile(r"(sha256|md5)\$([0-9a-fA-F]+)")
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 _MAX_TEXT = 4096
 
 
@@ -53,12 +54,18 @@ class Assertion:
     creator: str | None
     issued_on: datetime
     expires: datetime | None
+    revoked: bool
     json: Mapping[str, Any] = field(repr=False)
 
     @property
     def badge_id(self) -> str | None:
         badge = self.badge.get("id") if isinstance(self.badge, Mapping) else self.badge
         return badge if isinstance(badge, str) else None
+
+
+def is_iri(value: Any) -> TypeGuard[str]:
+    """An absolute IRI (``scheme:rest``, no spaces): what OB 2.0 ``id``s must be."""
+    return isinstance(value, str) and len(value) <= _MAX_TEXT and _IRI.fullmatch(value) is not None
 
 
 def parse_ob2_date(value: Any, name: str) -> datetime:
@@ -133,6 +140,8 @@ def parse_assertion(doc: Any) -> Assertion:
     if not has_type(doc, ("Assertion",)):
         raise InputError(f"type {doc.get('type')!r} does not include Assertion", path="$.type")
     assertion_id = _text(doc, "id", "$")
+    if not is_iri(assertion_id):
+        raise InputError(f"id must be an absolute IRI, not {assertion_id!r:.80}", path="$.id")
     missing = [name for name in ("recipient", "badge", "issuedOn") if doc.get(name) is None]
     if member(doc, "verification") is None:
         missing.append("verification")
@@ -156,5 +165,6 @@ def parse_assertion(doc: Any) -> Assertion:
         creator=creator,
         issued_on=issued_on,
         expires=expires,
+        revoked=revoked,
         json=doc,
     )

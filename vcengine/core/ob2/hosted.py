@@ -25,7 +25,7 @@ from vcengine.errors import InputError
 __all__ = ["CLAIMS", "Scope", "differences", "in_scope", "is_http_url"]
 
 #: The members a presented copy must state as its host does: what the verdict speaks for.
-CLAIMS = ("id", "recipient", "badge", "issuedOn", "expires", "verification")
+CLAIMS = ("id", "recipient", "badge", "issuedOn", "expires", "verification", "revoked")
 
 
 def is_http_url(value: Any) -> bool:

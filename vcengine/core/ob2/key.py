@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwcrypto import jwk as jose_jwk
 
+from vcengine.core.ob2.assertion import is_iri
 from vcengine.core.ob2.context import check_context, has_type
 from vcengine.errors import InputError, UnsupportedError
 
@@ -71,9 +72,9 @@ def parse_key(doc: Any, *, embedded: bool) -> CryptographicKey:
     if doc.get("type") is not None and not has_type(doc, ("CryptographicKey",)):
         raise InputError(f"{what}'s type {doc.get('type')!r} does not include CryptographicKey")
     key_id, owner = doc.get("id"), doc.get("owner")
-    if not isinstance(key_id, str) or not key_id:
-        raise InputError(f"{what} has no id")
-    if owner is not None and (not isinstance(owner, str) or not owner):
+    if not is_iri(key_id):
+        raise InputError(f"{what} has no id (an IRI)")
+    if owner is not None and not is_iri(owner):
         raise InputError(f"{what}'s owner must be the URL of a Profile")
     algorithm, public_key = _public_key(doc.get("publicKeyPem"))
     return CryptographicKey(id=key_id, owner=owner, algorithm=algorithm, public_key=public_key)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from vcengine.core.ob2.assertion import is_iri
 from vcengine.core.ob2.context import check_context, has_type
 from vcengine.errors import InputError
 
@@ -55,17 +56,20 @@ def strings(value: Any, name: str) -> tuple[str, ...]:
     return tuple(values)
 
 
-def _required(doc: Mapping[str, Any], names: tuple[str, ...], what: str) -> None:
+def _required(doc: Mapping[str, Any], names: tuple[str, ...], what: str, *, text: tuple[str, ...]) -> None:
     missing = [name for name in names if doc.get(name) in (None, "", [])]
     if missing:
         raise InputError(f"{what} lacks required properties: {', '.join(missing)}")
+    not_text = [name for name in text if not isinstance(doc.get(name), str)]
+    if not_text:
+        raise InputError(f"{what}: {', '.join(not_text)} must be text")
 
 
 def _reference(value: Any, name: str, what: str) -> str:
     ref = value.get("id") if isinstance(value, Mapping) else value
-    if not isinstance(ref, str) or not ref:
-        raise InputError(f"{what}: {name} must be a URL or an object with an id")
-    return ref
+    if not is_iri(ref):
+        raise InputError(f"{what}: {name} must be an IRI or an object with one as its id")
+    return str(ref)
 
 
 def parse_badge_class(doc: Any, *, embedded: bool) -> BadgeClass:
@@ -76,7 +80,9 @@ def parse_badge_class(doc: Any, *, embedded: bool) -> BadgeClass:
     check_context(doc, what=what, required=not embedded)
     if not has_type(doc, ("BadgeClass",)):
         raise InputError(f"{what}'s type {doc.get('type')!r} does not include BadgeClass")
-    _required(doc, ("id", "name", "description", "image", "criteria", "issuer"), what)
+    _required(
+        doc, ("id", "name", "description", "image", "criteria", "issuer"), what, text=("name", "description")
+    )
     return BadgeClass(
         id=_reference(doc, "id", what), issuer=_reference(doc["issuer"], "issuer", what), json=doc
     )
@@ -90,7 +96,7 @@ def parse_profile(doc: Any) -> Profile:
     check_context(doc, what=what)
     if not has_type(doc, ("Issuer", "Profile")):
         raise InputError(f"{what}'s type {doc.get('type')!r} includes neither Issuer nor Profile")
-    _required(doc, ("id", "name", "url", "email"), what)
+    _required(doc, ("id", "name", "url", "email"), what, text=("name", "url", "email"))
     keys = doc.get("publicKey")
     listed = keys if isinstance(keys, list) else ([] if keys is None else [keys])
     if len(listed) > MAX_LISTED or not all(isinstance(k, str | Mapping) for k in listed):

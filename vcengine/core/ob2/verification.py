@@ -319,6 +319,10 @@ def _try_keys(
 
 def _revocation(assertion: Assertion, profile: Profile | None, docs: Budget) -> Check:
     """OB 2.0 §SignedBadge step 7: the assertion's id must not be in the issuer's RevocationList."""
+    if assertion.revoked:
+        why = assertion.json.get("revocationReason")
+        reason = "revoked: the signed assertion itself says revoked" + (f" ({str(why)[:200]})" if why else "")
+        return Check("status", "fail", reason, "revoked")
     if profile is None:
         return Check(
             "status",
