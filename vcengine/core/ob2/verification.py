@@ -24,13 +24,13 @@ from datetime import datetime
 from typing import Any
 
 from vcengine.core.ob2.assertion import Assertion, parse_assertion
+from vcengine.core.ob2.checks import issuer_profile, recipient_check, validity_check
 from vcengine.core.ob2.context import has_ob2_context
 from vcengine.core.ob2.documents import Budget, DocumentResolver, fetch_document
 from vcengine.core.ob2.hosted import differences, in_scope, is_http_url
 from vcengine.core.ob2.key import CryptographicKey, parse_key
 from vcengine.core.ob2.presented import Presented
-from vcengine.core.ob2.profile import Profile, parse_badge_class, parse_profile
-from vcengine.core.ob2.recipient import matches
+from vcengine.core.ob2.profile import Profile
 from vcengine.core.ob2.revocation import parse_revocation_list
 from vcengine.core.ob2.signed import SignedAssertion, decode_signed, verify_signature
 from vcengine.core.verify import Check, VerificationReport
@@ -187,7 +187,7 @@ def _hosted(
     if assertion is None:  # revoked, or the published document is not an assertion
         checks = (syntax, fetched.proof) + ((fetched.status,) if fetched.status else ())
         return VerificationReport(HOSTED, checks, presented.json if presented else None)
-    profile, problem = _issuer_profile(assertion, docs)
+    profile, problem = issuer_profile(assertion, docs)
     if profile is not None:
         scope = in_scope(assertion.id, profile)
         code = {"pass": None, "fail": "hosted-out-of-scope", "indeterminate": "issuer-unbound"}[scope.outcome]
@@ -202,8 +202,8 @@ def _hosted(
         syntax,
         fetched.proof,
         issuer,
-        _recipient(assertion, recipient),
-        _validity(assertion, now, trusted=fetched.proof.outcome == "pass"),
+        recipient_check(assertion, recipient),
+        validity_check(assertion, now, trusted=fetched.proof.outcome == "pass"),
         status,
     )
     return VerificationReport(HOSTED, checks, assertion.json)
@@ -215,7 +215,7 @@ def _hosted(
 def _signed(
     assertion: Assertion, signed: SignedAssertion | None, docs: Budget, now: datetime, recipient: str | None
 ) -> VerificationReport:
-    profile, problem = _issuer_profile(assertion, docs)
+    profile, problem = issuer_profile(assertion, docs)
     if signed is None:
         proof = Check(
             "proof",
@@ -235,8 +235,8 @@ def _signed(
         Check("syntax", "pass", "well-formed OB 2.0 assertion (SignedBadge)"),
         proof,
         issuer,
-        _recipient(assertion, recipient),
-        _validity(assertion, now, trusted=proof.outcome == "pass"),
+        recipient_check(assertion, recipient),
+        validity_check(assertion, now, trusted=proof.outcome == "pass"),
         _revocation(assertion, profile, docs),
     )
     return VerificationReport(SIGNED, checks, assertion.json)
@@ -353,64 +353,3 @@ def _revocation(assertion: Assertion, profile: Profile | None, docs: Budget) -> 
     return Check(
         "status", "pass", f"not in the issuer's revocation list {url} ({len(revocations.entries)} entries)"
     )
-
-
-# ------------------------------------------------------------------------------ shared checks
-
-
-def _issuer_profile(assertion: Assertion, docs: Budget) -> tuple[Profile | None, Check | None]:
-    """The BadgeClass (embedded or published) and its issuer Profile, always read from the
-    Profile's own id: an embedded copy cannot vouch for itself."""
-    try:
-        if isinstance(assertion.badge, Mapping):
-            badge = parse_badge_class(assertion.badge, embedded=True)
-        else:
-            badge = parse_badge_class(fetch_document(docs, assertion.badge, "BadgeClass"), embedded=False)
-        return parse_profile(fetch_document(docs, badge.issuer, "issuer Profile")), None
-    except ResolutionError as exc:
-        return None, Check(
-            "issuer", "indeterminate", f"the badge's issuer cannot be established: {exc}", "issuer-unresolved"
-        )
-    except ContextError as exc:
-        return None, Check("issuer", "indeterminate", str(exc), "context-unknown")
-    except InputError as exc:
-        return None, Check(
-            "issuer", "fail", f"the badge class or its issuer is not valid: {exc}", "malformed-issuer"
-        )
-
-
-def _recipient(assertion: Assertion, expected: str | None) -> Check:
-    awarded = assertion.recipient.describe()
-    if expected is None:
-        return Check(
-            "recipient",
-            "skipped",
-            f"awarded to {awarded}; no expected recipient was given to check it against",
-        )
-    if matches(assertion.recipient, expected):
-        return Check("recipient", "pass", f"awarded to {expected}: it matches the {awarded}")
-    return Check(
-        "recipient", "fail", f"not awarded to {expected}: the recipient is {awarded}", "wrong-recipient"
-    )
-
-
-def _validity(assertion: Assertion, now: datetime, *, trusted: bool) -> Check:
-    issued, expires = assertion.issued_on, assertion.expires
-    raw = assertion.json
-    if issued > now:
-        return Check("validity", "fail", f"not yet valid: issuedOn is {raw['issuedOn']}", "not-yet-valid")
-    if expires is not None and expires < issued:
-        return Check(
-            "validity",
-            "fail",
-            f"expires ({raw['expires']}) is before issuedOn ({raw['issuedOn']})",
-            "malformed-date",
-        )
-    if expires is not None and now > expires:
-        return Check("validity", "fail", f"expired: expires was {raw['expires']}", "expired")
-    window = f"{raw['issuedOn']} .. {raw.get('expires', 'no expiry')}"
-    if not trusted:
-        return Check(
-            "validity", "indeterminate", f"dates ({window}) come from an assertion that was not verified"
-        )
-    return Check("validity", "pass", f"valid at {now.isoformat()} ({window})")
