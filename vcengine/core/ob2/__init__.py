@@ -7,8 +7,7 @@ concept: ``context`` (the bundled OB 2.0 JSON-LD context and what it lets vcengi
 ``revocation`` (RevocationList), ``recipient`` (identity hashes), ``hosted`` (HostedBadge
 rules), ``signed`` (SignedBadge JWS), ``documents`` (the injected resolver), ``presented``
 (what was handed in), ``checks`` (issuer, recipient, dates) and ``verification`` (the
-report). Pure: documents come in through a
-resolver, the clock as an argument.
+report). Pure: documents come in through a resolver, the clock as an argument.
 """
 
 from __future__ import annotations
