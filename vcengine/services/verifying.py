@@ -117,7 +117,7 @@ def _parse(data: str | bytes | Mapping[str, Any]) -> tuple[Parsed, str | None]:
 
 #: OB 2.0 badges are verified from documents their issuers publish (the hosted assertion, the
 #: issuer Profile, its keys and revocation list); the service fetches nothing, so it can check
-#: an assertion's form, recipient and dates, but never call one verified.
+#: an assertion's form and dates, but never call one verified.
 _OB2_OFFLINE = (
     "the service does not fetch Open Badges 2.0 documents over the network; verify this badge with "
     "`vcengine verify --online` (or give the documents with --resolve URL=FILE)"
@@ -144,6 +144,15 @@ async def verify(
     # Parsing a small JSON text costs less than a hop to a worker thread; images and big inputs hop.
     credential, _ = _parse(data) if small else await anyio.to_thread.run_sync(_parse, data)
     if isinstance(credential, ob2.Presented):
+        if (
+            options.challenge is not None
+            or options.domain is not None
+            or options.expected_purpose != "assertionMethod"
+        ):
+            raise InputError(
+                "challenge, domain and expectedProofPurpose concern proofs of verifiable credentials; "
+                "an Open Badges 2.0 assertion has none"
+            )
         presented, now = credential, services.now()
         return await anyio.to_thread.run_sync(
             lambda: ob2.verify_ob2(presented, documents=ob2.NoDocuments(_OB2_OFFLINE), now=now)

@@ -60,3 +60,21 @@ def test_malformed_ob2_assertion_is_not_a_credential(live_server: LiveServer) ->
     broken = {k: v for k, v in ISSUER.assertion().items() if k != "recipient"}
     response = post(live_server, broken)
     assert response.status_code == 422 and "recipient" in response.text
+
+
+def test_proof_options_are_refused_for_ob2(live_server: LiveServer) -> None:
+    token = ISSUER.sign(ISSUER.assertion(signed=True))
+    for options in (
+        {"challenge": "abc"},
+        {"domain": "verifier.example"},
+        {"expectedProofPurpose": "authentication"},
+    ):
+        response = live_server.client.post(
+            "/credentials/verify", json={"verifiableCredential": token, "options": options}
+        )
+        assert response.status_code == 422 and "Open Badges 2.0" in response.text, response.text
+    ok = live_server.client.post(
+        "/credentials/verify",
+        json={"verifiableCredential": token, "options": {"expectedProofPurpose": "assertionMethod"}},
+    )
+    assert ok.json()["results"]["verdict"] == "indeterminate"
