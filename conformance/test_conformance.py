@@ -3,7 +3,9 @@
 1. Reproduction: canonical N-Quads, hashes and proof values of the W3C vc-di-eddsa vectors and
    the 1EdTech OB 3.0 / CLR 2.0 implementation-guide vectors, byte for byte, through the CLI.
 2. Verification: every signed credential and JWT in ``manifest.json`` gets its expected verdict
-   (and CLI exit code), and the same credential with one signed value changed fails.
+   (and CLI exit code), and the same credential with one signed value changed fails. Open Badges
+   2.0 entries (``"ob2": true``) name the documents their badge links to (hosted assertion, badge
+   class, issuer, key, revocation list) and, where known, the expected ``recipient``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 import pytest
 
 from vcengine.cli import main
+from vcengine.core import ob2
 from vcengine.core.bake import unbake
 from vcengine.core.canonicalize import rdfc_nquads
 from vcengine.core.proofs.cryptosuites import ED25519_SIGNATURE_2020, EDDSA_JCS_2022, EDDSA_RDFC_2022
@@ -151,21 +154,33 @@ def _status(entry: dict[str, Any], keys: OfflineResolver) -> Any:
     return status_checker(fetch, keys)
 
 
-def _verify(text: str, entry: dict[str, Any], keys: OfflineResolver | None = None) -> Any:
-    keys = keys or _resolver(entry)
+def _verify(text: str, entry: dict[str, Any], *, bare: bool = False) -> Any:
+    """The report for ``text`` with the entry's documents (none when ``bare``)."""
+    if entry.get("ob2"):
+        presented = ob2.detect(text)
+        assert presented is not None, entry["name"]
+        documents = {} if bare else {url: _json(HERE / f) for url, f in entry["resolve"].items()}
+        return ob2.verify_ob2(
+            presented, documents=ob2.MappedDocuments(documents), now=NOW, recipient=entry.get("recipient")
+        )
+    keys = OfflineResolver() if bare else _resolver(entry)
     return verify_credential(text, resolver=keys, now=NOW, status=_status(entry, keys))
 
 
 def _tamper(text: str) -> str:
     """Change one signed value: the last character of the credential id (or, for a JWT, of its
-    payload's ``jti``/``id``), keeping the document well formed so only the signature can fail."""
+    payload's ``jti``/``id``), keeping the document well formed so only the signature can fail.
+    An OB 2.0 hosted assertion is not signed: its recipient changes, and the host disagrees."""
 
     def bump(value: str) -> str:
         return value[:-1] + ("0" if value[-1] != "0" else "1")
 
     if text.lstrip().startswith("{"):
         doc = json.loads(text)
-        doc["id"] = bump(doc["id"])
+        if ob2.has_ob2_context(doc):
+            doc["recipient"]["identity"] = bump(doc["recipient"]["identity"])
+        else:
+            doc["id"] = bump(doc["id"])
         return json.dumps(doc)
     header, payload, sig = text.strip().split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
@@ -177,9 +192,7 @@ def _tamper(text: str) -> str:
     return f"{header}.{new_payload}.{sig}"
 
 
-@pytest.mark.parametrize(
-    "entry", [e for e in MANIFEST if not e["name"].endswith("(OB 2.0)")], ids=lambda e: e["name"]
-)
+@pytest.mark.parametrize("entry", MANIFEST, ids=lambda e: e["name"])
 def test_vector_verdict(entry: dict[str, Any]) -> None:
     report = _verify(_load_vector(entry), entry)
     assert report.verdict == entry["expect"], report.to_json()
@@ -187,7 +200,7 @@ def test_vector_verdict(entry: dict[str, Any]) -> None:
         assert entry["expect_code"] in {c.code for c in report.checks}, report.to_json()
     # Without the documents that bind the key to the issuer, "verified" must not be claimed.
     if entry["expect"] == "verified" and entry["resolve"]:
-        bare = _verify(_load_vector(entry), entry, OfflineResolver())
+        bare = _verify(_load_vector(entry), entry, bare=True)
         assert bare.verdict == "indeterminate", bare.to_json()
 
 
@@ -209,6 +222,8 @@ def test_cli_exit_codes(entry: dict[str, Any], tmp_path: Path, capsys: pytest.Ca
     resolve += [
         a for url, f in entry.get("status_lists", {}).items() for a in ("--status-list", f"{url}={HERE / f}")
     ]
+    if "recipient" in entry:
+        resolve += ["--recipient", entry["recipient"]]
     assert (
         main(["verify", str(path), "--json", "--now", "2026-11-27T12:00:00Z", *resolve])
         == EXIT[entry["expect"]]

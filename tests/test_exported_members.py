@@ -21,6 +21,7 @@ EXPECTED = {
     "add_proof",
     "bake",
     "jcs",
+    "ob2",
     "parse_entry",
     "publish_status_list",
     "rdfc_nquads",

@@ -321,3 +321,20 @@ def _sign_with_status(
     unsigned.write_text(json.dumps(doc))
     assert main(["sign", str(unsigned), "--key", str(key)]) == 0
     out.write_text(capsys.readouterr().out)
+
+
+def test_410_gone_is_a_document_gone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.loopback_https import LoopbackHttps
+    from vcengine.errors import DocumentGone
+
+    with LoopbackHttps(tmp_path) as server:
+        monkeypatch.setenv("SSL_CERT_FILE", str(server.cert))
+        server.routes["/gone"] = (410, b"{}", {})
+        server.routes["/moved"] = (302, b"", {"Location": f"{server.base}/gone"})
+        for path in ("/gone", "/moved"):
+            with pytest.raises(DocumentGone, match="410 Gone"):
+                fetch.fetch_json(f"{server.base}{path}")
+        with pytest.raises(ResolutionError, match="HTTP 404") as caught:
+            fetch.fetch_json(f"{server.base}/missing")
+        assert not isinstance(caught.value, DocumentGone)
+        assert server.requests == ["/gone", "/moved", "/gone", "/missing"]

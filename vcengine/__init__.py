@@ -4,8 +4,10 @@ The public door of the library. Everything here is pure (no I/O): time, keys, ra
 documents come in as arguments.
 
     >>> from vcengine import KeyPair, add_proof, verify_credential, OfflineResolver
+    >>> from vcengine import ob2  # Open Badges 2.0: ob2.detect(...), ob2.verify_ob2(...)
 """
 
+from vcengine.core import ob2
 from vcengine.core.bake import Baked, bake, unbake
 from vcengine.core.canonicalize import jcs, rdfc_nquads
 from vcengine.core.keys import KeyPair, PublicKey
@@ -39,6 +41,7 @@ __all__ = [
     "add_proof",
     "bake",
     "jcs",
+    "ob2",
     "parse_entry",
     "publish_status_list",
     "rdfc_nquads",

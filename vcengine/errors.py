@@ -17,6 +17,7 @@ outermost layer (CLI exit codes, HTTP status, GraphQL error types) maps them fur
     │   └── StatusListError           a status list or entry that is malformed, too large, or misused
     ├── SignatureError                a signature was checked and does not match
     ├── ResolutionError               a verification method could not be resolved (indeterminate)
+    │   └── DocumentGone              the host answers 410 Gone (OB 2.0: a revoked hosted assertion)
     ├── UnsupportedError              a suite, algorithm or key type we do not implement
     ├── NotFound                      (service) no such record in the caller's organization
     ├── PermissionDenied              (service) unauthenticated, or the API key lacks the scope
@@ -35,6 +36,7 @@ __all__ = [
     "BakeError",
     "Conflict",
     "ContextError",
+    "DocumentGone",
     "InputError",
     "JsonError",
     "JsonLdError",
@@ -137,6 +139,11 @@ class SignatureError(VcengineError):
 
 class ResolutionError(VcengineError):
     """A verification method or document could not be resolved; the check is indeterminate."""
+
+
+class DocumentGone(ResolutionError):
+    """The document's host answered 410 Gone: it existed and was withdrawn (OB 2.0 §HostedBadge:
+    a revoked hosted assertion)."""
 
 
 class UnsupportedError(VcengineError):

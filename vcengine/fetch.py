@@ -1,7 +1,9 @@
 """HTTPS fetching for ``--online``: HTTPS only, one total deadline, a size limit. Outside the core.
 
 Never used for JSON-LD contexts (those are bundled, closed world). Used only when the user
-asks for ``--online`` to resolve did:web / https verification methods or status lists.
+asks for ``--online`` to resolve did:web / https verification methods, status lists, or the
+documents an Open Badges 2.0 badge links to (``410 Gone`` is ``DocumentGone``: a revoked hosted
+assertion).
 
 - Only ``https`` URLs are fetched, and a redirect is followed only to another ``https`` URL (a
   downgrade to plain HTTP is refused, each hop is checked), at most ``MAX_REDIRECTS`` times.
@@ -27,7 +29,7 @@ from http.client import HTTPMessage
 from typing import IO, Any
 
 from vcengine.core import jsontext
-from vcengine.errors import InputError, ResolutionError
+from vcengine.errors import DocumentGone, InputError, ResolutionError
 
 __all__ = ["MAX_BYTES", "MAX_REDIRECTS", "TIMEOUT_S", "did_web_url", "fetch_json"]
 
@@ -130,7 +132,10 @@ def _opener(deadline: _Deadline) -> Callable[..., Any]:
 
 
 def fetch_json(url: str, *, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES) -> Any:
-    """GET ``url`` over HTTPS (did:web is mapped to its HTTPS URL) and parse JSON, bounded."""
+    """GET ``url`` over HTTPS (did:web is mapped to its HTTPS URL) and parse JSON, bounded.
+
+    ``410 Gone`` raises ``DocumentGone`` (a ``ResolutionError``): the document was withdrawn.
+    """
     target = did_web_url(url.split("#")[0]) if url.startswith("did:web:") else url.split("#")[0]
     if urllib.parse.urlsplit(target).scheme != "https":
         raise ResolutionError(f"refusing to fetch {target!r}: only https URLs are fetched")
@@ -143,6 +148,8 @@ def fetch_json(url: str, *, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYT
         exc.close()  # the error carries the open response
         if 300 <= exc.code < 400:
             raise ResolutionError(f"could not fetch {target}: more than {MAX_REDIRECTS} redirects") from None
+        if exc.code == 410:
+            raise DocumentGone(f"{target} answers HTTP 410 Gone") from None
         raise ResolutionError(f"could not fetch {target}: HTTP {exc.code}") from None
     except (OSError, ValueError) as exc:
         if deadline.passed:

@@ -1,4 +1,4 @@
-"""`vcengine verify`: JSON-LD, JWT or baked image in; a report of every check out."""
+"""`vcengine verify`: JSON-LD, JWT, OB 2.0 assertion or baked image in; a report of every check out."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
 
@@ -20,17 +21,27 @@ from vcengine.cli._io import (
     read_json_file,
     utc_now,
 )
-from vcengine.core import jsontext
+from vcengine.core import jsontext, ob2
+from vcengine.core.ob2 import MappedDocuments
 from vcengine.core.presentation import PresentationReport, verify_presentation
 from vcengine.core.presentation_jwt import is_presentation_jwt, verify_presentation_jwt
 from vcengine.core.resolve import OfflineResolver
-from vcengine.core.verify import VerificationReport, looks_like_jws, ob2_report, verify_credential
+from vcengine.core.verify import VerificationReport, looks_like_jws, verify_credential
 from vcengine.errors import InputError, VcengineError
 
 Report = VerificationReport | PresentationReport
 
 
-def _resolver(args: argparse.Namespace) -> OfflineResolver:
+@dataclass(frozen=True, slots=True)
+class _Sources:
+    """Where documents come from: ``--resolve URL=FILE`` files, then ``--online`` HTTPS fetches —
+    keys and controller documents for VCs, linked badge documents for OB 2.0."""
+
+    keys: OfflineResolver
+    documents: MappedDocuments
+
+
+def _sources(args: argparse.Namespace) -> _Sources:
     documents: dict[str, Mapping[str, Any]] = {}
     for item in args.resolve or ():
         url, sep, path = item.rpartition("=")
@@ -45,7 +56,15 @@ def _resolver(args: argparse.Namespace) -> OfflineResolver:
         from vcengine.fetch import fetch_json
 
         fetch = fetch_json
-    return OfflineResolver(documents, fetch)
+    return _Sources(OfflineResolver(documents, fetch), MappedDocuments(documents, fetch))
+
+
+def _verify_ob2(
+    presented: ob2.Presented, args: argparse.Namespace, sources: _Sources, now: datetime
+) -> VerificationReport:
+    return ob2.verify_ob2(
+        presented, documents=sources.documents, now=now, recipient=getattr(args, "recipient", None)
+    )
 
 
 def _is_presentation(value: Any) -> bool:
@@ -53,15 +72,16 @@ def _is_presentation(value: Any) -> bool:
     return "VerifiablePresentation" in (types if isinstance(types, list) else [types])
 
 
-def verify_input(data: bytes, args: argparse.Namespace, resolver: OfflineResolver, now: datetime) -> Report:
-    """Detect a baked image, a compact JWS or JSON (a credential or a presentation), and verify it."""
+def verify_input(data: bytes, args: argparse.Namespace, sources: _Sources, now: datetime) -> Report:
+    """Detect a baked image, a compact JWS or JSON (a credential, a presentation, or an Open Badges
+    2.0 assertion), and verify it."""
     stripped = data.lstrip()
     if data[:8] == b"\x89PNG\r\n\x1a\n" or stripped[:1] == b"<":
         from vcengine.core.bake import unbake
 
         baked = unbake(data)
         if baked.format.startswith("ob2"):
-            return ob2_report(baked.format)
+            return _verify_ob2(ob2.from_baked(baked), args, sources, now)
         text = baked.text
     else:
         try:
@@ -71,9 +91,15 @@ def verify_input(data: bytes, args: argparse.Namespace, resolver: OfflineResolve
     text = text.strip()
     if not text.startswith("{") and not looks_like_jws(text):
         raise InputError("input is neither JSON, a compact JWS, nor a PNG/SVG image")
+    document: Any = jsontext.loads(text) if text.startswith("{") else text
+    presented = ob2.detect(document)
+    if presented is not None:
+        return _verify_ob2(presented, args, sources, now)
+    if getattr(args, "recipient", None) is not None:
+        raise InputError("--recipient checks the recipient of an Open Badges 2.0 assertion; this is not one")
+    resolver = sources.keys
     status = _status_checker(args, resolver)
-    if text.startswith("{"):
-        document = jsontext.loads(text)
+    if isinstance(document, Mapping):
         if _is_presentation(document):
             return verify_presentation(
                 document,
@@ -157,13 +183,13 @@ def render_report(report: Report, out: IO[str], indent: str = "") -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    resolver = _resolver(args)
+    sources = _sources(args)
     now = parse_when(args.now) if args.now else utc_now()
     if args.jsonl:
         worst = EXIT_VERIFIED
         for number, line in enumerate(lines(sys.stdin), 1):
             try:
-                report = verify_input(line.encode("utf-8"), args, resolver, now)
+                report = verify_input(line.encode("utf-8"), args, sources, now)
                 out: dict[str, Any] = {"line": number, **report.to_json()}
                 code = EXIT_BY_VERDICT[report.verdict]
             except VcengineError as exc:
@@ -178,7 +204,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if not args.file:
         raise InputError("verify needs FILE or - (or --jsonl)")
     data = read_bytes(args.file)
-    report = verify_input(data, args, resolver, now)
+    report = verify_input(data, args, sources, now)
     if args.json:
         print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -192,9 +218,21 @@ def register(sub: Any) -> None:
     verify.add_argument("--json", action="store_true", help="print the machine-readable report")
     verify.add_argument("--jsonl", action="store_true", help="one credential or JWT per line on stdin")
     verify.add_argument(
-        "--online", action="store_true", help="resolve did:web / https keys and status lists over HTTPS"
+        "--online",
+        action="store_true",
+        help="resolve did:web / https keys, status lists and OB 2.0 badge documents over HTTPS",
     )
-    verify.add_argument("--resolve", action="append", metavar="URL=FILE", help="a local document for URL")
+    verify.add_argument(
+        "--resolve",
+        action="append",
+        metavar="URL=FILE",
+        help="a local document for URL: a key, an issuer, an OB 2.0 assertion, badge class, key or list",
+    )
+    verify.add_argument(
+        "--recipient",
+        metavar="IDENTITY",
+        help="OB 2.0: the expected recipient (email, URL, telephone…) to check the identity hash against",
+    )
     verify.add_argument(
         "--status-list", action="append", metavar="[URL=]FILE", help="a status list credential to use"
     )

@@ -404,15 +404,6 @@ def verify_jwt(
     return VerificationReport("vc-jwt", checks, doc)
 
 
-def ob2_report(format: str) -> VerificationReport:
-    """An Open Badges 2.0 assertion was found (in a baked image): read, but not verifiable here."""
-    reason = (
-        f"an Open Badges 2.0 assertion ({format}), not an OB 3.0 verifiable credential; "
-        "OB 2.0 verification (hosted or signed assertions) is not implemented"
-    )
-    return VerificationReport(format, (Check("syntax", "indeterminate", reason, "ob2-unsupported"),))
-
-
 def looks_like_jws(text: str) -> bool:
     parts = text.split(".")
     return len(parts) == 3 and not text.lstrip().startswith("{")

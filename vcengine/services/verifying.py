@@ -17,7 +17,7 @@ from typing import Any
 
 import anyio.to_thread
 
-from vcengine.core import jsontext
+from vcengine.core import jsontext, ob2
 from vcengine.core.bake import unbake
 from vcengine.core.presentation import ENVELOPED_VC_JWT, PresentationReport, verify_presentation
 from vcengine.core.presentation_jwt import presentation_of, verify_presentation_jwt
@@ -28,7 +28,6 @@ from vcengine.core.verify import (
     VerificationReport,
     issuer_id,
     looks_like_jws,
-    ob2_report,
     verify_credential,
 )
 from vcengine.errors import InputError, ResolutionError
@@ -119,25 +118,38 @@ async def _lists(services: Services, credential: Mapping[str, Any]) -> dict[str,
     return out
 
 
-def _parse(data: str | bytes | Mapping[str, Any]) -> tuple[str | Mapping[str, Any] | None, str | None]:
-    """The credential to verify (JSON object or compact JWS) and the baked format, if any; no
-    credential for an Open Badges 2.0 assertion."""
+Parsed = str | Mapping[str, Any] | ob2.Presented
+
+
+def _parse(data: str | bytes | Mapping[str, Any]) -> tuple[Parsed, str | None]:
+    """The credential to verify (JSON object or compact JWS, or an Open Badges 2.0 assertion)
+    and the baked format, if any."""
     if isinstance(data, bytes):
         if len(data) > MAX_INPUT_BYTES:
             raise InputError(f"an image is limited to {MAX_INPUT_BYTES} bytes", path="image")
         baked = unbake(data)
         if baked.format.startswith("ob2"):
-            return None, baked.format
+            return ob2.from_baked(baked), baked.format
         text = baked.text.strip()
         return (text if baked.is_jwt else jsontext.loads(text)), baked.format
     if isinstance(data, str):
         if len(data) > MAX_INPUT_BYTES:
             raise InputError(f"a credential is limited to {MAX_INPUT_BYTES} characters")
         text = data.strip()
-        return (text if looks_like_jws(text) else jsontext.loads(text)), None
+        credential: str | Mapping[str, Any] = text if looks_like_jws(text) else jsontext.loads(text)
+        return ob2.detect(credential) or credential, None
     if not isinstance(data, Mapping):
         raise InputError("a credential is a JSON object, a compact JWS or a baked image")
-    return data, None
+    return ob2.detect(data) or data, None
+
+
+#: OB 2.0 badges are verified from documents their issuers publish (the hosted assertion, the
+#: issuer Profile, its keys and revocation list); the service fetches nothing, so it can check
+#: an assertion's form and dates, but never call one verified.
+_OB2_OFFLINE = (
+    "the service does not fetch Open Badges 2.0 documents over the network; verify this badge with "
+    "`vcengine verify --online` (or give the documents with --resolve URL=FILE)"
+)
 
 
 def _claims(credential: str | Mapping[str, Any]) -> Mapping[str, Any]:
@@ -158,9 +170,21 @@ async def verify(
     """
     small = not isinstance(data, bytes) and (not isinstance(data, str) or len(data) < 256 * 1024)
     # Parsing a small JSON text costs less than a hop to a worker thread; images and big inputs hop.
-    credential, baked_format = _parse(data) if small else await anyio.to_thread.run_sync(_parse, data)
-    if credential is None:
-        return ob2_report(baked_format or "ob2")
+    credential, _ = _parse(data) if small else await anyio.to_thread.run_sync(_parse, data)
+    if isinstance(credential, ob2.Presented):
+        if (
+            options.challenge is not None
+            or options.domain is not None
+            or options.expected_purpose != "assertionMethod"
+        ):
+            raise InputError(
+                "challenge, domain and expectedProofPurpose concern proofs of verifiable credentials; "
+                "an Open Badges 2.0 assertion has none"
+            )
+        presented, now = credential, services.now()
+        return await anyio.to_thread.run_sync(
+            lambda: ob2.verify_ob2(presented, documents=ob2.NoDocuments(_OB2_OFFLINE), now=now)
+        )
     claims = _claims(credential)
     lists = await _lists(services, claims)
     documents = await issuer_documents(services, issuer_id(claims), _methods(credential, lists))
