@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
@@ -31,6 +32,7 @@ from vcengine.errors import VcengineError
 from vcengine.services.context import Services
 from vcengine.services.keystore import ENV_VAR, MasterKey, load_or_create_master_key
 from vcengine.services.organizations import Bootstrap, bootstrap
+from vcengine.services.verification_pool import VerificationPool
 
 __all__ = ["MASTER_KEY_FILE", "Started", "create_app"]
 
@@ -73,11 +75,16 @@ def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None
             str(settings.mongodb_uri) if settings.mongodb_uri else None,
         )
         await store.start()
+        verification = VerificationPool(
+            settings.verify_workers, settings.verify_queue, settings.verify_deadline_seconds
+        )
+        await anyio.to_thread.run_sync(verification.start)
         services = Services(
             store=store,
             master_key=master_key,
             base_url=settings.base_url,
             signing_processes=signing_processes(),
+            verification=verification,
         )
         try:
             key = str(settings.bootstrap_api_key) if settings.bootstrap_api_key else None

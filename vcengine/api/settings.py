@@ -8,21 +8,31 @@
     VCENGINE_MASTER_KEY          the key that encrypts issuer keys at rest (secret; default: a key
                                  file in the data directory, created on first start)
     VCENGINE_DEV                 1/true: development mode (GraphiQL, detailed errors)
+    VCENGINE_VERIFY_WORKERS      worker processes that verify credentials (default: one per core,
+                                 at least 2, at most 8; one of them is kept for credential pages).
+                                 0 verifies in threads of the server, unbounded and without a
+                                 deadline: for comparison benchmarks only
+    VCENGINE_VERIFY_QUEUE        verifications that may wait for a worker, per lane (default 8);
+                                 one more is refused with HTTP 503 + Retry-After
+    VCENGINE_VERIFY_DEADLINE     seconds a verification may run (and at most wait) before it is
+                                 stopped and reported as not verified (default 10)
 
 Secrets are ``Secret`` values: their repr is masked, ``str()`` reveals them where they are used.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Secret
 
 from vcengine.errors import InputError
+from vcengine.services.verification_pool import DEFAULT_DEADLINE, DEFAULT_QUEUE, default_workers
 
 __all__ = ["Secret", "Settings"]
 
@@ -45,6 +55,30 @@ def _flag(name: str, value: str | None) -> bool:
     raise InputError(f"{name} must be 1/true/yes/on or 0/false/no/off, not {value!r}")
 
 
+def _count(name: str, value: str | None, default: int) -> int:
+    """A whole number >= 0 from the environment (unset or empty: ``default``)."""
+    text = (value or "").strip()
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit()):
+        raise InputError(f"{name} must be a whole number >= 0, not {value!r}")
+    return int(text)
+
+
+def _seconds(name: str, value: str | None, default: float) -> float:
+    """A positive, finite number of seconds from the environment (unset or empty: ``default``)."""
+    text = (value or "").strip()
+    if not text:
+        return default
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds < math.inf:
+        raise InputError(f"{name} must be a number of seconds > 0, not {value!r}")
+    return seconds
+
+
 def normalize_base_url(url: str) -> str:
     """``scheme://host[:port][/path]`` without a trailing slash; http(s) only."""
     parts = urlsplit(url.strip())
@@ -65,6 +99,9 @@ class Settings:
     dev: bool = False
     max_body_bytes: int = 8 * 1024 * 1024
     status_list_ttl_seconds: int = 300
+    verify_workers: int = field(default_factory=default_workers)
+    verify_queue: int = DEFAULT_QUEUE
+    verify_deadline_seconds: float = DEFAULT_DEADLINE
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", normalize_base_url(self.base_url))
@@ -79,6 +116,13 @@ class Settings:
             bootstrap_api_key=_secret(env.get("VCENGINE_BOOTSTRAP_API_KEY")),
             master_key=_secret(env.get("VCENGINE_MASTER_KEY")),
             dev=_flag("VCENGINE_DEV", env.get("VCENGINE_DEV")),
+            verify_workers=_count(
+                "VCENGINE_VERIFY_WORKERS", env.get("VCENGINE_VERIFY_WORKERS"), default_workers()
+            ),
+            verify_queue=_count("VCENGINE_VERIFY_QUEUE", env.get("VCENGINE_VERIFY_QUEUE"), DEFAULT_QUEUE),
+            verify_deadline_seconds=_seconds(
+                "VCENGINE_VERIFY_DEADLINE", env.get("VCENGINE_VERIFY_DEADLINE"), DEFAULT_DEADLINE
+            ),
         )
 
     def with_overrides(self, **changes: object) -> Settings:

@@ -1,7 +1,8 @@
 """Verifying a credential given as JSON, a VC-JWT or a baked PNG/SVG image.
 
-The core verifier (``vcengine.core.verify``) runs off the event loop with what it needs
-gathered first: the controller documents of this instance's issuers (so URL and did:web keys,
+The core verifier (``vcengine.core.verify``) runs on the verification pool
+(``services.verification``: worker processes, bounded) with what it needs gathered first, in the
+server process: the controller documents of this instance's issuers (so URL and did:web keys,
 active or retired, bind to their issuer) and this instance's status lists, signed and cached
 (``status_changes.published_list``). Anything else — a key or list of another host — is
 resolved offline only (did:key), so such a status is reported *indeterminate*, never passed.
@@ -10,7 +11,7 @@ resolved offline only (did:key), so such a status is reported *indeterminate*, n
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import anyio.to_thread
@@ -31,8 +32,9 @@ from vcengine.errors import InputError, ResolutionError
 from vcengine.services.context import Services
 from vcengine.services.issuers import did_web, issuer_document, list_keys
 from vcengine.services.status_changes import published_list
+from vcengine.services.verification_pool import Lane
 
-__all__ = ["MAX_INPUT_BYTES", "issuer_documents", "verify"]
+__all__ = ["MAX_INPUT_BYTES", "issuer_documents", "verify", "verify_job"]
 
 MAX_INPUT_BYTES = 4 * 1024 * 1024
 DOCUMENT_TTL = timedelta(seconds=60)
@@ -105,11 +107,44 @@ def _claims(credential: str | Mapping[str, Any]) -> Mapping[str, Any]:
         return {}
 
 
-async def verify(services: Services, data: str | bytes | Mapping[str, Any]) -> VerificationReport:
+# Outcomes of verifying this instance's own status lists, per signed version (the key holds the
+# list's proof values), so a list is verified once per process, not once per credential checked
+# against it. Each verification worker process keeps its own.
+_verified_lists: dict[str, str | None] = {}
+
+
+def verify_job(
+    credential: str | Mapping[str, Any],
+    documents: Mapping[str, Mapping[str, Any]],
+    lists: Mapping[str, Mapping[str, Any]],
+    now: datetime,
+) -> VerificationReport:
+    """The verification itself, with everything it may look up given: run in a worker process."""
+
+    def fetch_list(url: str) -> Mapping[str, Any]:
+        if url not in lists:
+            raise ResolutionError(f"status list {url} is not published by this instance")
+        return lists[url]
+
+    if len(_verified_lists) > 1024:
+        _verified_lists.clear()
+    resolver = OfflineResolver(documents)
+    return verify_credential(
+        credential, resolver=resolver, now=now, status=status_checker(fetch_list, resolver, _verified_lists)
+    )
+
+
+async def verify(
+    services: Services, data: str | bytes | Mapping[str, Any], *, lane: Lane = "submitted"
+) -> VerificationReport:
     """Verify ``data`` (JSON object or text, compact JWS, or baked image bytes) now.
 
     Malformed input raises ``InputError``; every other outcome is in the report. Public: no org.
+    The work runs on ``services.verification`` in ``lane``: ``stored`` for a credential this
+    instance issued (its page), ``submitted`` for anything a client sent. When the pool is
+    saturated this raises ``Busy``; past its deadline, ``Aborted``.
     """
+    services.verification.refuse_if_full(lane)
     small = not isinstance(data, bytes) and (not isinstance(data, str) or len(data) < 256 * 1024)
     # Parsing a small JSON text costs less than a hop to a worker thread; images and big inputs hop.
     credential, baked_format = _parse(data) if small else await anyio.to_thread.run_sync(_parse, data)
@@ -118,26 +153,6 @@ async def verify(services: Services, data: str | bytes | Mapping[str, Any]) -> V
     claims = _claims(credential)
     documents = await issuer_documents(services, issuer_id(claims))
     lists = await _lists(services, claims)
-    now = services.now()
-
-    def fetch_list(url: str) -> Mapping[str, Any]:
-        if url not in lists:
-            raise ResolutionError(f"status list {url} is not published by this instance")
-        return lists[url]
-
-    # This instance's own lists are verified once per signed version (the cache is keyed by the
-    # list's proof values), not once per credential checked against them.
-    verified_lists = services.cache.setdefault("verified-status-lists", {})
-    if len(verified_lists) > 1024:
-        verified_lists.clear()
-
-    def run() -> VerificationReport:
-        resolver = OfflineResolver(documents)
-        return verify_credential(
-            credential,
-            resolver=resolver,
-            now=now,
-            status=status_checker(fetch_list, resolver, verified_lists),
-        )
-
-    return await anyio.to_thread.run_sync(run)
+    return await services.verification.run(
+        verify_job, credential, documents, lists, services.now(), lane=lane
+    )

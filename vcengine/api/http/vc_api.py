@@ -193,10 +193,12 @@ def _verifiable(body: Mapping[str, Any]) -> str | Mapping[str, Any]:
 
 
 async def verify(request: Request) -> Response:
+    svc = services(request)
+    svc.verification.refuse_if_full()  # 503 before reading the body: a flood is refused cheaply
     body = await _body(request)
     options = _options(body)
     try:
-        report = await verifying.verify(services(request), _verifiable(body))
+        report = await verifying.verify(svc, _verifiable(body))
     except JsonError as exc:
         raise _bad_request(str(exc)) from None
     syntax = report.check("syntax")
