@@ -344,13 +344,10 @@ def main() -> int:
             with server(mode) as srv:
                 document = hostile(srv.credential, args.nodes, args.proofs)
                 body = json.dumps({"verifiableCredential": document}).encode()
-                print(
-                    f"\nround {round_}, {mode} ({MODES[mode] or 'default settings'}); hostile body {len(body)} bytes"
-                )
+                settings = MODES[mode] or "default settings"
+                print(f"\nround {round_}, {mode} ({settings}); hostile body {len(body)} bytes")
                 wall, cpu, outcome = alone(srv, body)
-                print(
-                    f"  one hostile request alone: {wall:.2f} s wall, {cpu:.2f} s server CPU, answered {outcome}"
-                )
+                print(f"  one hostile request alone: {wall:.2f} s wall, {cpu:.2f} s server CPU, {outcome}")
                 result = flood(srv, body, args.clients, args.seconds)
                 statuses = ", ".join(f"{s}: {n}" for s, n in sorted(result["statuses"].items()))
                 per = result["per_request"]
@@ -363,7 +360,8 @@ def main() -> int:
                         else ", none finished"
                     )
                     + f"; load average {result['load']:.2f}"
-                    + f"; client CPU {result['client_cpu']:.1f} s (flood) + {result['probe_cpu']:.1f} s (probes)"
+                    + f"; client CPU {result['client_cpu']:.1f} s (flood)"
+                    + f" + {result['probe_cpu']:.1f} s (probes)"
                 )
                 for probe in result["probes"]:
                     print(f"  {probe.name:<24} {probe.summary()}")

@@ -1,6 +1,8 @@
 """The GraphQL schema: queries, one module per mutation, subscriptions, and the request limits.
 
-Limits (passed as factories, never instances): depth 10, 30 aliases, 4,000 tokens per document.
+Limits (passed as factories, never instances): depth 10, 30 aliases, 4,000 tokens per document,
+and the cost of verification (``cost``: at most 10 ``verifyCredential`` per request, weighed by
+their input).
 Errors raised by resolvers are masked unless they carry an explicit ``extensions.code``.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
+from vcengine.api.graphql.cost import VerificationCost
 from vcengine.api.graphql.errors import should_mask
 from vcengine.api.graphql.mutations import Mutation
 from vcengine.api.graphql.queries import Query
@@ -32,6 +35,7 @@ schema = strawberry.Schema(
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        VerificationCost,
         lambda: MaskErrors(should_mask_error=should_mask),
     ],
 )
