@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -226,6 +227,28 @@ async def test_a_cancelled_caller_keeps_the_slot_until_its_job_ends(pool_of: typ
         except Busy:
             assert time.monotonic() < end, "the slot was never released"
             await asyncio.sleep(0.02)
+
+
+async def test_a_busy_worker_dies_with_its_parent(pool_of: type, tmp_path: Path) -> None:
+    """The fork server (the workers' parent) exits with the service; a worker in the middle of a
+    job must not run on until its deadline (PR_SET_PDEATHSIG)."""
+    pool = pool_of(1, 0, deadline=120)
+    started = tmp_path / "started"
+    job = asyncio.create_task(pool.run(spin, str(started)))
+    await wait_for_file(started)
+    while not started.read_text():
+        await asyncio.sleep(0.01)
+    worker = int(started.read_text())
+    stat = Path(f"/proc/{worker}/stat").read_text()
+    fork_server = int(stat[stat.rindex(")") + 2 :].split()[1])
+    assert fork_server != os.getpid()
+    os.kill(fork_server, signal.SIGKILL)  # multiprocessing starts a new one when next needed
+    with pytest.raises(Aborted, match="worker stopped"):
+        await asyncio.wait_for(job, 30)
+    end = time.monotonic() + 10
+    while alive(worker):
+        assert time.monotonic() < end, "the worker outlived its parent"
+        await asyncio.sleep(0.05)
 
 
 def test_settings_are_checked() -> None:
