@@ -12,7 +12,7 @@ interleaved rounds, each on a fresh server:
    ``/credentials/verify`` for ``--seconds``, while this process measures p50/p99 of normal
    requests one after another: ``GET /healthz``, a credential's HTML page, ``issueCredential``
    over GraphQL. Reported: responses by status (503s), server CPU seconds (the server and all
-   its child processes, from /proc) per hostile request that was worked on, the load average,
+   its child processes, from /proc) per hostile verification that ran, the load average,
    and the CPU time of the clients.
 
 Before the rounds, both modes serve the normal path side by side: verifying an issued credential,
@@ -280,8 +280,10 @@ def flood(srv: Server, body: bytes, clients: int, seconds: float) -> dict[str, A
     server_cpu = tree_cpu(srv.pid) - cpu
     load = os.getloadavg()[0]
     statuses: dict[str, int] = result["statuses"]
+    # Verifications that ran (verified or not, or stopped at the deadline); refusals did not.
     worked = sum(n for s, n in statuses.items() if s not in ("unfinished", "503 busy"))
     return {
+        "worked": worked,
         "statuses": statuses,
         "server_cpu": server_cpu,
         "per_request": server_cpu / worked if worked else None,
@@ -355,9 +357,10 @@ def main() -> int:
                 print(
                     f"  server CPU {result['server_cpu']:.1f} s"
                     + (
-                        f", {per:.2f} s per hostile request worked on"
+                        f" / {result['worked']} hostile verifications that ran = {per:.2f} s each"
+                        " (the cost of the refusals included)"
                         if per is not None
-                        else ", none finished"
+                        else ", no hostile verification finished"
                     )
                     + f"; load average {result['load']:.2f}"
                     + f"; client CPU {result['client_cpu']:.1f} s (flood)"
