@@ -208,6 +208,18 @@ async def test_a_worker_that_dies_aborts_its_job_only(pool_of: type) -> None:
     assert await pool.run(pid) != os.getpid()
 
 
+async def test_a_pool_whose_idle_worker_was_killed_is_renewed(pool_of: type) -> None:
+    pool = pool_of(1, 0)
+    idle = await pool.run(pid)
+    os.kill(idle, signal.SIGKILL)  # pebble gives up on a pool whose idle worker dies
+    end = time.monotonic() + 10
+    while alive(idle):
+        assert time.monotonic() < end
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.5)  # pebble's manager looks every 0.1 s
+    assert await pool.run(pid) not in (idle, os.getpid())
+
+
 async def test_a_cancelled_caller_keeps_the_slot_until_its_job_ends(pool_of: type, tmp_path: Path) -> None:
     pool = pool_of(1, 0)
     release, started = tmp_path / "release", tmp_path / "started"

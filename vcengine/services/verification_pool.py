@@ -39,6 +39,7 @@ import sys
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Literal, TypeVar
 
 import anyio.to_thread
@@ -135,6 +136,8 @@ class VerificationPool:
             raise Aborted(
                 f"the verification worker stopped (exit code {exc.exitcode}); the credential was not verified"
             ) from None
+        except BrokenProcessPool:  # pebble gave up on its workers; the next job starts new ones
+            raise Aborted("the verification workers stopped; the credential was not verified") from None
 
     async def _admit(self, lane: Lane) -> None:
         """Take a worker slot in ``lane``: at once, or after waiting in its queue (bounded)."""
