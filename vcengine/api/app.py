@@ -7,8 +7,9 @@
     /achievements/{id}[...]  achievements and their badge images
     /healthz                 liveness + store ping
 
-The lifespan opens the store, builds the ``Services``, runs the first-start bootstrap (default
-organization, did:key issuer, admin API key) and closes everything on shutdown.
+The lifespan opens the store, starts the verification workers, builds the ``Services``, runs the
+first-start bootstrap (default organization, did:key issuer, admin API key) and closes
+everything on shutdown.
 """
 
 from __future__ import annotations
