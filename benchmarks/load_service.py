@@ -9,7 +9,7 @@ process measures:
 - ``POST /credentials/verify`` of an issued credential whose status list is cached: p50.
 
     .venv/bin/python benchmarks/load_service.py [--sequential 300] [--concurrent 400]
-        [--clients 8] [--bulk 10000] [--verify 500]
+        [--clients 8] [--bulk 10000] [--verify 500] [--verify-workers N]
 
 Targets: issue p50 <= 5 ms, p99 <= 20 ms; bulk >= 1,000 credentials/s; verify p50 <= 2 ms.
 Every loop is bounded; nothing leaves the loopback interface.
@@ -56,11 +56,15 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    data_dir: Path, settings: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``vcengine serve`` on a free loopback port; ``settings``: extra ``VCENGINE_*`` variables."""
     port = free_port()
     script = Path(sys.executable).with_name("vcengine")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "vcengine"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("VCENGINE_")}
+    env.update(settings or {})
     env["VCENGINE_BOOTSTRAP_API_KEY"] = API_KEY
     process = subprocess.Popen(
         [*command, "serve", "--data", str(data_dir), "--port", str(port)],
@@ -218,9 +222,13 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--bulk", type=int, default=10_000)
     parser.add_argument("--verify", type=int, default=500)
+    parser.add_argument(
+        "--verify-workers", help="VCENGINE_VERIFY_WORKERS for the server (0: inline, the old way)"
+    )
     args = parser.parse_args()
+    settings = {} if args.verify_workers is None else {"VCENGINE_VERIFY_WORKERS": args.verify_workers}
     with tempfile.TemporaryDirectory(prefix="vcengine-load-") as tmp:
-        process, base = start_server(Path(tmp))
+        process, base = start_server(Path(tmp), settings)
         try:
             headers = {"Authorization": f"Bearer {API_KEY}"}
             with httpx.Client(base_url=base, headers=headers, timeout=600) as client:
@@ -235,7 +243,8 @@ def main() -> int:
         finally:
             process.terminate()
             process.wait(timeout=15)
-    print(f"vcengine load test ({os.cpu_count()} cores, embedded store, loopback)")
+    workers = args.verify_workers or "default"
+    print(f"vcengine load test ({os.cpu_count()} cores, embedded store, loopback, verify workers {workers})")
     report(
         f"issueCredential sequential p50 (ms, n={len(seq)})",
         statistics.median(seq),

@@ -22,18 +22,24 @@ outermost layer (CLI exit codes, HTTP status, GraphQL error types) maps them fur
     ├── NotFound                      (service) no such record in the caller's organization
     ├── PermissionDenied              (service) unauthenticated, or the API key lacks the scope
     ├── SecretError                   (service) a master key or sealed secret is unusable: wrong key, tampered
+    ├── Overloaded                    (service) a capacity limit was reached; nothing was decided: retry later
+    │   ├── Busy                      every worker is busy and the queue is full: refused before any work
+    │   └── Aborted                   the work was stopped: it ran past its deadline, or its worker died
     └── StoreError                    (storage) the store failed; adapters translate driver errors
         ├── StoreUnavailable          the store cannot be reached: retry later, nothing was written
         └── Conflict                  a concurrent change won (optimistic version check, unique key)
 
 Errors carry a ``path`` (JSON path such as ``$.credentialSubject.achievement``) where one
-applies. Secrets never appear in messages.
+applies. Secrets never appear in messages. Errors pickle with all their attributes, so they
+cross from a worker process (verification) intact.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "Aborted",
     "BakeError",
+    "Busy",
     "Conflict",
     "ContextError",
     "DocumentGone",
@@ -43,6 +49,7 @@ __all__ = [
     "JwtFormatError",
     "KeyFormatError",
     "NotFound",
+    "Overloaded",
     "PermissionDenied",
     "ProofFormatError",
     "ResolutionError",
@@ -64,6 +71,18 @@ class VcengineError(Exception):
         super().__init__(message if path is None else f"{path}: {message}")
         self.message = message
         self.path = path
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Exception pickles as ``cls(*args)``, which would fold ``path`` into the message and lose
+        # the other attributes; rebuild the instance as it was instead.
+        return _rebuild, (type(self), self.args, self.__dict__)
+
+
+def _rebuild(cls: type[VcengineError], args: tuple[object, ...], state: dict[str, object]) -> VcengineError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class InputError(VcengineError):
@@ -161,6 +180,18 @@ class PermissionDenied(VcengineError):
 class SecretError(VcengineError):
     """A master key that is malformed, or a sealed secret that does not open under it (wrong key,
     altered, or sealed for another record). Never carries the secret."""
+
+
+class Overloaded(VcengineError):
+    """A capacity limit of the service was reached; nothing was decided. Safe to retry later."""
+
+
+class Busy(Overloaded):
+    """Every worker is busy and the queue is full: the request was refused before any work began."""
+
+
+class Aborted(Overloaded):
+    """The work was stopped before it finished: it ran past its deadline, or its worker died."""
 
 
 class StoreError(VcengineError):

@@ -32,11 +32,15 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, **settings: Any) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.settings = Settings(
-            data_dir=data_dir, base_url=self.base_url, bootstrap_api_key=Secret(ADMIN_KEY), dev=False
+            data_dir=data_dir,
+            base_url=self.base_url,
+            bootstrap_api_key=Secret(ADMIN_KEY),
+            dev=False,
+            **settings,
         )
         self.started: Any = None
         app = create_app(self.settings, on_start=self._on_start)

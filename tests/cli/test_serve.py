@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import time
 from pathlib import Path
 
 import httpx2 as httpx
@@ -125,3 +126,46 @@ def test_first_start_prints_the_admin_key_once(tmp_path: Path) -> None:
 
 def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
+
+
+def _descendants(root: int) -> set[int]:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                line = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(line[line.rindex(")") + 2 :].split()[1])
+    found, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        children = [p for p, parent in parents.items() if parent == pid]
+        found.update(children)
+        todo.extend(children)
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return state[state.rindex(")") + 2] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_verification_workers_die_with_a_killed_server(tmp_path: Path) -> None:
+    served = Served(tmp_path, serve_env(VCENGINE_VERIFY_WORKERS="2"))
+    try:
+        served.wait_ready()
+        children = _descendants(served.process.pid)
+        assert len(children) >= 3  # the fork server and the 2 verification workers it forked
+        served.process.kill()  # SIGKILL the server alone: nothing of it can clean up
+        served.process.wait()
+        deadline = time.monotonic() + 15
+        while any(_running(pid) for pid in children):
+            assert time.monotonic() < deadline, [pid for pid in children if _running(pid)]
+            time.sleep(0.05)
+    finally:
+        served.stop()

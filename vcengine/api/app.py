@@ -7,8 +7,9 @@
     /achievements/{id}[...]  achievements and their badge images
     /healthz                 liveness + store ping
 
-The lifespan opens the store, builds the ``Services``, runs the first-start bootstrap (default
-organization, did:key issuer, admin API key) and closes everything on shutdown.
+The lifespan opens the store, starts the verification workers, builds the ``Services``, runs the
+first-start bootstrap (default organization, did:key issuer, admin API key) and closes
+everything on shutdown.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect
@@ -32,6 +34,7 @@ from vcengine.errors import VcengineError
 from vcengine.services.context import Services
 from vcengine.services.keystore import ENV_VAR, MasterKey, load_or_create_master_key
 from vcengine.services.organizations import Bootstrap, bootstrap
+from vcengine.services.verification_pool import VerificationPool
 
 __all__ = ["MASTER_KEY_FILE", "Started", "create_app"]
 
@@ -67,11 +70,16 @@ def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None
         master_key, key_message = _master_key(settings)
         store = store_for(settings)
         await store.start()
+        verification = VerificationPool(
+            settings.verify_workers, settings.verify_queue, settings.verify_deadline_seconds
+        )
+        await anyio.to_thread.run_sync(verification.start)
         services = Services(
             store=store,
             master_key=master_key,
             base_url=settings.base_url,
             signing_processes=signing_processes(),
+            verification=verification,
         )
         try:
             key = str(settings.bootstrap_api_key) if settings.bootstrap_api_key else None

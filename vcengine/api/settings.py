@@ -14,15 +14,24 @@
     VCENGINE_KEEP_ALIVE_TIMEOUT  seconds an idle keep-alive connection stays open   (default 5)
     VCENGINE_MAX_CONNECTIONS     open connections (and requests in flight) at most; beyond it a
                                  request is answered 503                            (default 500)
+    VCENGINE_VERIFY_WORKERS      worker processes that verify credentials (default: one per core,
+                                 at least 2, at most 8; one of them is kept for credential pages).
+                                 0 verifies in threads of the server, unbounded and without a
+                                 deadline: for comparison benchmarks only
+    VCENGINE_VERIFY_QUEUE        verifications that may wait for a worker, per lane (default 8);
+                                 one more is refused with HTTP 503 + Retry-After
+    VCENGINE_VERIFY_DEADLINE     seconds a verification may run (and at most wait) before it is
+                                 stopped and reported as not verified (default 10)
 
 Secrets are ``Secret`` values: their repr is masked, ``str()`` reveals them where they are used.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -30,6 +39,7 @@ from urllib.parse import urlsplit
 from starlette.datastructures import Secret
 
 from vcengine.errors import InputError
+from vcengine.services.verification_pool import DEFAULT_DEADLINE, DEFAULT_QUEUE, default_workers
 
 if TYPE_CHECKING:
     from vcengine.services.ports import Store
@@ -72,6 +82,28 @@ def _number(env: Mapping[str, str], name: str, default: float, *, integer: bool 
         kind = "a whole number" if integer else "a number of seconds"
         raise InputError(f"{name} must be {kind} greater than 0, not {text!r}")
     return number
+def _count(name: str, value: str | None, default: int) -> int:
+    """A whole number >= 0 from the environment (unset or empty: ``default``)."""
+    text = (value or "").strip()
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit()):
+        raise InputError(f"{name} must be a whole number >= 0, not {value!r}")
+    return int(text)
+
+
+def _seconds(name: str, value: str | None, default: float) -> float:
+    """A positive, finite number of seconds from the environment (unset or empty: ``default``)."""
+    text = (value or "").strip()
+    if not text:
+        return default
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds < math.inf:
+        raise InputError(f"{name} must be a number of seconds > 0, not {value!r}")
+    return seconds
 
 
 def normalize_base_url(url: str) -> str:
@@ -100,6 +132,9 @@ class Settings:
     keep_alive_timeout: float = DEFAULT_KEEP_ALIVE_TIMEOUT
     #: Open connections and requests in flight; beyond, 503 (and connections cost memory, fds).
     max_connections: int = DEFAULT_MAX_CONNECTIONS
+    verify_workers: int = field(default_factory=default_workers)
+    verify_queue: int = DEFAULT_QUEUE
+    verify_deadline_seconds: float = DEFAULT_DEADLINE
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", normalize_base_url(self.base_url))
@@ -123,6 +158,13 @@ class Settings:
             keep_alive_timeout=_number(env, "VCENGINE_KEEP_ALIVE_TIMEOUT", DEFAULT_KEEP_ALIVE_TIMEOUT),
             max_connections=int(
                 _number(env, "VCENGINE_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, integer=True)
+            ),
+            verify_workers=_count(
+                "VCENGINE_VERIFY_WORKERS", env.get("VCENGINE_VERIFY_WORKERS"), default_workers()
+            ),
+            verify_queue=_count("VCENGINE_VERIFY_QUEUE", env.get("VCENGINE_VERIFY_QUEUE"), DEFAULT_QUEUE),
+            verify_deadline_seconds=_seconds(
+                "VCENGINE_VERIFY_DEADLINE", env.get("VCENGINE_VERIFY_DEADLINE"), DEFAULT_DEADLINE
             ),
         )
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from vcengine.errors import PermissionDenied
 from vcengine.services.events import EventBus
 from vcengine.services.ports import Scope, Store
+from vcengine.services.verification_pool import VerificationPool
 
 if TYPE_CHECKING:
     from vcengine.services.keystore import MasterKey
@@ -51,6 +52,8 @@ class Services:
     """What the use cases need from the world. ``base_url`` has no trailing slash.
 
     ``signing_processes``: bulk issuance signs in that many worker processes (0: in a thread).
+    ``verification``: where verification runs (default: inline in a thread, unbounded; the app
+    gives it worker processes, a queue bound and a deadline from its settings).
     """
 
     store: Store
@@ -60,11 +63,13 @@ class Services:
     random_bytes: Callable[[int], bytes] = secrets.token_bytes
     events: EventBus = field(default_factory=EventBus)
     signing_processes: int = 0
+    verification: VerificationPool = field(default_factory=VerificationPool)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
     _closers: list[Callable[[], object]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
+        self.on_close(self.verification.close)
 
     def new_id(self) -> str:
         """A random UUID (version 4) from the injected randomness."""

@@ -1,18 +1,19 @@
 """Verifying a credential given as JSON, a VC-JWT or a baked PNG/SVG image.
 
-The core verifier (``vcengine.core.verify``) runs off the event loop with what it needs
-gathered first: the controller documents of this instance's issuers (so URL and did:web keys,
+The core verifier (``vcengine.core.verify``) runs on the verification pool
+(``services.verification``: worker processes, bounded) with what it needs gathered first, in the
+server process: the controller documents of this instance's issuers (so URL and did:web keys,
 active or retired, bind to their issuer) and this instance's status lists, signed and cached per
 stored version (``status_publishing.published_list``), so a key added or a credential revoked
-through any instance counts here at once. Anything
-else — a key or list of another host — is resolved offline only (did:key), so such a status is
-reported *indeterminate*, never passed.
+through any instance counts here at once. Anything else — a key or list of another host — is
+resolved offline only (did:key), so such a status is reported *indeterminate*, never passed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import anyio.to_thread
@@ -34,8 +35,17 @@ from vcengine.errors import InputError, ResolutionError
 from vcengine.services.context import Services
 from vcengine.services.issuers import did_web, issuer_document, list_keys
 from vcengine.services.status_changes import published_list
+from vcengine.services.verification_pool import Lane
 
-__all__ = ["MAX_INPUT_BYTES", "VerifyOptions", "issuer_documents", "verify", "verify_presentation_now"]
+__all__ = [
+    "MAX_INPUT_BYTES",
+    "VerifyOptions",
+    "issuer_documents",
+    "presentation_job",
+    "verify",
+    "verify_job",
+    "verify_presentation_now",
+]
 
 MAX_INPUT_BYTES = 4 * 1024 * 1024
 
@@ -161,13 +171,91 @@ def _claims(credential: str | Mapping[str, Any]) -> Mapping[str, Any]:
         return {}
 
 
+# Outcomes of verifying this instance's own status lists, per signed version (the key holds the
+# list's proof values), so a list is verified once per process, not once per credential checked
+# against it. Each verification worker process keeps its own.
+_verified_lists: dict[str, str | None] = {}
+
+
+def verify_job(
+    credential: str | Mapping[str, Any],
+    documents: Mapping[str, Mapping[str, Any]],
+    lists: Mapping[str, Mapping[str, Any]],
+    now: datetime,
+    options: VerifyOptions = DEFAULT_OPTIONS,
+) -> VerificationReport:
+    """The verification itself, with everything it may look up given: run in a worker process."""
+
+    def fetch_list(url: str) -> Mapping[str, Any]:
+        if url not in lists:
+            raise ResolutionError(f"status list {url} is not published by this instance")
+        return lists[url]
+
+    if len(_verified_lists) > 1024:
+        _verified_lists.clear()
+    resolver = OfflineResolver(documents)
+    return verify_credential(
+        credential,
+        resolver=resolver,
+        now=now,
+        status=status_checker(fetch_list, resolver, _verified_lists),
+        expected_purpose=options.expected_purpose,
+        challenge=options.challenge,
+        domain=options.domain,
+    )
+
+
+def presentation_job(
+    presentation: Mapping[str, Any] | str,
+    documents: Mapping[str, Mapping[str, Any]],
+    lists: Mapping[str, Mapping[str, Any]],
+    now: datetime,
+    options: VerifyOptions,
+) -> PresentationReport:
+    """Verify a presentation (JSON or JWT) with everything given: run in a worker process."""
+
+    def fetch_list(url: str) -> Mapping[str, Any]:
+        if url not in lists:
+            raise ResolutionError(f"status list {url} is not published by this instance")
+        return lists[url]
+
+    resolver = OfflineResolver(documents)
+    status = status_checker(fetch_list, resolver, _verified_lists)
+    if isinstance(presentation, str):
+        return verify_presentation_jwt(
+            presentation,
+            resolver=resolver,
+            now=now,
+            status=status,
+            challenge=options.challenge,
+            domain=options.domain,
+        )
+    return verify_presentation(
+        presentation,
+        resolver=resolver,
+        now=now,
+        status=status,
+        challenge=options.challenge,
+        domain=options.domain,
+        expected_purpose=options.expected_purpose,
+    )
+
+
 async def verify(
-    services: Services, data: str | bytes | Mapping[str, Any], options: VerifyOptions = DEFAULT_OPTIONS
+    services: Services,
+    data: str | bytes | Mapping[str, Any],
+    options: VerifyOptions = DEFAULT_OPTIONS,
+    *,
+    lane: Lane = "submitted",
 ) -> VerificationReport:
     """Verify ``data`` (JSON object or text, compact JWS, or baked image bytes) now.
 
     Malformed input raises ``InputError``; every other outcome is in the report. Public: no org.
+    The work runs on ``services.verification`` in ``lane``: ``stored`` for a credential this
+    instance issued (its page), ``submitted`` for anything a client sent. When the pool is
+    saturated this raises ``Busy``; past its deadline, ``Aborted``.
     """
+    services.verification.refuse_if_full(lane)
     small = not isinstance(data, bytes) and (not isinstance(data, str) or len(data) < 256 * 1024)
     # Parsing a small JSON text costs less than a hop to a worker thread; images and big inputs hop.
     credential, _ = _parse(data) if small else await anyio.to_thread.run_sync(_parse, data)
@@ -188,41 +276,19 @@ async def verify(
     claims = _claims(credential)
     lists = await _lists(services, claims)
     documents = await issuer_documents(services, issuer_id(claims), _methods(credential, lists))
-    now = services.now()
-
-    def fetch_list(url: str) -> Mapping[str, Any]:
-        if url not in lists:
-            raise ResolutionError(f"status list {url} is not published by this instance")
-        return lists[url]
-
-    # This instance's own lists are verified once per signed version (the cache is keyed by the
-    # list's proof values), not once per credential checked against them.
-    verified_lists = services.cache.setdefault("verified-status-lists", {})
-    if len(verified_lists) > 1024:
-        verified_lists.clear()
-
-    def run() -> VerificationReport:
-        resolver = OfflineResolver(documents)
-        return verify_credential(
-            credential,
-            resolver=resolver,
-            now=now,
-            status=status_checker(fetch_list, resolver, verified_lists),
-            expected_purpose=options.expected_purpose,
-            challenge=options.challenge,
-            domain=options.domain,
-        )
-
-    return await anyio.to_thread.run_sync(run)
+    return await services.verification.run(
+        verify_job, credential, documents, lists, services.now(), options, lane=lane
+    )
 
 
 async def verify_presentation_now(
     services: Services, presentation: Mapping[str, Any] | str, options: VerifyOptions
 ) -> PresentationReport:
     """Verify a presentation (its proof for ``options.expected_purpose``, challenge and domain)
-    and every credential it carries, with this instance's issuer documents and status lists.
-    A string is a presentation JWT (``vp+jwt`` or a VC-JWT 1.1 ``vp`` claim); a malformed one
-    raises ``InputError``."""
+    and every credential it carries, with this instance's issuer documents and status lists, on
+    the verification pool. A string is a presentation JWT (``vp+jwt`` or a VC-JWT 1.1 ``vp``
+    claim); a malformed one raises ``InputError``."""
+    services.verification.refuse_if_full("submitted")
     unsecured = presentation_of(presentation) if isinstance(presentation, str) else presentation
     carried = unsecured.get("verifiableCredential") if isinstance(unsecured, Mapping) else None
     claims: list[Mapping[str, Any]] = []
@@ -242,33 +308,6 @@ async def verify_presentation_now(
     for claim in claims:
         documents.update(await issuer_documents(services, issuer_id(claim)))
         lists.update(await _lists(services, claim))
-    now = services.now()
-    verified_lists = services.cache.setdefault("verified-status-lists", {})
-
-    def fetch_list(url: str) -> Mapping[str, Any]:
-        if url not in lists:
-            raise ResolutionError(f"status list {url} is not published by this instance")
-        return lists[url]
-
-    def run() -> PresentationReport:
-        resolver = OfflineResolver(documents)
-        if isinstance(presentation, str):
-            return verify_presentation_jwt(
-                presentation,
-                resolver=resolver,
-                now=now,
-                status=status_checker(fetch_list, resolver, verified_lists),
-                challenge=options.challenge,
-                domain=options.domain,
-            )
-        return verify_presentation(
-            presentation,
-            resolver=resolver,
-            now=now,
-            status=status_checker(fetch_list, resolver, verified_lists),
-            challenge=options.challenge,
-            domain=options.domain,
-            expected_purpose=options.expected_purpose,
-        )
-
-    return await anyio.to_thread.run_sync(run)
+    return await services.verification.run(
+        presentation_job, presentation, documents, lists, services.now(), options, lane="submitted"
+    )

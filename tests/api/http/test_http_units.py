@@ -15,6 +15,7 @@ from vcengine.api.http.linkedin import add_to_profile_url
 from vcengine.api.http.status_lists import cache_seconds
 from vcengine.api.settings import Settings
 from vcengine.errors import InputError, JsonError, NotFound, PermissionDenied, StoreUnavailable
+from vcengine.services.verification_pool import default_workers
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 OFFERS = ("application/ld+json", "application/json", "text/html")
@@ -128,6 +129,26 @@ def test_settings_server_limits_from_env() -> None:
             Settings.from_env({name: value})
     with pytest.raises(InputError, match="max_connections"):
         Settings(max_connections=0)
+
+
+def test_verification_pool_settings() -> None:
+    defaults = Settings.from_env({})
+    assert defaults.verify_workers == default_workers() >= 2
+    assert (defaults.verify_queue, defaults.verify_deadline_seconds) == (8, 10.0)
+    settings = Settings.from_env(
+        {"VCENGINE_VERIFY_WORKERS": "0", "VCENGINE_VERIFY_QUEUE": "3", "VCENGINE_VERIFY_DEADLINE": "2.5"}
+    )
+    assert (settings.verify_workers, settings.verify_queue, settings.verify_deadline_seconds) == (0, 3, 2.5)
+    for name, bad in [
+        ("VCENGINE_VERIFY_WORKERS", "-1"),
+        ("VCENGINE_VERIFY_WORKERS", "two"),
+        ("VCENGINE_VERIFY_QUEUE", "1.5"),
+        ("VCENGINE_VERIFY_DEADLINE", "0"),
+        ("VCENGINE_VERIFY_DEADLINE", "nan"),
+        ("VCENGINE_VERIFY_DEADLINE", "inf"),
+    ]:
+        with pytest.raises(InputError, match=name):
+            Settings.from_env({name: bad})
 
 
 def test_cache_seconds_follows_valid_until_and_ttl() -> None:

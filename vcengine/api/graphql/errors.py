@@ -5,8 +5,11 @@ field path, a message, an ``ErrorCode``, and for a credential that would break a
 the rule's stable id in ``rule``). Top-level ``errors`` are left for what a client cannot
 fix by changing its input: no or a bad API key (``UNAUTHENTICATED``), a query the key's scopes
 do not allow (``FORBIDDEN``), a malformed cursor (``BAD_USER_INPUT``), the store being
-unreachable (``STORE_UNAVAILABLE``) — each carrying ``extensions.code`` — and bugs, which
-``MaskErrors`` reduces to "Unexpected error." (the traceback is logged server-side).
+unreachable (``STORE_UNAVAILABLE``), the verifier being saturated (``VERIFIER_BUSY``) or stopping
+a verification at its deadline (``VERIFICATION_ABORTED``), a request asking for more
+verification than one request may (``VERIFICATION_COST_EXCEEDED``) — each carrying
+``extensions.code`` — and bugs, which ``MaskErrors`` reduces to "Unexpected error." (the
+traceback is logged server-side).
 
 Logging (``log_errors``): a client's mistake — no or a bad key, a missing scope, a syntax or
 validation error, a bad cursor — is one short INFO line; strawberry's default logs each with its
@@ -24,9 +27,11 @@ import strawberry
 
 from graphql import GraphQLError
 from vcengine.errors import (
+    Busy,
     Conflict,
     InputError,
     NotFound,
+    Overloaded,
     PermissionDenied,
     SchemaError,
     StoreError,
@@ -36,7 +41,17 @@ from vcengine.errors import (
 from vcengine.services.organizations import LastAdminKey
 from vcengine.services.status_changes import InvalidTransition
 
-__all__ = ["EXPECTED", "ErrorCode", "UserError", "coded", "log_errors", "should_mask", "user_errors"]
+__all__ = [
+    "EXPECTED",
+    "ErrorCode",
+    "UserError",
+    "coded",
+    "log_errors",
+    "outage",
+    "overloaded",
+    "should_mask",
+    "user_errors",
+]
 
 log = logging.getLogger("vcengine.api.graphql")
 
@@ -102,6 +117,13 @@ def outage(exc: StoreError) -> GraphQLError:
     return coded(
         f"the store is unavailable, nothing was changed; retry later ({exc.message})", "STORE_UNAVAILABLE"
     )
+
+
+def overloaded(exc: Overloaded) -> GraphQLError:
+    """The verifier refused (busy) or stopped (deadline) the work: retry later; nothing was verified."""
+    if isinstance(exc, Busy):
+        return coded(f"the verifier is busy, nothing was verified ({exc.message})", "VERIFIER_BUSY")
+    return coded(f"the verification was stopped: {exc.message}", "VERIFICATION_ABORTED")
 
 
 def should_mask(error: GraphQLError) -> bool:

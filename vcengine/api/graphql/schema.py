@@ -1,6 +1,8 @@
 """The GraphQL schema: queries, one module per mutation, subscriptions, and the request limits.
 
-Limits (passed as factories, never instances): depth 10, 30 aliases, 4,000 tokens per document.
+Limits (passed as factories, never instances): depth 10, 30 aliases, 4,000 tokens per document,
+and the cost of verification (``cost``: at most 10 ``verifyCredential`` per request, weighed by
+their input).
 Errors raised by resolvers are masked unless they carry an explicit ``extensions.code``.
 """
 
@@ -11,6 +13,7 @@ from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimite
 from strawberry.types import ExecutionContext
 
 from graphql import GraphQLError
+from vcengine.api.graphql.cost import VerificationCost
 from vcengine.api.graphql.errors import log_errors, should_mask
 from vcengine.api.graphql.mutations import Mutation
 from vcengine.api.graphql.queries import Query
@@ -44,6 +47,7 @@ schema = _Schema(
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        VerificationCost,
         lambda: MaskErrors(should_mask_error=should_mask),
     ],
 )

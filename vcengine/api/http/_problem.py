@@ -18,6 +18,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from vcengine.errors import (
+    Aborted,
+    Busy,
     Conflict,
     InputError,
     JsonError,
@@ -79,6 +81,14 @@ def from_error(exc: VcengineError) -> Problem:
     if isinstance(exc, StoreUnavailable):
         problem = Problem(503, "unavailable", "The store is unavailable; nothing was written", None)
         problem.headers["Retry-After"] = "5"
+        return problem
+    if isinstance(exc, Busy):
+        problem = Problem(503, "busy", "The verifier is busy; retry later", detail)
+        problem.headers["Retry-After"] = "1"
+        return problem
+    if isinstance(exc, Aborted):
+        problem = Problem(503, "verification-aborted", "Verification was stopped; not verified", detail)
+        problem.headers["Retry-After"] = "1"
         return problem
     if isinstance(exc, Conflict):
         return Problem(409, "conflict", "A concurrent change won; retry", detail)

@@ -113,7 +113,7 @@ async def credential(request: Request) -> Response:
 
 async def _page(svc: Services, record: CredentialRecord) -> Response:
     document = record.document["jwt"] if record.proof_format == "vc-jwt" else record.document
-    report = await verifying.verify(svc, document)
+    report = await verifying.verify(svc, document, lane="stored")
     issuer = await svc.store.find_issuer(record.issuer_id)
     page = build_page(
         credential_json(record),

@@ -168,6 +168,7 @@ def _status_code(verified: bool) -> int:
 
 
 async def verify_credential(request: Request) -> Response:
+    services(request).verification.refuse_if_full()  # 503 before reading the body: floods are cheap
     body = await read_body(request)
     options, checks, returned = _options(body)
     try:
@@ -193,6 +194,7 @@ async def verify_credential(request: Request) -> Response:
 
 
 async def verify_presentation(request: Request) -> Response:
+    services(request).verification.refuse_if_full()
     body = await read_body(request)
     options, checks, _ = _options(body)
     vp = body.get("verifiablePresentation")
