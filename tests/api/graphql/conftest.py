@@ -79,7 +79,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     def run() -> None:
         async def main() -> None:
             services = await make_services(tmp_path_factory.mktemp("graphql"))
-            app_ = graphql_app(services, dev=True)
+            app_ = graphql_app(services, dev=True, max_body_bytes=8 * 1024 * 1024)  # as serve
             app = Starlette(
                 routes=[Route("/graphql", app_, methods=["GET", "POST"]), WebSocketRoute("/graphql", app_)]
             )
