@@ -19,18 +19,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from vcengine.core.checks import Check, Verdict, check_proof_option, check_proofs, verdict_of
 from vcengine.core.contexts import VC_V1_CONTEXT, VC_V2_CONTEXT
 from vcengine.core.proofs.data_integrity import ProofResult, TooManyProofs, Transformed, verify_proofs
 from vcengine.core.resolve import KeyResolver
 from vcengine.core.signed_graph import presentation_disagreements
 from vcengine.core.verify import (
     ENVELOPED_VC_JWT,
-    Check,
     StatusChecker,
-    Verdict,
     VerificationReport,
-    check_proof_option,
-    check_proofs,
     verify_document,
     verify_jwt,
 )
@@ -52,13 +49,11 @@ class PresentationReport:
 
     @property
     def verdict(self) -> Verdict:
-        outcomes = {c.outcome for c in self.checks}
-        verdicts = {r.verdict for r in self.credentials}
-        if "fail" in outcomes or "failed" in verdicts:
-            return "failed"
-        if "indeterminate" in outcomes or "indeterminate" in verdicts or "pass" not in outcomes:
-            return "indeterminate"
-        return "verified"
+        # a carried credential's verdict counts like a check that is not the presentation's own pass
+        carried = {"failed": "fail", "indeterminate": "indeterminate", "verified": "skipped"}
+        return verdict_of(
+            [*(c.outcome for c in self.checks), *(carried[r.verdict] for r in self.credentials)]
+        )
 
     @property
     def verified(self) -> bool:

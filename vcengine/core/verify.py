@@ -13,19 +13,29 @@ syntax → schema → proof → signed-graph (the JSON states what was signed, s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from vcengine.core import jsontext
+from vcengine.core.checks import (
+    Check,
+    Verdict,
+    check_issuer_binding,
+    check_proof_option,
+    check_proofs,
+    check_signed_graph,
+    issuer_id,
+    verdict_of,
+)
 from vcengine.core.dates import parse_date_time
 from vcengine.core.proofs import vc_jwt
-from vcengine.core.proofs.data_integrity import ProofResult, TooManyProofs, Transformed, verify_proofs
+from vcengine.core.proofs.data_integrity import TooManyProofs, Transformed, verify_proofs
 from vcengine.core.resolve import KeyResolver
 from vcengine.core.schema import validate
-from vcengine.core.signed_graph import disagreements
-from vcengine.errors import ContextError, InputError
+from vcengine.core.status_check import status_checker
+from vcengine.errors import InputError
 
 __all__ = [
     "ENVELOPED_VC_JWT",
@@ -38,8 +48,6 @@ __all__ = [
     "verify_document",
 ]
 
-Outcome = Literal["pass", "fail", "indeterminate", "skipped"]
-Verdict = Literal["verified", "failed", "indeterminate"]
 StatusChecker = Callable[[Mapping[str, Any], datetime], "Check"]
 
 OB_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
@@ -60,26 +68,6 @@ def enveloped_jwt(value: Any) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
-class Check:
-    """One verification check. ``code`` is a stable machine-readable reason
-    (``expired``, ``not-yet-valid``, ``revoked``, ``suspended``, ``bad-signature``…)."""
-
-    name: str
-    outcome: Outcome
-    reason: str
-    code: str | None = None
-    details: tuple[Mapping[str, Any], ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"check": self.name, "outcome": self.outcome, "reason": self.reason}
-        if self.code:
-            out["code"] = self.code
-        if self.details:
-            out["details"] = [dict(d) for d in self.details]
-        return out
-
-
-@dataclass(frozen=True, slots=True)
 class VerificationReport:
     format: str
     checks: tuple[Check, ...]
@@ -87,12 +75,7 @@ class VerificationReport:
 
     @property
     def verdict(self) -> Verdict:
-        outcomes = {c.outcome for c in self.checks}
-        if "fail" in outcomes:
-            return "failed"
-        if "indeterminate" in outcomes or "pass" not in outcomes:
-            return "indeterminate"
-        return "verified"
+        return verdict_of(c.outcome for c in self.checks)
 
     @property
     def verified(self) -> bool:
@@ -116,13 +99,6 @@ class VerificationReport:
 def _types(doc: Mapping[str, Any]) -> set[str]:
     t = doc.get("type")
     return set(t) if isinstance(t, list) else ({t} if isinstance(t, str) else set())
-
-
-def issuer_id(doc: Mapping[str, Any]) -> str | None:
-    issuer = doc.get("issuer")
-    if isinstance(issuer, Mapping):
-        issuer = issuer.get("id")
-    return issuer if isinstance(issuer, str) else None
 
 
 def check_syntax(doc: Any) -> Check:
@@ -155,132 +131,6 @@ def check_schema(doc: Mapping[str, Any]) -> Check:
     )
 
 
-def _proof_details(results: list[ProofResult]) -> tuple[Mapping[str, Any], ...]:
-    return tuple(
-        {
-            "proof": r.index,
-            "suite": r.suite,
-            "verificationMethod": r.verification_method,
-            "outcome": r.outcome,
-            "reason": r.reason,
-        }
-        for r in results
-    )
-
-
-def check_proofs(results: list[ProofResult]) -> Check:
-    """Any proof that vcengine checks and finds wrong fails the credential (a tampered proof set is
-    not "verified"); otherwise at least one passing proof is needed (OB 3.0: "any one valid proof")."""
-    details = _proof_details(results)
-    if not results:
-        return Check("proof", "fail", "the credential carries no proof", "no-proof")
-    failed = [r for r in results if r.outcome == "fail"]
-    if failed:
-        return Check(
-            "proof",
-            "fail",
-            f"proof {failed[0].index} ({failed[0].suite}): {failed[0].reason}",
-            "bad-proof",
-            details,
-        )
-    if any(r.outcome == "indeterminate" for r in results):
-        r = next(r for r in results if r.outcome == "indeterminate")
-        return Check("proof", "indeterminate", f"proof {r.index}: {r.reason}", "unresolved-key", details)
-    passed = [r for r in results if r.outcome == "pass"]
-    if not passed:
-        return Check(
-            "proof", "indeterminate", "no proof of a type vcengine implements", "unsupported-proof", details
-        )
-    return Check(
-        "proof", "pass", f"{len(passed)} valid proof(s): {', '.join(r.suite for r in passed)}", None, details
-    )
-
-
-def check_proof_option(
-    name: str, expected: str | None, proofs: Sequence[Mapping[str, Any]], results: Sequence[ProofResult]
-) -> Check:
-    """``challenge`` / ``domain`` (vc-data-integrity §4.4 steps 9-10): when the verifier expects a
-    value, every valid proof must carry it (a ``domain`` may be a list that includes it)."""
-    passed = [proofs[r.index] for r in results if r.outcome == "pass" and r.index < len(proofs)]
-    if expected is None:
-        return Check(name, "skipped", f"the verifier expects no {name}")
-    if not passed:
-        return Check(name, "skipped", "no valid proof to carry it")
-    for proof in passed:
-        value = proof.get(name)
-        if not (value == expected or (name == "domain" and isinstance(value, list) and expected in value)):
-            shown = "no " + name if value is None else f"{name} {str(value)[:80]!r}"
-            reason = f"the proof carries {shown}; the verifier expects {expected!r}"
-            return Check(name, "fail", reason, f"{name}-mismatch")
-    return Check(name, "pass", f"the proof carries the expected {name}")
-
-
-def check_signed_graph(doc: Mapping[str, Any], transformed: Transformed) -> Check:
-    """The JSON must state, in the compact form of its contexts, what the signed dataset says
-    about everything the report is read from (id, types, issuer, dates, subjects, status)."""
-    try:
-        quads = transformed.dataset()
-    except ContextError as exc:
-        # The JSON was signed, but what it means under a context vcengine does not have is unknown.
-        return Check(
-            "signed-graph",
-            "indeterminate",
-            f"what the credential says cannot be read: {exc}",
-            "context-unknown",
-        )
-    except InputError as exc:
-        return Check("signed-graph", "fail", f"the credential cannot be read as JSON-LD: {exc}", "jsonld")
-    problems = disagreements(doc, quads)
-    if problems:
-        return Check(
-            "signed-graph",
-            "fail",
-            f"the JSON does not state what was signed: {problems[0]}",
-            "graph-mismatch",
-            tuple({"message": p} for p in problems[:20]),
-        )
-    return Check(
-        "signed-graph", "pass", "the JSON states what was signed (id, types, issuer, dates, subjects, status)"
-    )
-
-
-def check_issuer_binding(doc: Mapping[str, Any], results: list[ProofResult], resolver: KeyResolver) -> Check:
-    """The key that signed must belong to the issuer: its controller is the issuer, or the
-    issuer's own document lists it under assertionMethod (vc-data-model-2.0 §4.7 issuer)."""
-    issuer = issuer_id(doc)
-    passed = [r for r in results if r.outcome == "pass"]
-    if not passed or issuer is None:
-        return Check("issuer", "skipped", "no valid proof to bind to the issuer")
-    undecided: list[str] = []
-    for r in passed:
-        if r.controller == issuer:
-            return Check("issuer", "pass", f"{r.verification_method} is controlled by the issuer {issuer}")
-        assert r.verification_method is not None
-        listed = resolver.authorizes(issuer, r.verification_method, "assertionMethod")
-        if listed:
-            return Check(
-                "issuer", "pass", f"the issuer {issuer} lists {r.verification_method} for assertions"
-            )
-        if listed is None:
-            undecided.append(r.verification_method)
-    if undecided:
-        return Check(
-            "issuer",
-            "indeterminate",
-            f"the signing key {undecided[0]} is controlled by {passed[0].controller}, "
-            f"not the issuer {issuer}, "
-            "and the issuer's document was not available to show it authorizes that key "
-            "(supply it with --resolve ISSUER=FILE or use --online)",
-            "issuer-unresolved",
-        )
-    return Check(
-        "issuer",
-        "fail",
-        f"the signing key is not the issuer's: the issuer {issuer} does not authorize it",
-        "issuer-mismatch",
-    )
-
-
 def check_validity(doc: Mapping[str, Any], now: datetime) -> Check:
     """validFrom/validUntil (VC 2.0) or issuanceDate/expirationDate (VC 1.1) against ``now``."""
     vc11 = "validFrom" not in doc and "issuanceDate" in doc
@@ -300,8 +150,6 @@ def check_validity(doc: Mapping[str, Any], now: datetime) -> Check:
 
 def _offline_status(resolver: KeyResolver) -> StatusChecker:
     """Without a status-list resolver, an existing status is reported as not checked."""
-    from vcengine.core.status_check import status_checker  # status_check builds on this module
-
     return status_checker(None, resolver)
 
 

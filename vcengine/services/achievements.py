@@ -25,7 +25,7 @@ from vcengine.core.model import (
 from vcengine.errors import InputError, NotFound, SchemaError
 from vcengine.services.context import Actor, Services
 from vcengine.services.issuers import get_issuer
-from vcengine.services.organizations import clean_name
+from vcengine.services.names import clean_name
 from vcengine.services.ports import AchievementRecord, Page
 
 __all__ = [

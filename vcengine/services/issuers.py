@@ -21,7 +21,7 @@ from vcengine.core.model import Image, Profile
 from vcengine.errors import InputError, NotFound, SchemaError, UnsupportedError
 from vcengine.services.context import Actor, Services
 from vcengine.services.keystore import seal, unseal
-from vcengine.services.organizations import clean_name
+from vcengine.services.names import clean_name
 from vcengine.services.ports import IssuerKeyRecord, IssuerRecord
 
 __all__ = [

@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from vcengine.errors import InputError, NotFound, PermissionDenied, StoreError
+from vcengine.services import issuers
 from vcengine.services.context import SCOPES, Actor, Services
+from vcengine.services.names import clean_name
 from vcengine.services.ports import ApiKeyRecord, IssuerRecord, OrganizationRecord, Scope
 
 __all__ = [
@@ -48,7 +50,6 @@ __all__ = [
 BOOTSTRAP_ENV = "VCENGINE_BOOTSTRAP_API_KEY"
 _KEY = re.compile(r"vce_([a-z0-9]{8,32})_([A-Za-z0-9]{20,128})")
 _DUMMY_HASH = hashlib.sha256(b"no such key").hexdigest()
-MAX_NAME = 200
 #: ``last_used_at`` is written when it is older than this (so not on every request)
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -87,15 +88,6 @@ class Bootstrap:
     issuer: IssuerRecord | None
     api_key: str | None = field(default=None, repr=False)
     api_key_prefix: str | None = None
-
-
-def clean_name(value: str, path: str = "name") -> str:
-    name = value.strip() if isinstance(value, str) else ""
-    if not name:
-        raise InputError("must not be empty", path=path)
-    if len(name) > MAX_NAME or any(ord(c) < 32 for c in name):
-        raise InputError(f"must be at most {MAX_NAME} printable characters", path=path)
-    return name
 
 
 def parse_api_key(token: str) -> tuple[str, str]:
@@ -141,8 +133,6 @@ async def provision(
 ) -> Provisioned:
     """A new organization, its first admin key (``api_key`` if given, else generated) and, with
     ``issuer_name``, a did:key issuer. Names are checked before anything is written."""
-    from vcengine.services import issuers
-
     key_name = clean_name(key_name, "key_name")
     if issuer_name is not None:
         issuer_name = clean_name(issuer_name, "issuer_name")

@@ -20,17 +20,13 @@ import anyio.to_thread
 
 from vcengine.core import jsontext, ob2
 from vcengine.core.bake import unbake
+from vcengine.core.checks import issuer_id
 from vcengine.core.presentation import ENVELOPED_VC_JWT, PresentationReport, verify_presentation
 from vcengine.core.presentation_jwt import presentation_of, verify_presentation_jwt
 from vcengine.core.proofs import vc_jwt
 from vcengine.core.resolve import OfflineResolver
 from vcengine.core.status_check import status_checker
-from vcengine.core.verify import (
-    VerificationReport,
-    issuer_id,
-    looks_like_jws,
-    verify_credential,
-)
+from vcengine.core.verify import VerificationReport, looks_like_jws, verify_credential
 from vcengine.errors import InputError, ResolutionError
 from vcengine.services.context import Services
 from vcengine.services.issuers import did_web, issuer_document, list_keys
