@@ -18,8 +18,8 @@ from functools import partial
 
 from vcengine.core.keys import KeyPair
 from vcengine.core.status import MIN_ENTRIES, StatusList
-from vcengine.core.status_allocation import IndexAllocator, MemoryAllocationStore
-from vcengine.core.status_publish import publish
+from vcengine.core.status.allocation import IndexAllocator, MemoryAllocationStore
+from vcengine.core.status.publish import publish
 
 
 def best_ms(run: Callable[[], object], *, repeat: int = 7, number: int = 1) -> tuple[float, float]:

@@ -25,7 +25,7 @@ from vcengine.core.bake import unbake
 from vcengine.core.canonicalize import rdfc_nquads
 from vcengine.core.proofs.cryptosuites import ED25519_SIGNATURE_2020, EDDSA_JCS_2022, EDDSA_RDFC_2022
 from vcengine.core.resolve import OfflineResolver
-from vcengine.core.status_check import status_checker
+from vcengine.core.status.check import status_checker
 from vcengine.core.verify import verify_credential
 from vcengine.errors import ResolutionError
 

@@ -16,9 +16,9 @@ from vcengine.core.proofs.data_integrity import ProofResult, add_proof, verify_p
 from vcengine.core.resolve import KeyResolver, OfflineResolver, ResolvedKey
 from vcengine.core.schema import SchemaIssue, validate
 from vcengine.core.status import StatusList, status_list_entry
-from vcengine.core.status_check import status_checker
-from vcengine.core.status_publish import publish as publish_status_list
-from vcengine.core.status_read import parse_entry, read_status
+from vcengine.core.status.check import status_checker
+from vcengine.core.status.publish import publish as publish_status_list
+from vcengine.core.status.read import parse_entry, read_status
 from vcengine.core.verify import Check, VerificationReport, verify_credential
 from vcengine.errors import VcengineError
 

@@ -17,7 +17,7 @@ from vcengine.core.proofs import vc_jwt
 from vcengine.core.proofs.data_integrity import add_proof
 from vcengine.core.resolve import OfflineResolver
 from vcengine.core.status import status_list_entry
-from vcengine.core.status_check import status_checker
+from vcengine.core.status.check import status_checker
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 HOLDER = KeyPair.from_seed(bytes(range(100, 132)))

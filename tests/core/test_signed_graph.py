@@ -17,8 +17,8 @@ from vcengine.core.proofs.data_integrity import add_proof
 from vcengine.core.resolve import OfflineResolver
 from vcengine.core.signed_graph import disagreements
 from vcengine.core.status import StatusList, status_list_entry
-from vcengine.core.status_check import status_checker
-from vcengine.core.status_publish import publish
+from vcengine.core.status.check import status_checker
+from vcengine.core.status.publish import publish
 from vcengine.core.verify import VerificationReport, verify_credential
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)

@@ -16,7 +16,7 @@ from typing import Any
 
 from vcengine.cli._io import load_key, read_json_file, utc_now
 from vcengine.core.status import PURPOSES, StatusList
-from vcengine.core.status_publish import publish
+from vcengine.core.status.publish import publish
 from vcengine.errors import InputError
 
 STATE_FORMAT = "vcengine-status-list/1"

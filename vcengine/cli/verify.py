@@ -125,7 +125,7 @@ def verify_input(data: bytes, args: argparse.Namespace, sources: _Sources, now: 
 def _status_checker(args: argparse.Namespace, resolver: OfflineResolver) -> Any:
     """Status lists from ``--status-list [URL=]FILE`` (keyed by URL, or by the list's own id),
     then, with ``--online``, over HTTPS; without either, status stays unchecked (indeterminate)."""
-    from vcengine.core.status_check import status_checker
+    from vcengine.core.status.check import status_checker
     from vcengine.errors import ResolutionError
 
     supplied: dict[str, Mapping[str, Any]] = {}

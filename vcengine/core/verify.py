@@ -34,7 +34,7 @@ from vcengine.core.proofs import vc_jwt
 from vcengine.core.proofs.data_integrity import TooManyProofs, Transformed, verify_proofs
 from vcengine.core.resolve import KeyResolver
 from vcengine.core.schema import validate
-from vcengine.core.status_check import status_checker
+from vcengine.core.status.check import status_checker
 from vcengine.errors import InputError
 
 __all__ = [

@@ -1,6 +1,6 @@
 """Status list indexes for new credentials: never the same twice, across API instances.
 
-The async counterpart of ``vcengine.core.status_allocation.IndexAllocator`` over the ``Store``
+The async counterpart of ``vcengine.core.status.allocation.IndexAllocator`` over the ``Store``
 port (read that module for the construction and the privacy reasoning): each list has a secret
 permutation key and ``shards`` cursors; an allocation picks a random shard, claims positions
 from its cursor (``Store.claim_positions``, atomic across instances) and maps each position to
@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Literal
 
 from vcengine.core.status import MIN_ENTRIES, StatusList
-from vcengine.core.status_allocation import Permutation
+from vcengine.core.status.allocation import Permutation
 from vcengine.errors import StatusListError
 from vcengine.services.ports import StatusListRecord, Store
 

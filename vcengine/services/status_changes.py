@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from vcengine.core.status import StatusList
-from vcengine.core.status_read import parse_entry
+from vcengine.core.status.read import parse_entry
 from vcengine.errors import Conflict, InputError, NotFound, StatusListError, VcengineError
 from vcengine.services.context import Actor, Services
 from vcengine.services.events import CredentialEvent

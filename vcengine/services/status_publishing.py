@@ -23,7 +23,7 @@ import anyio.to_thread
 
 from vcengine.core.dates import parse_date_time
 from vcengine.core.status import StatusList
-from vcengine.core.status_publish import publish
+from vcengine.core.status.publish import publish
 from vcengine.errors import Conflict, NotFound
 from vcengine.services.allocation import Allocation, Purpose, StatusAllocator
 from vcengine.services.context import Services

@@ -25,7 +25,7 @@ from vcengine.core.presentation import ENVELOPED_VC_JWT, PresentationReport, ver
 from vcengine.core.presentation_jwt import presentation_of, verify_presentation_jwt
 from vcengine.core.proofs import vc_jwt
 from vcengine.core.resolve import OfflineResolver
-from vcengine.core.status_check import status_checker
+from vcengine.core.status.check import status_checker
 from vcengine.core.verify import VerificationReport, looks_like_jws, verify_credential
 from vcengine.errors import InputError, ResolutionError
 from vcengine.services.context import Services

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 from vcengine.core.keys import KeyPair
 from vcengine.core.resolve import OfflineResolver, ResolvedKey
 from vcengine.core.status import StatusList, status_list_entry
-from vcengine.core.status_check import status_checker
-from vcengine.core.status_publish import publish
+from vcengine.core.status.check import status_checker
+from vcengine.core.status.publish import publish
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 KEY = KeyPair.from_seed(bytes(range(32)))

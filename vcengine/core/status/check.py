@@ -19,7 +19,7 @@ from typing import Any
 from vcengine.core.checks import Check, check_issuer_binding, check_proofs, check_signed_graph, issuer_id
 from vcengine.core.proofs.data_integrity import Transformed, verify_proofs
 from vcengine.core.resolve import KeyResolver
-from vcengine.core.status_read import REVOCATION_LIST_1EDTECH, StatusEntry, parse_entry, read_status
+from vcengine.core.status.read import REVOCATION_LIST_1EDTECH, StatusEntry, parse_entry, read_status
 from vcengine.errors import InputError, ResolutionError, UnsupportedError
 
 __all__ = ["ListResolver", "status_checker"]

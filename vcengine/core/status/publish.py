@@ -13,7 +13,7 @@ from typing import Any
 
 from vcengine.core.keys import KeyPair
 from vcengine.core.proofs.data_integrity import add_proof
-from vcengine.core.status import StatusList, status_list_credential
+from vcengine.core.status.bitstring import StatusList, status_list_credential
 
 __all__ = ["publish"]
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from vcengine.core.dates import parse_date_time
-from vcengine.core.status import (
+from vcengine.core.status.bitstring import (
     MAX_BITSTRING_BYTES,
     MAX_STATUS_SIZE,
     MIN_ENTRIES,

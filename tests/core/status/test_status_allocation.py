@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vcengine.core.status import MIN_ENTRIES
-from vcengine.core.status_allocation import (
+from vcengine.core.status.allocation import (
     Allocation,
     IndexAllocator,
     ListState,

@@ -37,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from vcengine.core.status import MIN_ENTRIES
+from vcengine.core.status.bitstring import MIN_ENTRIES
 from vcengine.errors import StatusListError
 
 __all__ = [

@@ -21,10 +21,10 @@ from vcengine.core.status import (
     status_list_credential,
     status_list_entry,
 )
-from vcengine.core.status_read import StatusEntry, parse_entry, read_status
+from vcengine.core.status.read import StatusEntry, parse_entry, read_status
 from vcengine.errors import InputError, StatusListError, UnsupportedError
 
-VECTORS = Path(__file__).parents[2] / "conformance" / "vectors"
+VECTORS = Path(__file__).parents[3] / "conformance" / "vectors"
 BITSTRING = VECTORS / "bitstring-status-list"
 ONE_EDTECH = VECTORS / "1edtech-validator" / "ob30"
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
