@@ -277,6 +277,24 @@ async def test_credentials_round_trip_exactly_and_are_org_scoped(store: Store) -
     assert await store.get_credential("o1", "c2") == jwt
 
 
+async def test_a_credential_without_an_achievement_round_trips_and_is_listed(store: Store) -> None:
+    """VC API credentials have no achievement of the service: ``achievement_id`` is None."""
+    free = cred("c1", achievement_id=None, proof_format="Ed25519Signature2020", recipient={})
+    tied = cred("c2", t=1)
+    for record in (free, tied):
+        assert await store.insert_credential(record, issued(f"e-{record.id}", record.id)) == record
+    assert await store.get_credential("o1", "c1") == free
+    assert await store.find_credential("c1") == free
+    everything = await store.list_credentials("o1", CredentialFilter(), None, 10)
+    assert [c.id for c in everything.items] == ["c1", "c2"]
+    by_achievement = await store.list_credentials("o1", CredentialFilter(achievement_id="ach1"), None, 10)
+    assert [c.id for c in by_achievement.items] == ["c2"]
+    # a second credential with the same record id is refused, whatever its achievement
+    with pytest.raises(Conflict):
+        await store.insert_credential(replace(free, document={"other": True}))
+    assert await store.get_credential("o1", "c1") == free
+
+
 async def test_idempotent_insert_returns_the_first(store: Store) -> None:
     first = cred("c1", key="same")
     assert await store.insert_credential(first) == first
@@ -507,6 +525,24 @@ async def test_open_status_list(store: Store) -> None:
     assert await store.open_status_list(status_list("L4"), replacing="L1") == second
     assert await store.find_status_list_by_url("https://example.org/status/L1") == replace(first, full=True)
     assert await store.find_status_list_by_url("https://example.org/status/none") is None
+
+
+async def test_status_lists_of_another_entry_size_are_active_side_by_side(store: Store) -> None:
+    """``message`` lists of 2-bit entries and of 1-bit entries of one issuer are separate lists."""
+    one_bit = replace(status_list("M1"), purpose="message")
+    two_bits = replace(status_list("M2"), purpose="message", status_size=2)
+    assert await store.open_status_list(one_bit, replacing=None) == one_bit
+    assert await store.open_status_list(two_bits, replacing=None) == two_bits
+    assert await store.active_status_list("o1", "iss1", "message") == one_bit
+    assert await store.active_status_list("o1", "iss1", "message", 2) == two_bits
+    assert await store.active_status_list("o1", "iss1", "message", 3) is None
+    assert await store.get_status_list("M2") == two_bits
+    assert await store.find_status_list_by_url(two_bits.url) == two_bits
+    successor = replace(status_list("M3"), purpose="message", status_size=2)
+    assert await store.open_status_list(successor, replacing="M2") == successor
+    assert await store.active_status_list("o1", "iss1", "message", 2) == successor
+    assert await store.active_status_list("o1", "iss1", "message") == one_bit
+    assert (await store.get_status_list("M2")).full is True  # type: ignore[union-attr]
 
 
 async def test_open_status_list_race_has_one_winner(store: Store) -> None:

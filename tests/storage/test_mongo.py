@@ -167,4 +167,36 @@ async def test_documents_of_version_1_are_migrated_once(mongo_uri: str) -> None:
             revoked = StatusList.decode(migrated.revoked_list)
             assert [i for i in range(revoked.length) if revoked.get(i)] == [5]
             assert await db["credentials"].count_documents({"status_version": 0}) == 2
-            assert await db["meta"].find_one({"_id": "schema"}) == {"_id": "schema", "version": 2}
+            assert await db["meta"].find_one({"_id": "schema"}) == {"_id": "schema", "version": 3}
+
+
+async def test_a_version_2_database_moves_to_version_3_keeping_its_documents(mongo_uri: str) -> None:
+    """Version 3 rewrites nothing: a list without ``status_size`` has 1-bit entries, and the
+    ``meta`` record moves to 3 so that an older vcengine can tell."""
+    async with started(MongoStore(mongo_uri, database_name()), drop=True) as store:
+        db = store._client[store._database]  # type: ignore[index]
+        old_list = status_list_doc(replace(status_list("L1"), purpose="suspension"))
+        del old_list["status_size"]
+        await db["status_lists"].insert_one(old_list)
+        await db["active_status_lists"].insert_one(
+            {"org_id": "o1", "issuer_id": "iss1", "purpose": "suspension", "list_id": "L1"}
+        )
+        kept = cred("c1", status_list_id="L1", status_index=2)
+        await db["credentials"].insert_one(credential_doc(kept))
+        await db["meta"].update_one({"_id": "schema"}, {"$set": {"version": 2}})
+        async with started(second_instance(store)) as other:
+            assert await db["meta"].find_one({"_id": "schema"}) == {"_id": "schema", "version": 3}
+            assert await other.get_credential("o1", "c1") == kept
+            active = await other.active_status_list("o1", "iss1", "suspension")
+            assert active is not None and active.id == "L1" and active.status_size == 1
+            free = cred("c2", t=1, achievement_id=None)
+            assert await other.insert_credential(free) == free
+            assert await other.get_credential("o1", "c2") == free
+
+
+async def test_a_newer_schema_is_refused(mongo_uri: str) -> None:
+    async with started(MongoStore(mongo_uri, database_name()), drop=True) as store:
+        db = store._client[store._database]  # type: ignore[index]
+        await db["meta"].update_one({"_id": "schema"}, {"$set": {"version": 99}})
+        with pytest.raises(StoreError, match="newer vcengine"):
+            await second_instance(store).start()

@@ -19,6 +19,8 @@ from tests.storage.stores import started
 from tests.storage.test_contract import cred, issued, org, status_list, transition
 from vcengine.core.status import StatusList
 from vcengine.errors import StoreError
+from vcengine.services.ports import CredentialFilter
+from vcengine.storage import _sqlite_schema as s
 from vcengine.storage.sqlite import SqliteStore
 
 pytestmark = pytest.mark.anyio
@@ -29,7 +31,7 @@ async def test_schema_is_versioned_and_start_is_idempotent(tmp_path: Path) -> No
     async with started(SqliteStore(path)) as store:
         await store.start()
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(3,)]
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     conn.close()
     async with started(SqliteStore(path)):  # reopening keeps one version row
@@ -73,7 +75,7 @@ async def test_a_store_written_before_the_added_columns_gets_them(tmp_path: Path
     async with started(SqliteStore(path)) as store:  # a second start changes nothing
         assert (await store.list_api_keys("o1", None, 5)).items == [replace(key, last_used_at=used)]
     with sqlite3.connect(path) as conn:  # (version 2 for the status columns, not for these)
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(3,)]
     conn.close()
 
 
@@ -172,8 +174,64 @@ async def test_a_version_1_file_is_migrated(tmp_path: Path) -> None:
         assert (await store.get_status_list("L2")).revoked_list == ""  # type: ignore[union-attr]
         assert (await store.get_credential("o1", "c1")).status_version == 0  # type: ignore[union-attr]
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(3,)]
     conn.close()
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+async def test_a_version_2_file_is_migrated_keeping_its_data(tmp_path: Path) -> None:
+    """Version 3 makes ``credentials.achievement_id`` nullable (a table rebuild) and gives status
+    lists a ``status_size``: every row, key, cursor and index of a version 2 file survives."""
+    path = tmp_path / "vcengine.sqlite3"
+    kept = cred("c1", key="k1", status="suspended", status_list_id="L1", status_index=3)
+    suspension = replace(status_list("L1"), purpose="suspension", version=4)
+    with sqlite3.connect(path) as conn:  # a file as version 2 wrote it
+        conn.executescript((FIXTURES / "sqlite_schema_v2.sql").read_text())
+        conn.execute("INSERT INTO schema_version VALUES (2)")
+        conn.execute(
+            f"INSERT INTO organizations ({s.ORGANIZATION}) VALUES (?, ?, ?)", s.organization_row(org())
+        )
+        conn.execute(
+            f"INSERT INTO credentials ({s.CREDENTIAL}) VALUES ({s.placeholders(s.CREDENTIAL)})",
+            s.credential_row(kept),
+        )
+        v2_list = s.STATUS_LIST.removesuffix(", status_size")
+        conn.execute(
+            f"INSERT INTO status_lists ({v2_list}) VALUES ({s.placeholders(v2_list)})",
+            s.status_list_row(suspension)[:-1],
+        )
+        conn.execute("INSERT INTO active_status_lists VALUES ('o1', 'iss1', 'suspension', 'L1')")
+        conn.execute("INSERT INTO status_cursors VALUES ('L1', 0, 5)")
+        with pytest.raises(sqlite3.IntegrityError):  # what version 2 could not hold
+            conn.execute(
+                f"INSERT INTO credentials ({s.CREDENTIAL}) VALUES ({s.placeholders(s.CREDENTIAL)})",
+                s.credential_row(cred("c0", achievement_id=None)),
+            )
+    conn.close()
+    async with started(SqliteStore(path)) as store:
+        assert await store.get_credential("o1", "c1") == kept
+        assert await store.get_by_idempotency_key("o1", "k1") == kept
+        assert await store.get_status_list("L1") == suspension  # status_size 1
+        assert await store.active_status_list("o1", "iss1", "suspension") == suspension
+        assert await store.claim_positions("L1", 0, 1, 10) == range(5, 6)
+        free = cred("c2", t=1, achievement_id=None)
+        assert await store.insert_credential(free) == free
+        assert await store.get_credential("o1", "c2") == free
+        assert await store.insert_credential(cred("c3", key="k1")) == kept  # still unique per org
+        listed = await store.list_credentials("o1", CredentialFilter(), None, 10)
+        assert [c.id for c in listed.items] == ["c1", "c2"]
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(3,)]
+        indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"credentials_by_org", "credentials_by_achievement"} <= indexes
+        assert conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'credentials_v3'"
+        ).fetchone() == (0,)
+    conn.close()
+    async with started(SqliteStore(path)) as store:  # a second start changes nothing
+        assert await store.get_credential("o1", "c2") == free
 
 
 async def test_a_failure_between_credential_and_event_keeps_neither(tmp_path: Path) -> None:

@@ -17,16 +17,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
 from vcengine.core.status import MIN_ENTRIES, StatusList
 from vcengine.core.status.allocation import Permutation
+from vcengine.core.status.bitstring import MAX_STATUS_SIZE
 from vcengine.errors import StatusListError
-from vcengine.services.ports import StatusListRecord, Store
+from vcengine.services.ports import StatusListRecord, StatusPurpose, Store
 
 __all__ = ["Allocation", "StatusAllocator"]
 
-Purpose = Literal["revocation", "suspension"]
+Purpose = StatusPurpose
 RandomBytes = Callable[[int], bytes]
 
 
@@ -61,19 +61,24 @@ class StatusAllocator:
             raise StatusListError("shards must be between 1 and the list length")
         self._store, self._random, self._url, self._now = store, random_bytes, list_url, now
         self._length, self._shards = length, shards
-        self._active: dict[tuple[str, str, str], StatusListRecord] = {}
+        self._active: dict[tuple[str, str, str, int], StatusListRecord] = {}
         self._open_shards: dict[str, list[int]] = {}
         self._permutations: dict[str, Permutation] = {}
         self._pool: list[int] = []
 
-    async def allocate(self, org_id: str, issuer_id: str, purpose: Purpose) -> Allocation:
-        return (await self.allocate_many(org_id, issuer_id, purpose, 1))[0]
+    async def allocate(
+        self, org_id: str, issuer_id: str, purpose: Purpose, *, status_size: int = 1
+    ) -> Allocation:
+        return (await self.allocate_many(org_id, issuer_id, purpose, 1, status_size=status_size))[0]
 
     async def allocate_many(
-        self, org_id: str, issuer_id: str, purpose: Purpose, count: int
+        self, org_id: str, issuer_id: str, purpose: Purpose, count: int, *, status_size: int = 1
     ) -> list[Allocation]:
-        """``count`` fresh entries of the issuer's lists of ``purpose``, spanning lists as they fill."""
-        key = (org_id, issuer_id, purpose)
+        """``count`` fresh entries of the issuer's lists of ``purpose`` whose entries have
+        ``status_size`` bits, spanning lists as they fill."""
+        if not 1 <= status_size <= MAX_STATUS_SIZE:
+            raise StatusListError(f"statusSize must be between 1 and {MAX_STATUS_SIZE}")
+        key = (org_id, issuer_id, purpose, status_size)
         out: list[Allocation] = []
         while len(out) < count:
             current = await self._current(key)
@@ -92,7 +97,7 @@ class StatusAllocator:
             out.extend(Allocation(current.id, current.url, permute(positions.start + p)) for p in claimed)
         return out
 
-    async def _current(self, key: tuple[str, str, str]) -> StatusListRecord:
+    async def _current(self, key: tuple[str, str, str, int]) -> StatusListRecord:
         current = self._active.get(key)
         if current is None:
             current = await self._store.active_status_list(*key)
@@ -101,8 +106,8 @@ class StatusAllocator:
             self._active[key] = current
         return current
 
-    async def _open(self, key: tuple[str, str, str], *, replacing: str | None) -> StatusListRecord:
-        org_id, issuer_id, purpose = key
+    async def _open(self, key: tuple[str, str, str, int], *, replacing: str | None) -> StatusListRecord:
+        org_id, issuer_id, purpose, status_size = key
         list_id = self._random(16).hex()
         fresh = StatusListRecord(
             id=list_id,
@@ -110,12 +115,13 @@ class StatusAllocator:
             issuer_id=issuer_id,
             purpose=purpose,  # type: ignore[arg-type]
             url=self._url(list_id),
-            encoded_list=_all_zero(self._length, purpose),
+            encoded_list=_all_zero(self._length, purpose, status_size),
             version=0,
             updated_at=self._now(),
             permutation_key=self._random(32),
             length=self._length,
             shards=self._shards,
+            status_size=status_size,
         )
         active = self._active[key] = await self._store.open_status_list(fresh, replacing=replacing)
         return active
@@ -139,8 +145,9 @@ def _shard_range(record: StatusListRecord, shard: int) -> range:
     return range(shard * record.length // record.shards, (shard + 1) * record.length // record.shards)
 
 
-def _all_zero(length: int, purpose: str) -> str:
-    """The ``encodedList`` of a new list (§3.1); short lists are built directly (tests)."""
-    if length >= MIN_ENTRIES:
-        return StatusList.create(length, purpose=purpose).encode()
-    return StatusList(bytes(-(-length // 8)), length, purpose=purpose).encode()
+def _all_zero(length: int, purpose: str, status_size: int) -> str:
+    """The ``encodedList`` of a new list of ``length`` entries of ``status_size`` bits (§3.1):
+    at least ``MIN_ENTRIES`` of them in service (shorter lists are for tests). The list holds no
+    ``statusMessage``: those belong to each credential's entry (§2.1)."""
+    bits = bytes(-(-length * status_size // 8))
+    return StatusList(bits, length, status_size, purpose=purpose).encode()

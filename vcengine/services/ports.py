@@ -45,13 +45,16 @@ __all__ = [
     "Page",
     "Scope",
     "StatusListRecord",
+    "StatusPurpose",
     "StatusTransition",
     "Store",
+    "active_list_key",
 ]
 
 Scope = Literal["read", "issue", "revoke", "admin"]
 CredentialStatus = Literal["active", "revoked", "suspended"]
-ProofFormat = Literal["eddsa-rdfc-2022", "eddsa-jcs-2022", "vc-jwt"]
+ProofFormat = Literal["eddsa-rdfc-2022", "eddsa-jcs-2022", "vc-jwt", "Ed25519Signature2020"]
+StatusPurpose = Literal["revocation", "suspension", "message"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +126,8 @@ class AchievementRecord:
 class CredentialRecord:
     """An issued credential. ``document`` is the signed JSON (or ``{"jwt": token}`` for VC-JWT
     with the unsigned credential under ``"credential"``). ``idempotency_key`` is unique per org.
+    ``achievement_id`` is None for a credential issued without an achievement of this service
+    (the W3C VC API signs any credential it is given).
 
     ``status`` is a copy of what the credential's status list decided (the list is the source of
     truth: see ``save_status_list``); ``status_version`` is the version of that list which set it
@@ -131,7 +136,7 @@ class CredentialRecord:
     id: str
     org_id: str
     issuer_id: str
-    achievement_id: str
+    achievement_id: str | None
     recipient: Mapping[str, Any]
     document: Mapping[str, Any]
     proof_format: ProofFormat
@@ -151,12 +156,14 @@ class StatusListRecord:
     ``version`` increments on every change (optimistic concurrency: ``save_status_list`` with
     ``expected_version`` fails with ``Conflict`` if another instance changed it first).
     ``revoked_list`` (suspension lists only) is the ``encoded_list`` of the entries revoked for
-    good: their published bit is set and stays set; "" while there are none."""
+    good: their published bit is set and stays set; "" while there are none.
+    ``status_size`` is the bits per entry (Bitstring Status List §2.1 ``statusSize``; more than 1
+    only for ``message`` lists); lists of one issuer and purpose but another size are separate."""
 
     id: str
     org_id: str
     issuer_id: str
-    purpose: Literal["revocation", "suspension"]
+    purpose: StatusPurpose
     url: str
     encoded_list: str
     version: int
@@ -167,6 +174,13 @@ class StatusListRecord:
     shards: int = 16
     full: bool = False
     revoked_list: str = ""
+    status_size: int = 1
+
+
+def active_list_key(purpose: str, status_size: int = 1) -> str:
+    """How stores key the active list of an issuer: the purpose, and the entry size beyond 1
+    (``message/2``), so lists written before sizes existed keep their keys."""
+    return purpose if status_size == 1 else f"{purpose}/{status_size}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,10 +304,12 @@ class Store(Protocol):
     ) -> Page: ...
     # status lists: allocation is atomic across API instances, without one hot counter
     async def active_status_list(
-        self, org_id: str, issuer_id: str, purpose: str
-    ) -> StatusListRecord | None: ...
+        self, org_id: str, issuer_id: str, purpose: str, status_size: int = 1
+    ) -> StatusListRecord | None:
+        """The list entries of (org, issuer, purpose, status size) are allocated from now."""
+
     async def open_status_list(self, new: StatusListRecord, *, replacing: str | None) -> StatusListRecord:
-        """Make ``new`` the active list of (org, issuer, purpose) if the active one is ``replacing``
+        """Make ``new`` the active list of (org, issuer, purpose, status size) if the active one is ``replacing``
         (None: there is none); otherwise return the list another instance opened first.
 
         The winner's list is stored with its ``shards`` cursors at 0 and ``replacing`` is marked

@@ -43,7 +43,14 @@ from vcengine.services.ports import (
     StatusListRecord,
     StatusTransition,
 )
-from vcengine.services.status_publishing import ATTEMPTS, allocate, backoff, published_list, sign_list
+from vcengine.services.status_publishing import (
+    ATTEMPTS,
+    allocate,
+    backoff,
+    published_list,
+    sign_list,
+    stored_bits,
+)
 
 __all__ = [
     "Action",
@@ -80,8 +87,8 @@ class _Entries:
     """The entries of one stored list version, as a change sees and edits them."""
 
     def __init__(self, record: StatusListRecord) -> None:
-        self.purpose = record.purpose
-        self.bits = StatusList.decode(record.encoded_list, purpose=record.purpose)
+        self.purpose, self.list_id = record.purpose, record.id
+        self.bits = stored_bits(record)
         self.revoked = (
             StatusList.decode(record.revoked_list)
             if record.revoked_list
@@ -250,6 +257,11 @@ def _decide_all(
         try:
             if item.purpose != entries.purpose:
                 raise InvalidTransition(f"credential {record.id} does not match its status list", path="ids")
+            if (record.status_list_id, record.status_index) != (entries.list_id, item.index):
+                # an entry the service did not allocate (a VC API caller may sign any entry)
+                raise InvalidTransition(
+                    f"credential {record.id}: its status entry was not allocated by this service", path="ids"
+                )
             current = entries.status(item.index)
             target = _decide(current, request.action, item.purpose, record.id)
         except StatusListError as exc:

@@ -30,7 +30,16 @@ from vcengine.services.context import Services
 from vcengine.services.issuers import signing_key
 from vcengine.services.ports import IssuerRecord, StatusListRecord
 
-__all__ = ["ATTEMPTS", "LIST_TTL", "RESIGN_BEFORE", "allocate", "backoff", "published_list", "sign_list"]
+__all__ = [
+    "ATTEMPTS",
+    "LIST_TTL",
+    "RESIGN_BEFORE",
+    "allocate",
+    "backoff",
+    "published_list",
+    "sign_list",
+    "stored_bits",
+]
 
 LIST_TTL = timedelta(days=1)
 RESIGN_BEFORE = timedelta(hours=1)
@@ -38,16 +47,17 @@ ATTEMPTS = 40  # compare-and-set rounds before giving up (each lost round means 
 
 
 async def allocate(
-    services: Services, issuer: IssuerRecord, purpose: Purpose, count: int
+    services: Services, issuer: IssuerRecord, purpose: Purpose, count: int, *, status_size: int = 1
 ) -> list[Allocation]:
-    """``count`` fresh entries of the issuer's status lists of ``purpose`` (``StatusAllocator``,
-    one per ``Services``: it keeps only what never changes, and the store's cursors decide)."""
+    """``count`` fresh entries of the issuer's status lists of ``purpose`` with entries of
+    ``status_size`` bits (``StatusAllocator``, one per ``Services``: it keeps only what never
+    changes, and the store's cursors decide)."""
     allocator = services.cache.get("status-allocator")
     if allocator is None:
         lists = f"{services.base_url}/status-lists/"
         allocator = StatusAllocator(services.store, services.random_bytes, lambda i: lists + i, services.now)
         services.cache["status-allocator"] = allocator
-    return await allocator.allocate_many(issuer.org_id, issuer.id, purpose, count)
+    return await allocator.allocate_many(issuer.org_id, issuer.id, purpose, count, status_size=status_size)
 
 
 async def backoff(services: Services, attempt: int) -> None:
@@ -55,6 +65,11 @@ async def backoff(services: Services, attempt: int) -> None:
     (so instances that collided do not collide again in step)."""
     jitter = 0.5 + services.random_bytes(1)[0] / 510
     await asyncio.sleep(min(0.25, 0.002 * 2**attempt) * jitter)
+
+
+def stored_bits(record: StatusListRecord) -> StatusList:
+    """The bitstring of a stored list, read with its entry size."""
+    return StatusList.decode(record.encoded_list, purpose=record.purpose, status_size=record.status_size)
 
 
 def _fresh(credential: Mapping[str, Any] | None, now: datetime) -> bool:
@@ -105,9 +120,7 @@ async def published_list(services: Services, url: str) -> Mapping[str, Any] | No
         if record.credential is not None and _fresh(record.credential, now):
             services.cache[key] = (record.version, record.credential)
             return record.credential
-        credential = await sign_list(
-            services, record, StatusList.decode(record.encoded_list, purpose=record.purpose)
-        )
+        credential = await sign_list(services, record, stored_bits(record))
         try:
             await services.store.save_status_list(
                 replace(record, credential=credential, updated_at=now), expected_version=record.version

@@ -43,7 +43,9 @@ from vcengine.storage._codec import (
 Doc = dict[str, Any]
 
 # 2: credentials have ``status_version``, suspension lists ``revoked_list`` (``MongoStore._migrate``)
-SCHEMA_VERSION = 2
+# 3: a credential's ``achievement_id`` may be null (VC API credentials); status lists have
+#    ``status_size`` and active-list pointers of other sizes are keyed ``message/2``
+SCHEMA_VERSION = 3
 
 
 def _asc(*fields: str) -> list[tuple[str, int]]:
@@ -219,7 +221,7 @@ def credential(d: Doc) -> CredentialRecord:
         id=d["_id"],
         org_id=d["org_id"],
         issuer_id=d["issuer_id"],
-        achievement_id=d["achievement_id"],
+        achievement_id=d.get("achievement_id"),
         recipient=load_json(d["recipient"]),
         document=load_json(d["document"]),
         proof_format=d["proof_format"],
@@ -249,6 +251,7 @@ def status_list_doc(r: StatusListRecord) -> Doc:
         "shards": r.shards,
         "full": r.full,
         "revoked_list": r.revoked_list,
+        "status_size": r.status_size,
     }
 
 
@@ -268,6 +271,7 @@ def status_list(d: Doc) -> StatusListRecord:
         shards=d["shards"],
         full=bool(d["full"]),
         revoked_list=d.get("revoked_list", ""),
+        status_size=d.get("status_size", 1),
     )
 
 

@@ -1,4 +1,4 @@
-"""The SQLite schema (version 2) and the mapping between its rows and the port's records.
+"""The SQLite schema (version 3) and the mapping between its rows and the port's records.
 
 JSON documents are JSON text, bytes are BLOBs, instants are fixed-width UTC text (``_codec``).
 Uniqueness the ports promise is enforced by the schema: ids, API key prefixes, status list URLs,
@@ -7,6 +7,9 @@ Uniqueness the ports promise is enforced by the schema: ids, API key prefixes, s
 
 Version 2 added ``credentials.status_version`` and ``status_lists.revoked_list``
 (``VERSION_2_COLUMNS``; a version 1 file is brought up to date when the store starts).
+Version 3 made ``credentials.achievement_id`` nullable (credentials issued through the VC API
+need no achievement; SQLite cannot drop a NOT NULL, so the table is rebuilt with its rows) and
+added ``status_lists.status_size`` (``VERSION_3_COLUMNS``).
 """
 
 from __future__ import annotations
@@ -26,7 +29,19 @@ from vcengine.services.ports import (
 )
 from vcengine.storage._codec import decode_time, dump_json, encode_time, load_json, maybe_time
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+
+CREDENTIALS_TABLE = """CREATE TABLE IF NOT EXISTS {name} (
+        id TEXT PRIMARY KEY, org_id TEXT NOT NULL, issuer_id TEXT NOT NULL, achievement_id TEXT,
+        recipient TEXT NOT NULL, document TEXT NOT NULL, proof_format TEXT NOT NULL,
+        issued_at TEXT NOT NULL, status TEXT NOT NULL, status_list_id TEXT, status_index INTEGER,
+        idempotency_key TEXT, valid_until TEXT, status_version INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (org_id, idempotency_key))"""
+CREDENTIALS_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS credentials_by_org ON credentials (org_id, issued_at, id)",
+    """CREATE INDEX IF NOT EXISTS credentials_by_achievement
+        ON credentials (org_id, achievement_id, issued_at, id)""",
+)
 
 DDL = (
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
@@ -49,21 +64,14 @@ DDL = (
         id TEXT PRIMARY KEY, org_id TEXT NOT NULL, issuer_id TEXT NOT NULL, achievement TEXT NOT NULL,
         created_at TEXT NOT NULL, image_png BLOB, image_svg BLOB)""",
     "CREATE INDEX IF NOT EXISTS achievements_by_org ON achievements (org_id, created_at, id)",
-    """CREATE TABLE IF NOT EXISTS credentials (
-        id TEXT PRIMARY KEY, org_id TEXT NOT NULL, issuer_id TEXT NOT NULL, achievement_id TEXT NOT NULL,
-        recipient TEXT NOT NULL, document TEXT NOT NULL, proof_format TEXT NOT NULL,
-        issued_at TEXT NOT NULL, status TEXT NOT NULL, status_list_id TEXT, status_index INTEGER,
-        idempotency_key TEXT, valid_until TEXT, status_version INTEGER NOT NULL DEFAULT 0,
-        UNIQUE (org_id, idempotency_key))""",
-    "CREATE INDEX IF NOT EXISTS credentials_by_org ON credentials (org_id, issued_at, id)",
-    """CREATE INDEX IF NOT EXISTS credentials_by_achievement
-        ON credentials (org_id, achievement_id, issued_at, id)""",
+    CREDENTIALS_TABLE.format(name="credentials"),
+    *CREDENTIALS_INDEXES,
     """CREATE TABLE IF NOT EXISTS status_lists (
         id TEXT PRIMARY KEY, org_id TEXT NOT NULL, issuer_id TEXT NOT NULL, purpose TEXT NOT NULL,
         url TEXT NOT NULL UNIQUE, encoded_list TEXT NOT NULL, version INTEGER NOT NULL,
         updated_at TEXT NOT NULL, credential TEXT, permutation_key BLOB NOT NULL,
         length INTEGER NOT NULL, shards INTEGER NOT NULL, full INTEGER NOT NULL,
-        revoked_list TEXT NOT NULL DEFAULT '')""",
+        revoked_list TEXT NOT NULL DEFAULT '', status_size INTEGER NOT NULL DEFAULT 1)""",
     """CREATE TABLE IF NOT EXISTS active_status_lists (
         org_id TEXT NOT NULL, issuer_id TEXT NOT NULL, purpose TEXT NOT NULL, list_id TEXT NOT NULL,
         PRIMARY KEY (org_id, issuer_id, purpose)) WITHOUT ROWID""",
@@ -93,6 +101,9 @@ VERSION_2_COLUMNS = (
     ("status_lists", "revoked_list", "TEXT NOT NULL DEFAULT ''"),
 )
 
+#: Columns of version 3, added the same way to a version 1 or 2 store.
+VERSION_3_COLUMNS = (("status_lists", "status_size", "INTEGER NOT NULL DEFAULT 1"),)
+
 Row = Sequence[Any]
 
 ORGANIZATION = "id, name, created_at"
@@ -109,7 +120,7 @@ CREDENTIAL = (
 )
 STATUS_LIST = (
     "id, org_id, issuer_id, purpose, url, encoded_list, version, updated_at, credential, "
-    "permutation_key, length, shards, full, revoked_list"
+    "permutation_key, length, shards, full, revoked_list, status_size"
 )
 EVENT = "id, org_id, type, credential_id, at, data"
 
@@ -225,7 +236,7 @@ def status_list_row(r: StatusListRecord) -> Row:
     return (
         r.id, r.org_id, r.issuer_id, r.purpose, r.url, r.encoded_list, r.version,
         encode_time(r.updated_at), None if r.credential is None else dump_json(r.credential),
-        bytes(r.permutation_key), r.length, r.shards, int(r.full), r.revoked_list,
+        bytes(r.permutation_key), r.length, r.shards, int(r.full), r.revoked_list, r.status_size,
     )  # fmt: skip
 
 
@@ -245,6 +256,7 @@ def status_list(row: Row) -> StatusListRecord:
         shards=row[11],
         full=bool(row[12]),
         revoked_list=row[13],
+        status_size=row[14],
     )
 
 

@@ -57,6 +57,7 @@ from vcengine.services.ports import (
     Page,
     StatusListRecord,
     StatusTransition,
+    active_list_key,
 )
 from vcengine.storage import _mongo_docs as m
 from vcengine.storage._codec import decode_cursor, encode_cursor, encode_time, revoked_list_of
@@ -143,9 +144,16 @@ class MongoStore:
 
     async def _migrate(self) -> None:
         """Bring documents written before ``status_version`` and ``revoked_list`` up to date (once:
-        the ``meta`` collection records the schema)."""
+        the ``meta`` collection records the schema). Version 3 needs no rewrite: documents without
+        ``status_size`` are lists of size 1, and a credential's ``achievement_id`` may be null
+        from now on, which a store at version 3 announces. A newer schema is refused."""
         meta = self._c("meta")
-        if await meta.count_documents({"_id": "schema", "version": {"$gte": m.SCHEMA_VERSION}}):
+        recorded = await meta.find_one({"_id": "schema"})
+        if recorded is not None and recorded["version"] > m.SCHEMA_VERSION:
+            raise StoreError(
+                f"the store was written by a newer vcengine (schema {recorded['version']} > {m.SCHEMA_VERSION})"
+            )
+        if recorded is not None and recorded["version"] == m.SCHEMA_VERSION:
             return
         await self._c("credentials").update_many(
             {"status_version": {"$exists": False}}, {"$set": {"status_version": 0}}
@@ -164,7 +172,13 @@ class MongoStore:
             await lists.update_one(
                 {"_id": doc["_id"], "revoked_list": {"$exists": False}}, {"$set": {"revoked_list": encoded}}
             )
-        await self._insert_once("meta", [{"_id": "schema", "version": m.SCHEMA_VERSION}])
+        if recorded is None:
+            await self._insert_once("meta", [{"_id": "schema", "version": m.SCHEMA_VERSION}])
+        else:
+            await meta.update_one(
+                {"_id": "schema", "version": {"$lt": m.SCHEMA_VERSION}},
+                {"$set": {"version": m.SCHEMA_VERSION}},
+            )
 
     async def close(self) -> None:
         client, self._client = self._client, None
@@ -406,9 +420,11 @@ class MongoStore:
     # -- status lists ----------------------------------------------------------------------------
 
     @_translated
-    async def active_status_list(self, org_id: str, issuer_id: str, purpose: str) -> StatusListRecord | None:
+    async def active_status_list(
+        self, org_id: str, issuer_id: str, purpose: str, status_size: int = 1
+    ) -> StatusListRecord | None:
         pointer = await self._c("active_status_lists").find_one(
-            {"org_id": org_id, "issuer_id": issuer_id, "purpose": purpose}
+            {"org_id": org_id, "issuer_id": issuer_id, "purpose": active_list_key(purpose, status_size)}
         )
         if pointer is None:
             return None
@@ -434,14 +450,18 @@ class MongoStore:
                 await self._c("status_lists").update_one({"_id": replacing}, {"$set": {"full": True}})
             return new
         await self._forget(new.id, keep_list=False)
-        current = await self.active_status_list(new.org_id, new.issuer_id, new.purpose)
+        current = await self.active_status_list(new.org_id, new.issuer_id, new.purpose, new.status_size)
         if current is None:  # pointers are never deleted, so this cannot happen
             raise StoreError("the active status list vanished")
         return current
 
     async def _point_to(self, new: StatusListRecord, replacing: str | None) -> bool:
         """Make the (org, issuer, purpose) pointer name ``new`` if it names ``replacing``."""
-        key = {"org_id": new.org_id, "issuer_id": new.issuer_id, "purpose": new.purpose}
+        key = {
+            "org_id": new.org_id,
+            "issuer_id": new.issuer_id,
+            "purpose": active_list_key(new.purpose, new.status_size),
+        }
         pointers = self._c("active_status_lists")
         if replacing is not None:
             moved = await pointers.update_one({**key, "list_id": replacing}, {"$set": {"list_id": new.id}})

@@ -35,6 +35,7 @@ from vcengine.services.ports import (
     Page,
     StatusListRecord,
     StatusTransition,
+    active_list_key,
 )
 from vcengine.storage import _sqlite_schema as s
 from vcengine.storage._codec import decode_cursor, encode_cursor, encode_time, revoked_list_of
@@ -289,12 +290,14 @@ class SqliteStore:
 
     # -- status lists ----------------------------------------------------------------------------
 
-    async def active_status_list(self, org_id: str, issuer_id: str, purpose: str) -> StatusListRecord | None:
+    async def active_status_list(
+        self, org_id: str, issuer_id: str, purpose: str, status_size: int = 1
+    ) -> StatusListRecord | None:
         sql = (
             f"SELECT {', '.join('l.' + c for c in s.STATUS_LIST.split(', '))} FROM active_status_lists a "
             "JOIN status_lists l ON l.id = a.list_id WHERE a.org_id = ? AND a.issuer_id = ? AND a.purpose = ?"
         )
-        return await self._one(s.status_list, sql, [org_id, issuer_id, purpose])
+        return await self._one(s.status_list, sql, [org_id, issuer_id, active_list_key(purpose, status_size)])
 
     async def open_status_list(self, new: StatusListRecord, *, replacing: str | None) -> StatusListRecord:
         return await self._write(_open_status_list, new, replacing)
@@ -369,15 +372,30 @@ def _create_schema(conn: Connection) -> None:
         raise StoreError(f"the store was written by a newer vcengine (schema {version} > {s.SCHEMA_VERSION})")
     for statement in s.DDL:
         conn.execute(statement)
-    for table, column, kind in (*s.ADDED_COLUMNS, *s.VERSION_2_COLUMNS):
+    for table, column, kind in (*s.ADDED_COLUMNS, *s.VERSION_2_COLUMNS, *s.VERSION_3_COLUMNS):
         present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
         if column not in present:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
     if version is None:
         conn.execute("INSERT INTO schema_version (version) VALUES (?)", [s.SCHEMA_VERSION])
-    elif version == 1:
+        return
+    if version == 1:
         _pin_revoked_entries(conn)
+    if version < 3:
+        _rebuild_credentials(conn)
+    if version < s.SCHEMA_VERSION:
         conn.execute("UPDATE schema_version SET version = ?", [s.SCHEMA_VERSION])
+
+
+def _rebuild_credentials(conn: Connection) -> None:
+    """Version 2 -> 3: ``credentials.achievement_id`` becomes nullable. SQLite cannot drop a
+    column constraint, so the table is rebuilt under its name with every row (one transaction)."""
+    conn.execute(s.CREDENTIALS_TABLE.format(name="credentials_v3"))
+    conn.execute(f"INSERT INTO credentials_v3 ({s.CREDENTIAL}) SELECT {s.CREDENTIAL} FROM credentials")
+    conn.execute("DROP TABLE credentials")
+    conn.execute("ALTER TABLE credentials_v3 RENAME TO credentials")
+    for statement in s.CREDENTIALS_INDEXES:
+        conn.execute(statement)
 
 
 def _pin_revoked_entries(conn: Connection) -> None:
@@ -454,7 +472,7 @@ def _credential_filter(org_id: str, f: CredentialFilter) -> tuple[list[str], lis
 
 
 def _open_status_list(conn: Connection, new: StatusListRecord, replacing: str | None) -> StatusListRecord:
-    key = [new.org_id, new.issuer_id, new.purpose]
+    key = [new.org_id, new.issuer_id, active_list_key(new.purpose, new.status_size)]
     row = conn.execute(
         "SELECT list_id FROM active_status_lists WHERE org_id = ? AND issuer_id = ? AND purpose = ?", key
     ).fetchone()

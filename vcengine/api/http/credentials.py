@@ -148,7 +148,11 @@ def _baked(image: bytes, text: str) -> bytes:
 
 
 async def _badge_image(svc: Services, record: CredentialRecord, kind: str) -> bytes:
-    achievement = await svc.store.get_achievement(record.org_id, record.achievement_id)
+    achievement = (
+        None
+        if record.achievement_id is None
+        else await svc.store.get_achievement(record.org_id, record.achievement_id)
+    )
     stored = (
         None if achievement is None else (achievement.image_png if kind == "png" else achievement.image_svg)
     )

@@ -41,7 +41,7 @@ class Credential(relay.Node):
     idempotency_key: str | None
     json: JSON = strawberry.field(description="The credential JSON (signed, unless it is a VC-JWT).")
     jwt: str | None = strawberry.field(description="The compact VC-JWT, for proofFormat VC_JWT.")
-    achievement_record_id: strawberry.Private[str]
+    achievement_record_id: strawberry.Private[str | None]
     issuer_record_id: strawberry.Private[str]
 
     @classmethod
@@ -65,6 +65,9 @@ class Credential(relay.Node):
 
     @strawberry.field
     async def achievement(self, info: Info[Context, Any]) -> Achievement | None:
+        """Null for a credential issued through the VC API without an achievement of this service."""
+        if self.achievement_record_id is None:
+            return None
         record = await info.context.achievement(self.achievement_record_id)
         return Achievement.of(record) if record else None
 

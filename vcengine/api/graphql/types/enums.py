@@ -22,6 +22,10 @@ class ProofFormat(Enum):
     EDDSA_RDFC_2022 = "eddsa-rdfc-2022"
     EDDSA_JCS_2022 = "eddsa-jcs-2022"
     VC_JWT = "vc-jwt"
+    ED25519_SIGNATURE_2020 = strawberry.enum_value(
+        "Ed25519Signature2020",
+        description="The legacy Data Integrity suite; only credentials issued through the VC API have it.",
+    )
 
 
 @strawberry.enum(name="CredentialStatus", description="A credential's recorded status.")
