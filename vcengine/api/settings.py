@@ -82,8 +82,6 @@ def _number(env: Mapping[str, str], name: str, default: float, *, integer: bool 
         kind = "a whole number" if integer else "a number of seconds"
         raise InputError(f"{name} must be {kind} greater than 0, not {text!r}")
     return number
-
-
 def _count(name: str, value: str | None, default: int) -> int:
     """A whole number >= 0 from the environment (unset or empty: ``default``)."""
     text = (value or "").strip()

@@ -309,8 +309,8 @@ class Store(Protocol):
         """The list entries of (org, issuer, purpose, status size) are allocated from now."""
 
     async def open_status_list(self, new: StatusListRecord, *, replacing: str | None) -> StatusListRecord:
-        """Make ``new`` the active list of (org, issuer, purpose, status size) if the active one is ``replacing``
-        (None: there is none); otherwise return the list another instance opened first.
+        """Make ``new`` the active list of (org, issuer, purpose, status size) if the active one
+        is ``replacing`` (None: there is none); otherwise return the list another instance opened first.
 
         The winner's list is stored with its ``shards`` cursors at 0 and ``replacing`` is marked
         ``full``; a loser's ``new`` is not kept. ``Conflict`` if ``new.id`` or ``new.url`` exists."""
