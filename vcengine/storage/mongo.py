@@ -151,7 +151,9 @@ class MongoStore:
         recorded = await meta.find_one({"_id": "schema"})
         if recorded is not None and recorded["version"] > m.SCHEMA_VERSION:
             newer = recorded["version"]
-            raise StoreError(f"the store was written by a newer vcengine (schema {newer} > {m.SCHEMA_VERSION})")
+            raise StoreError(
+                f"the store was written by a newer vcengine (schema {newer} > {m.SCHEMA_VERSION})"
+            )
         if recorded is not None and recorded["version"] == m.SCHEMA_VERSION:
             return
         await self._c("credentials").update_many(
