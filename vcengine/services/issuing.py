@@ -66,6 +66,7 @@ __all__ = [
     "credential_json",
     "credential_url",
     "issue_credential",
+    "store_issued",
 ]
 
 StatusPurpose = Literal["revocation", "suspension"]
@@ -354,7 +355,7 @@ def _issued_event(services: Services, record: CredentialRecord, data: Mapping[st
     return EventRecord(services.new_id(), record.org_id, "issued", record.id, services.now(), data)
 
 
-async def _insert(services: Services, record: CredentialRecord, data: Mapping[str, Any]) -> Issued:
+async def store_issued(services: Services, record: CredentialRecord, data: Mapping[str, Any]) -> Issued:
     """Store ``record`` with its ``issued`` event; tell live listeners if it is a new one."""
     event = _issued_event(services, record, data)
     stored = await services.store.insert_credential(record, event)
@@ -403,7 +404,7 @@ async def issue_credential(services: Services, actor: Actor, request: IssueReque
     document = await anyio.to_thread.run_sync(
         sign_one, plan.unsigned, pair, key.verification_method, request.proof_format, now
     )
-    return await _insert(services, _record(plan, document, now, actor.org_id), {})
+    return await store_issued(services, _record(plan, document, now, actor.org_id), {})
 
 
 async def bulk_issue(
@@ -443,7 +444,7 @@ async def bulk_issue(
                 signed.append((plan, document))
         records = [_record(p, d, now, actor.org_id) for p, d in signed]
         data = {"bulkId": bulk_id}
-        issued = await asyncio.gather(*(_insert(services, r, data) for r in records))
+        issued = await asyncio.gather(*(store_issued(services, r, data) for r in records))
         for (plan, _), outcome in zip(signed, issued, strict=True):
             results[plan.index].issued = outcome
         done += len(batch)

@@ -20,34 +20,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from vcengine.api.http import _lookup
 from vcengine.api.http._deps import services
 from vcengine.api.http._problem import Problem, from_error
+from vcengine.api.http._vc_api_options import StatusUpdate, bad_request, issue_options, status_updates
 from vcengine.core import jsontext
-from vcengine.core.proofs.data_integrity import add_proof
-from vcengine.core.schema import ensure_signable
-from vcengine.errors import InputError, JsonError, PermissionDenied
-from vcengine.services import organizations, status_changes
+from vcengine.errors import Conflict, InputError, JsonError, PermissionDenied, SchemaError
+from vcengine.services import organizations, status_changes, vc_api_issuing
 from vcengine.services.context import Actor, Services
-from vcengine.services.issuers import signing_key
-from vcengine.services.ports import IssuerRecord
+from vcengine.services.vc_api_issuing import SUITES, VcApiIssue
 
 __all__ = ["CRYPTOSUITES", "routes"]
 
-CRYPTOSUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "Ed25519Signature2020")
+CRYPTOSUITES = SUITES
 MAX_BODY = 1024 * 1024
 
 
 # --- request plumbing ---------------------------------------------------------------------------
-
-
-def _bad_request(detail: str) -> Problem:
-    return Problem(400, "bad-request", "Malformed request", detail)
 
 
 async def _body(request: Request) -> Mapping[str, Any]:
@@ -60,9 +52,9 @@ async def _body(request: Request) -> Mapping[str, Any]:
     try:
         body = jsontext.loads(data, max_bytes=MAX_BODY)
     except JsonError as exc:
-        raise _bad_request(str(exc)) from None
+        raise bad_request(str(exc)) from None
     if not isinstance(body, Mapping):
-        raise _bad_request("the request body must be a JSON object")
+        raise bad_request("the request body must be a JSON object")
     return body
 
 
@@ -71,7 +63,7 @@ def _options(body: Mapping[str, Any]) -> Mapping[str, Any]:
     if options is None:
         return {}
     if not isinstance(options, Mapping):
-        raise _bad_request("options must be a JSON object")
+        raise bad_request("options must be a JSON object")
     return options
 
 
@@ -95,31 +87,12 @@ async def _actor(request: Request, svc: Services, scope: str) -> Actor:
 # --- issue --------------------------------------------------------------------------------------
 
 
-def _issuer_id(credential: Mapping[str, Any]) -> str:
-    issuer = credential.get("issuer")
-    if isinstance(issuer, Mapping):
-        issuer = issuer.get("id")
-    if not isinstance(issuer, str) or not issuer:
-        raise _bad_request("credential.issuer must be an issuer id or an object with an id")
-    return issuer
-
-
-async def _own_issuer(svc: Services, actor: Actor, issuer_id: str) -> IssuerRecord:
-    for issuer in await svc.store.list_issuers(actor.org_id):
-        if issuer.profile.get("id") == issuer_id or issuer.id == issuer_id:
-            return issuer
-    raise Problem(403, "forbidden", "Not your issuer", f"{issuer_id} is not an issuer of this organization")
-
-
-def _unsigned(body: Mapping[str, Any], options: Mapping[str, Any]) -> dict[str, Any]:
+def _unsigned(body: Mapping[str, Any], credential_id: str | None) -> dict[str, Any]:
     credential = body.get("credential")
     if not isinstance(credential, Mapping):
-        raise _bad_request("credential must be a JSON object")
+        raise bad_request("credential must be a JSON object", "credential")
     out = dict(credential)
-    credential_id = options.get("credentialId")
     if credential_id is not None:
-        if not isinstance(credential_id, str):
-            raise _bad_request("options.credentialId must be a string")
         out.setdefault("id", credential_id)
     return out
 
@@ -128,64 +101,59 @@ async def issue(request: Request) -> Response:
     svc = services(request)
     actor = await _actor(request, svc, "issue")
     body = await _body(request)
-    options = _options(body)
-    credential = _unsigned(body, options)
-    suite = options.get("cryptosuite", "eddsa-rdfc-2022")
-    if suite not in CRYPTOSUITES:
-        raise _bad_request(f"options.cryptosuite must be one of {', '.join(CRYPTOSUITES)}")
-    # The data-model rules first: a credential that breaks one is a 422 naming the rule,
-    # whichever issuer it names.
-    await anyio.to_thread.run_sync(ensure_signable, credential)
-    issuer = await _own_issuer(svc, actor, _issuer_id(credential))
-    key, pair = await signing_key(svc, issuer)
-    now = svc.now()
-
-    def sign() -> dict[str, Any]:
-        return add_proof(
-            credential, pair, suite=suite, verification_method=key.verification_method, created=now
-        )
-
-    signed = await anyio.to_thread.run_sync(sign)
-    return JSONResponse({"verifiableCredential": signed}, status_code=201)
+    options = issue_options(_options(body))
+    credential = _unsigned(body, options.credential_id)
+    wanted = VcApiIssue(credential, options.suite, options.statuses, options.status_array)
+    try:
+        record = await vc_api_issuing.issue(svc, actor, wanted)
+    except InputError as exc:
+        if exc.path is not None and exc.path.startswith("options"):
+            raise bad_request(exc.message, exc.path) from None
+        if exc.path == "credential.issuer" and not isinstance(exc, SchemaError):
+            raise bad_request(exc.message, exc.path) from None
+        raise
+    except PermissionDenied as exc:
+        raise Problem(403, "forbidden", "Not your issuer", exc.message) from None
+    except Conflict as exc:
+        raise Problem(409, "conflict", "A credential with this id exists", exc.message) from None
+    page = f"{svc.base_url}/credentials/{record.id}"
+    return JSONResponse(
+        {"verifiableCredential": record.document}, status_code=201, headers={"Location": page}
+    )
 
 
 # --- status -------------------------------------------------------------------------------------
 
 
-def _action(purpose: Any, status: Any) -> status_changes.Action:
-    if not isinstance(status, bool):
-        raise _bad_request("status must be true (set) or false (clear)")
-    if purpose == "revocation":
-        if not status:
+def _action(update: StatusUpdate) -> status_changes.Action:
+    if update.purpose == "revocation":
+        if not update.status:
             raise Problem(
                 422, "invalid-transition", "Revocation is final", "a revoked credential stays revoked"
             )
         return "revoke"
-    if purpose == "suspension":
-        return "suspend" if status else "unsuspend"
-    raise _bad_request("credentialStatus.statusPurpose must be revocation or suspension")
+    return "suspend" if update.status else "unsuspend"
 
 
 async def set_status(request: Request) -> Response:
     svc = services(request)
     actor = await _actor(request, svc, "revoke")
     body = await _body(request)
-    credential_id, entry = body.get("credentialId"), body.get("credentialStatus")
-    if not isinstance(credential_id, str) or not credential_id:
-        raise _bad_request("credentialId must be the credential's id")
-    if not isinstance(entry, Mapping):
-        raise _bad_request("credentialStatus must be a JSON object")
-    action = _action(entry.get("statusPurpose"), body.get("status"))
-    record = await _lookup.find_credential(svc.store, svc.base_url, credential_id.rsplit("/", 1)[-1])
-    if record is None or record.org_id != actor.org_id:
+    credential_id, updates = status_updates(body)
+    actions = [_action(update) for update in updates]
+    record_id = vc_api_issuing.record_id_for(svc, actor.org_id, credential_id)
+    record = await svc.store.get_credential(actor.org_id, record_id)
+    if record is None:
         raise Problem(404, "not-found", "No such credential", f"no credential {credential_id}")
-    result = await status_changes.change_status(svc, actor, [record.id], action)
-    if result.errors:
-        error = result.errors[0][1]
-        if isinstance(error, InputError):
-            raise Problem(422, "invalid-transition", "Status change not allowed", error.message)
-        raise from_error(error)
-    changed = result.changed[0]
+    changed = record
+    for action in actions:
+        result = await status_changes.change_status(svc, actor, [record.id], action)
+        if result.errors:
+            error = result.errors[0][1]
+            if isinstance(error, InputError):
+                raise Problem(422, "invalid-transition", "Status change not allowed", error.message)
+            raise from_error(error)
+        changed = result.changed[0]
     return JSONResponse({"credentialId": credential_id, "status": changed.status})
 
 

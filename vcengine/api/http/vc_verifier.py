@@ -28,7 +28,7 @@ from starlette.routing import Route
 
 from vcengine.api.http._deps import services
 from vcengine.api.http._problem import Problem
-from vcengine.api.http.vc_api import _bad_request as bad_request
+from vcengine.api.http._vc_api_options import bad_request
 from vcengine.api.http.vc_api import _body as read_body
 from vcengine.core.presentation import ENVELOPED_VC_JWT, PresentationReport
 from vcengine.core.presentation_jwt import ENVELOPED_VP_JWT
