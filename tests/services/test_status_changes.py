@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
@@ -90,3 +91,20 @@ async def test_only_revoke_scope_in_the_own_organization(services: Services, ten
     result = await status_changes.change_status(services, stranger, [cid], "revoke")
     assert not result.changed and result.errors
     assert await status_of(services, tenant, cid) == "pass"
+
+
+async def test_an_entry_the_service_did_not_allocate_is_never_changed(
+    services: Services, tenant: Tenant
+) -> None:
+    """A credential signed elsewhere with a copy of another credential's entry (a VC API caller
+    can sign any entry) must not flip that credential's bit."""
+    [victim] = await issue(services, tenant, purpose="suspension")
+    original = await services.store.get_credential(tenant.org_id, victim)
+    assert original is not None
+    copy = replace(original, id="copycat", status_list_id=None, status_index=None, idempotency_key=None)
+    await services.store.insert_credential(copy)
+    for action in ("suspend", "revoke"):
+        result = await status_changes.change_status(services, tenant.actor, ["copycat"], action)  # type: ignore[arg-type]
+        assert not result.changed and isinstance(result.errors[0][1], InvalidTransition)
+        assert "not allocated by this service" in result.errors[0][1].message
+    assert await status_of(services, tenant, victim) == "pass"
