@@ -351,7 +351,8 @@ def _record(plan: _Plan, document: Mapping[str, Any], now: datetime, org_id: str
 
 
 def _issued_event(services: Services, record: CredentialRecord, data: Mapping[str, Any]) -> EventRecord:
-    data = {"achievementId": record.achievement_id, **data}
+    if record.achievement_id is not None:
+        data = {"achievementId": record.achievement_id, **data}
     return EventRecord(services.new_id(), record.org_id, "issued", record.id, services.now(), data)
 
 

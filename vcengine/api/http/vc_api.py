@@ -1,18 +1,27 @@
 """The W3C VC API (VCALM) issuer, verifier and status endpoints (standards digest §6.2).
 
 - ``POST /credentials/issue`` (Bearer API key with the ``issue`` scope): body
-  ``{"credential": {...}, "options": {"cryptosuite"?, "credentialId"?}}``; signs with the issuer
-  that ``credential.issuer`` names (an id, or an object with an id) among the caller's
-  organization's issuers, using its newest active key; VC 1.1 and VC 2.0 credentials alike.
-  201 ``{"verifiableCredential": {...}}``.
+  ``{"credential": {...}, "options": {"cryptosuite"?, "credentialId"?, "credentialStatus"?}}``;
+  signs with the issuer that ``credential.issuer`` names (an id, or an object with an id) among
+  the caller's organization's issuers, using its newest active key; VC 1.1 and VC 2.0 credentials
+  alike. ``options.credentialStatus`` (an object or an array of
+  ``{"type": "BitstringStatusListEntry", "statusPurpose", "statusSize"?, "statusMessage"?}``)
+  adds Bitstring Status List entries allocated from the issuer's lists (``vc_api_issuing``).
+  Every credential is stored. 201 ``{"verifiableCredential": {...}}`` with ``Location``: the
+  credential's page.
 - ``POST /credentials/verify`` and ``/presentations/verify``: see ``vc_verifier``.
-- ``POST /credentials/status`` (Bearer, ``revoke`` scope): ``{"credentialId", "credentialStatus":
-  {"statusPurpose", ...}, "status": bool}`` sets or clears the credential's status bit.
+- ``POST /credentials/status`` (Bearer, ``revoke`` scope), VC API "Update Status":
+  ``{"credentialId", "credentialStatus": [{"type": "BitstringStatusListEntry", "statusPurpose",
+  "status": bool}]}`` sets or clears the credential's revocation or suspension status, in order;
+  the earlier ``{"credentialId", "credentialStatus": {"statusPurpose"}, "status": bool}`` too.
 
-400: not JSON or not the request shape; 401: no or an invalid API key; 403: a key without the
-scope, or an issuer of another organization; 422: a credential that cannot be signed (schema or
-VC Data Model rules, undefined JSON-LD terms) or a status change that is not allowed. A broken
-data-model rule is named in the problem details (``rule``, ``spec``, ``path``, ``violations``).
+400: not JSON, not the request shape, an unknown or malformed option or member, an unsupported
+``statusPurpose``; 401: no or an invalid API key; 403: a key without the scope, or an issuer of
+another organization; 404: no such credential in the organization; 409: a credential with status
+whose ``id`` was issued already; 422: a credential that cannot be signed (schema or VC Data
+Model rules, undefined JSON-LD terms, a VC 1.1 credential without the status context) or a status
+change that is not allowed. A broken data-model rule is named in the problem details (``rule``,
+``spec``, ``path``, ``violations``).
 """
 
 from __future__ import annotations
