@@ -1,18 +1,20 @@
-"""Bake and unbake a ~50 KB PNG (and an SVG); print milliseconds per operation. Target: <= 5 ms each.
+"""Bake and unbake a ~50 KB PNG (and an SVG): milliseconds per operation, medians over
+interleaved rounds (``_harness``). Target: <= 5 ms each.
 
-Run: ``.venv/bin/python benchmarks/bench_bake.py``
+Run: ``.venv/bin/python -m benchmarks.bench_bake [--quick]``
 """
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import os
-import timeit
 from pathlib import Path
 
 from PIL import Image
 
+from benchmarks._harness import Load, Result, interleaved
 from vcengine.core.bake import bake_png, bake_svg, unbake_png, unbake_svg
 
 VECTORS = Path(__file__).parents[1] / "conformance" / "vectors" / "1edtech-validator" / "ob30"
@@ -28,22 +30,38 @@ def noisy_png(target: int = 50_000) -> bytes:
     return out.getvalue()
 
 
-def report(name: str, operation: object, number: int = 500) -> None:
-    seconds = min(timeit.repeat(operation, number=number, repeat=5))  # type: ignore[arg-type]
-    print(f"{name:<34} {seconds / number * 1000:7.3f} ms")
+NAME = "bake"
 
 
-def main() -> None:
+def run(quick: bool = False) -> list[Result]:
     png = noisy_png()
     text = json.dumps(CREDENTIAL)
     baked_png = bake_png(png, text)
     svg = (VECTORS / "simple-json.svg").read_bytes()
     baked_svg = bake_svg(svg, text)
     print(f"PNG {len(png)} bytes, credential {len(text)} bytes, SVG {len(svg)} bytes")
-    report("bake_png   (~50 KB PNG)", lambda: bake_png(png, text))
-    report("unbake_png (~50 KB PNG)", lambda: unbake_png(baked_png))
-    report("bake_svg   (1EdTech sample)", lambda: bake_svg(svg, text))
-    report("unbake_svg (1EdTech sample)", lambda: unbake_svg(baked_svg))
+    with Load() as load:
+        timings = interleaved(
+            {
+                "bake_png (~50 KB PNG)": lambda: bake_png(png, text),
+                "unbake_png (~50 KB PNG)": lambda: unbake_png(baked_png),
+                "bake_svg (1EdTech sample)": lambda: bake_svg(svg, text),
+                "unbake_svg (1EdTech sample)": lambda: unbake_svg(baked_svg),
+            },
+            rounds=5 if quick else 15,
+            seconds=1.0 if quick else 4.0,
+        )
+    results = [Result.at_most(NAME, name, ms, "ms", 5) for name, ms in timings.items()]
+    for result in results:
+        print(result.line())
+    print(load.line())
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer rounds (smoke run)")
+    run(parser.parse_args().quick)
 
 
 if __name__ == "__main__":

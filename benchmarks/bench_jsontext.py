@@ -7,18 +7,19 @@ parse takes. The credential is the ~4 KB typical OB 3.0 fixture, as bytes (what 
 GraphQL hand over) and as text (what the CLI hands over), once as written and once with
 backslash escapes in it (which make the surrogate scan run).
 
-Run: ``.venv/bin/python benchmarks/bench_jsontext.py``. Single process, one core.
+Run: ``.venv/bin/python -m benchmarks.bench_jsontext [--quick]``. Interleaved rounds, medians
+(``_harness``). Single process, one core.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks._harness import Load, Result, interleaved
 from vcengine.core import jsontext
 from vcengine.core.keys import KeyPair
 from vcengine.core.proofs.data_integrity import add_proof
@@ -29,19 +30,10 @@ FIXTURE = Path(__file__).with_name("fixtures") / "ob3-typical.json"
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
-def best_us(fn: Callable[[], Any], *, number: int, rounds: int = 15) -> float:
-    """The fastest of ``rounds`` batches of ``number`` calls, in microseconds per call."""
-    fn()
-    best = float("inf")
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        best = min(best, (time.perf_counter() - start) / number * 1e6)
-    return best
+NAME = "jsontext"
 
 
-def main() -> None:
+def run(quick: bool = False) -> list[Result]:
     key = KeyPair.from_seed(bytes(range(32)))
     doc = json.loads(FIXTURE.read_text(encoding="utf-8"))
     doc.pop("proof", None)
@@ -50,20 +42,35 @@ def main() -> None:
     signed = add_proof(doc, key, verification_method=key.public.did_key_verification_method, created=NOW)
     plain = json.dumps(signed, indent=2, ensure_ascii=False)
     escaped = plain.replace("course completion", 'course \\"completion\\"\\n')
-    verify_us = best_us(
-        lambda: verify_credential(plain, resolver=OfflineResolver(), now=NOW), number=20, rounds=5
-    )
-    print(f"credential: {len(plain.encode())} bytes; one offline verify: {verify_us:8.1f} us")
+    cases: dict[str, Any] = {"verify": lambda: verify_credential(plain, resolver=OfflineResolver(), now=NOW)}
     for label, text in (("as written", plain), ("with escapes", escaped)):
         data = text.encode()
-        baseline = best_us(lambda: json.loads(data), number=2000)  # noqa: B023
-        for kind, value in (("bytes", data), ("str", text)):
-            strict = best_us(lambda: jsontext.loads(value), number=2000)  # noqa: B023
-            print(
-                f"{label:<13} {kind:<5} json.loads {baseline:6.1f} us  jsontext.loads {strict:6.1f} us  "
-                f"x{strict / baseline:4.2f}  (+{strict - baseline:4.1f} us = "
-                f"{(strict - baseline) / verify_us:6.2%} of a verify)"
+        cases[f"json.loads, {label}"] = lambda data=data: json.loads(data)
+        cases[f"jsontext.loads bytes, {label}"] = lambda data=data: jsontext.loads(data)
+        cases[f"jsontext.loads str, {label}"] = lambda text=text: jsontext.loads(text)
+    with Load() as load:
+        ms = interleaved(cases, rounds=5 if quick else 15, seconds=1.5 if quick else 6.0)
+    print(f"credential: {len(plain.encode())} bytes; one offline verify: {ms['verify']:.3f} ms")
+    results = []
+    for label in ("as written", "with escapes"):
+        baseline = ms[f"json.loads, {label}"]
+        for kind in ("bytes", "str"):
+            strict = ms[f"jsontext.loads {kind}, {label}"]
+            results.append(
+                Result(NAME, f"jsontext.loads / json.loads ({kind}, {label})", strict / baseline, "x")
             )
+            share = (strict - baseline) / ms["verify"] * 100
+            results.append(Result(NAME, f"strict JSON, share of a verify ({kind}, {label})", share, "%"))
+    for result in results:
+        print(result.line())
+    print(load.line())
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer rounds (smoke run)")
+    run(parser.parse_args().quick)
 
 
 if __name__ == "__main__":

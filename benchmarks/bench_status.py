@@ -1,4 +1,6 @@
-"""Bitstring Status List timings against the targets (plain script: ``python benchmarks/bench_status.py``).
+"""Bitstring Status List timings against the targets (``python -m benchmarks.bench_status [--quick]``).
+
+Medians over interleaved rounds (``_harness``).
 
 1. decode a 131,072-entry encodedList and read one index ............ target <= 0.2 ms
 2. apply a batch of 1,000 changes, re-encode and re-sign the list credential
@@ -8,35 +10,18 @@
 
 from __future__ import annotations
 
+import argparse
 import random
 import secrets
-import statistics
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import partial
 
+from benchmarks._harness import Load, Result, interleaved
 from vcengine.core.keys import KeyPair
 from vcengine.core.status import MIN_ENTRIES, StatusList
 from vcengine.core.status.allocation import IndexAllocator, MemoryAllocationStore
 from vcengine.core.status.publish import publish
-
-
-def best_ms(run: Callable[[], object], *, repeat: int = 7, number: int = 1) -> tuple[float, float]:
-    """(best, median) milliseconds per call over ``repeat`` rounds of ``number`` calls."""
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        for _ in range(number):
-            run()
-        times.append((time.perf_counter() - started) * 1000 / number)
-    return min(times), statistics.median(times)
-
-
-def report(name: str, target_ms: float, timing: tuple[float, float]) -> None:
-    best, median = timing
-    verdict = "OK  " if median <= target_ms else "SLOW"
-    print(f"{verdict} {name:<58} best {best:9.3f} ms  median {median:9.3f} ms  target <= {target_ms:g} ms")
 
 
 def decode_and_get(text: str) -> int:
@@ -62,31 +47,15 @@ def change_encode_and_sign(status_list: StatusList, batch: Mapping[int, int]) ->
     )
 
 
-def main() -> None:
+NAME = "status"
+
+
+def run(quick: bool = False) -> list[Result]:
     rng = random.Random(2026)
     sparse = StatusList.create().with_changes({rng.randrange(MIN_ENTRIES): 1 for _ in range(200)})
     dense = StatusList.create().with_changes({rng.randrange(MIN_ENTRIES): 1 for _ in range(40_000)})
-    for label, status_list in (("sparse (200 set)", sparse), ("dense (~35,000 set)", dense)):
-        text = status_list.encode()
-        report(
-            f"decode + get one index, {label}, {len(text)} chars",
-            0.2,
-            best_ms(partial(decode_and_get, text), number=2000),
-        )
-
     batch = {i: 1 for i in rng.sample(range(MIN_ENTRIES), 1000)}
-    for label, status_list in (("sparse", sparse), ("dense", dense)):
-        report(
-            f"1,000 changes + encode ({label}; excludes the signature)",
-            20,
-            best_ms(partial(change_and_encode, status_list, batch), number=20),
-        )
-
-        report(
-            f"1,000 changes + encode + sign the list credential ({label})",
-            20,
-            best_ms(partial(change_encode_and_sign, status_list, batch), number=20),
-        )
+    seconds, rounds = (1.0, 5) if quick else (4.0, 11)
 
     def allocate_one_by_one() -> None:
         allocator = IndexAllocator(MemoryAllocationStore(), secrets.token_bytes)
@@ -96,8 +65,57 @@ def main() -> None:
     def allocate_batch() -> None:
         IndexAllocator(MemoryAllocationStore(), secrets.token_bytes).allocate_many(100_000)
 
-    report("allocate 100,000 indexes, one call each", 1000, best_ms(allocate_one_by_one, repeat=3))
-    report("allocate 100,000 indexes, one allocate_many call", 1000, best_ms(allocate_batch, repeat=3))
+    with Load() as load:
+        small = interleaved(
+            {
+                "decode + get, sparse": partial(decode_and_get, sparse.encode()),
+                "decode + get, dense": partial(decode_and_get, dense.encode()),
+            },
+            rounds=rounds,
+            seconds=seconds,
+        )
+        changes = interleaved(
+            {
+                "encode, sparse": partial(change_and_encode, sparse, batch),
+                "encode, dense": partial(change_and_encode, dense, batch),
+                "sign, sparse": partial(change_encode_and_sign, sparse, batch),
+                "sign, dense": partial(change_encode_and_sign, dense, batch),
+            },
+            rounds=rounds,
+            seconds=seconds * 2,
+        )
+        allocation = interleaved(
+            {"one by one": allocate_one_by_one, "batch": allocate_batch}, rounds=3, seconds=seconds
+        )
+    results = [
+        Result.at_most(NAME, f"decode + get one index, {label}", small[f"decode + get, {label}"], "ms", 0.2)
+        for label in ("sparse", "dense")
+    ]
+    for label in ("sparse", "dense"):
+        results.append(
+            Result.at_most(NAME, f"1,000 changes + encode ({label})", changes[f"encode, {label}"], "ms", 20)
+        )
+        results.append(
+            Result.at_most(
+                NAME, f"1,000 changes + encode + sign ({label})", changes[f"sign, {label}"], "ms", 20
+            )
+        )
+    results.append(
+        Result.at_most(NAME, "allocate 100,000 indexes one by one", allocation["one by one"], "ms", 1000)
+    )
+    results.append(
+        Result.at_most(NAME, "allocate 100,000 indexes in one call", allocation["batch"], "ms", 1000)
+    )
+    for result in results:
+        print(result.line())
+    print(load.line())
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer rounds (smoke run)")
+    run(parser.parse_args().quick)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import pytest
 
 from tests.storage.stores import database_name, nx_server, second_instance, started
 from tests.storage.test_contract import cred, issued, status_list, transition
+from tests.storage.test_jobs_contract import LEASE, at, job
 from vcengine.core.status import StatusList
 from vcengine.errors import StoreError, StoreUnavailable
 from vcengine.services.ports import OrganizationRecord
@@ -148,6 +149,23 @@ async def test_an_issued_event_a_killed_writer_left_is_copied_out(
             assert await db["events"].count_documents({"credential_id": {"$in": ["c0", "c1"]}}) == 2
         assert await store.count_events("o1", "issued") == 2
         assert await db["credentials"].count_documents({"outbox": {"$exists": True}}) == 0
+
+
+async def test_jobs_a_killed_writer_left_in_a_credential_are_claimable(
+    mongo_uri: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with started(MongoStore(mongo_uri, database_name()), drop=True) as store:
+        await store.create_organization(OrganizationRecord("o1", "O", datetime.now(UTC)))
+        with monkeypatch.context() as patched:
+            patched.setattr(MongoStore, "_copy_out_outbox", _dies_here)
+            with pytest.raises(StoreUnavailable):
+                await store.insert_credential(cred("c0", key="k0"), issued("e0", "c0"), [job("mail-c0")])
+        db = store._client[store._database]  # type: ignore[index]
+        assert await db["jobs"].count_documents({}) == 0
+        (claimed,) = await store.claim_jobs(["email"], at(1), LEASE, 5)  # a claimer copies it out first
+        assert claimed.id == "mail-c0"
+        assert await store.count_events("o1", "issued") == 1
+        assert await db["credentials"].count_documents({"outbox_jobs": {"$exists": True}}) == 0
 
 
 async def test_documents_of_version_1_are_migrated_once(mongo_uri: str) -> None:

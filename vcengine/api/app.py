@@ -32,6 +32,8 @@ from vcengine.api.http._problem import Problem, client_gone, problem_handler
 from vcengine.api.settings import MASTER_KEY_FILE, Settings, store_for
 from vcengine.errors import VcengineError
 from vcengine.services.context import Services
+from vcengine.services.job_kinds import job_kinds
+from vcengine.services.jobs import JobRunner
 from vcengine.services.keystore import ENV_VAR, MasterKey, load_or_create_master_key
 from vcengine.services.organizations import Bootstrap, bootstrap
 from vcengine.services.verification_pool import VerificationPool
@@ -84,12 +86,16 @@ def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None
         try:
             key = str(settings.bootstrap_api_key) if settings.bootstrap_api_key else None
             result = await bootstrap(services, api_key=key)
+            services.jobs = JobRunner(store, job_kinds(services), services.clock)
+            services.jobs.start()
             app.state.services = services
             graphql.target = graphql_app(services, dev=settings.dev, max_body_bytes=settings.max_body_bytes)
             if on_start is not None:
                 on_start(Started(result, key_message))
             yield
         finally:
+            if services.jobs is not None:
+                await services.jobs.stop()
             await services.close()
             await store.close()
 

@@ -20,6 +20,7 @@ from vcengine.services.ports import Scope, Store
 from vcengine.services.verification_pool import VerificationPool
 
 if TYPE_CHECKING:
+    from vcengine.services.jobs import JobRunner
     from vcengine.services.keystore import MasterKey
 
 __all__ = ["SCOPES", "Actor", "Services", "utc_now"]
@@ -65,6 +66,7 @@ class Services:
     signing_processes: int = 0
     verification: VerificationPool = field(default_factory=VerificationPool)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    jobs: JobRunner | None = None
     _closers: list[Callable[[], object]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -77,6 +79,11 @@ class Services:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def wake_jobs(self) -> None:
+        """Tell this instance's job runner that a job was just stored (others poll for it)."""
+        if self.jobs is not None:
+            self.jobs.wake()
 
     def on_close(self, callback: Callable[[], object]) -> None:
         """Run ``callback`` at ``close`` (worker pools and the like)."""

@@ -41,6 +41,8 @@ __all__ = [
     "EventRecord",
     "IssuerKeyRecord",
     "IssuerRecord",
+    "JobRecord",
+    "JobState",
     "OrganizationRecord",
     "Page",
     "Scope",
@@ -55,6 +57,7 @@ Scope = Literal["read", "issue", "revoke", "admin"]
 CredentialStatus = Literal["active", "revoked", "suspended"]
 ProofFormat = Literal["eddsa-rdfc-2022", "eddsa-jcs-2022", "vc-jwt", "Ed25519Signature2020"]
 StatusPurpose = Literal["revocation", "suspension", "message"]
+JobState = Literal["pending", "running", "done", "failed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +210,33 @@ class StatusTransition:
 
 
 @dataclass(frozen=True, slots=True)
+class JobRecord:
+    """A unit of durable background work: an LMS event to process, an email to send, a webhook
+    to deliver. Stored before anyone is told it was accepted; run by ``services.jobs`` on any
+    instance, at most one at a time (a lease), until it is ``done`` or ``failed`` for good.
+
+    ``kind`` names the handler. ``queue`` (optional) orders work: of the jobs sharing a queue,
+    only the oldest unfinished one (by ``created_at``, ``id``) can run, so deliveries to one
+    endpoint keep their order. ``attempts`` counts the claims; a claim's ``attempts`` is its
+    fencing token (a late answer from an expired lease changes nothing). ``result`` is what the
+    handler reported (outcome, ids); ``last_error`` the latest failure, kept after a success."""
+
+    id: str
+    org_id: str
+    kind: str
+    payload: Mapping[str, Any]
+    created_at: datetime
+    due_at: datetime
+    queue: str | None = None
+    state: JobState = "pending"
+    attempts: int = 0
+    lease_until: datetime | None = None
+    last_error: str | None = None
+    result: Mapping[str, Any] | None = None
+    finished_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CredentialFilter:
     """Every field set must match. ``recipient`` equals one of the recipient's string values
     (email, name or identifier, compared exactly); ``issued_after`` is exclusive, ``issued_before`` too."""
@@ -287,10 +317,11 @@ class Store(Protocol):
 
     # credentials
     async def insert_credential(
-        self, credential: CredentialRecord, event: EventRecord | None = None
+        self, credential: CredentialRecord, event: EventRecord | None = None, jobs: Sequence[JobRecord] = ()
     ) -> CredentialRecord:
-        """Insert, with ``event`` (its ``issued`` event) in the same write: never one without the
-        other (an event whose id is stored already is left as it is). If ``idempotency_key``
+        """Insert, with ``event`` (its ``issued`` event) and ``jobs`` (its email, say) in the same
+        write: never one without the others (an event or job whose id is stored already is left
+        as it is). If ``idempotency_key``
         was already used in the org, insert neither and return the credential stored under it
         (exactly one credential per key, across instances)."""
 
@@ -350,3 +381,47 @@ class Store(Protocol):
     # events (analytics, subscriptions)
     async def add_event(self, event: EventRecord) -> None: ...
     async def count_events(self, org_id: str, type: str) -> int: ...
+
+    # jobs (durable background work: see JobRecord)
+    async def add_job(self, job: JobRecord) -> bool:
+        """Store a new ``pending`` job; ``False`` (and nothing changed) if its id is stored already,
+        so a job id derived from what it is for (a platform's event id) de-duplicates."""
+        ...
+
+    async def claim_jobs(
+        self, kinds: Sequence[str], now: datetime, lease_until: datetime, limit: int
+    ) -> Sequence[JobRecord]:
+        """Take up to ``limit`` runnable jobs of ``kinds``, oldest ``due_at`` first, in one atomic
+        step per job: ``pending`` ones due by ``now`` and ``running`` ones whose lease ended by
+        ``now`` (their runner died), each the oldest unfinished job of its ``queue``. Each comes
+        back ``running`` with ``lease_until`` and ``attempts`` + 1; no job is given to two
+        claimers with the same ``attempts``."""
+        ...
+
+    async def finish_job(
+        self, job_id: str, attempt: int, at: datetime, result: Mapping[str, Any] | None
+    ) -> bool:
+        """``running`` claim ``attempt`` -> ``done``; ``False`` if that claim is not current."""
+        ...
+
+    async def retry_job(self, job_id: str, attempt: int, due_at: datetime, error: str) -> bool:
+        """``running`` claim ``attempt`` -> ``pending`` again at ``due_at``, with ``error``."""
+        ...
+
+    async def fail_job(
+        self, job_id: str, attempt: int, at: datetime, error: str, result: Mapping[str, Any] | None = None
+    ) -> bool:
+        """``running`` claim ``attempt`` -> ``failed`` for good, with ``error``."""
+        ...
+
+    async def get_job(self, org_id: str, job_id: str) -> JobRecord | None: ...
+    async def list_jobs(
+        self, org_id: str, kind: str, states: Sequence[JobState] | None, after: str | None, limit: int
+    ) -> Page:
+        """Jobs of one kind in (created_at, id) order; ``states`` None means all."""
+        ...
+
+    async def requeue_job(self, org_id: str, job_id: str, due_at: datetime) -> JobRecord | None:
+        """A ``done`` or ``failed`` job back to ``pending`` at ``due_at`` (a replay), keeping its
+        payload and history; ``None`` if there is no such job or it is not finished."""
+        ...

@@ -72,6 +72,9 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel(_asc("org_id", "achievement_id", "page_key"), name="by_achievement"),
         IndexModel(_asc("org_id", "recipient_values"), name="by_recipient"),
         IndexModel(_asc("org_id"), partialFilterExpression={"outbox": {"$exists": True}}, name="with_outbox"),
+        IndexModel(
+            _asc("outbox_jobs"), partialFilterExpression={"outbox_jobs": {"$exists": True}}, name="with_jobs"
+        ),
     ],
     "status_lists": [IndexModel(_asc("url"), unique=True, name="url_unique")],
     "active_status_lists": [

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, ParamSpec, TypeVar
 
@@ -53,6 +53,8 @@ from vcengine.services.ports import (
     EventRecord,
     IssuerKeyRecord,
     IssuerRecord,
+    JobRecord,
+    JobState,
     OrganizationRecord,
     Page,
     StatusListRecord,
@@ -60,6 +62,7 @@ from vcengine.services.ports import (
     active_list_key,
 )
 from vcengine.storage import _mongo_docs as m
+from vcengine.storage import _mongo_jobs as mj
 from vcengine.storage._codec import decode_cursor, encode_cursor, encode_time, revoked_list_of
 
 __all__ = ["MongoStore"]
@@ -133,7 +136,7 @@ class MongoStore:
         )
         try:
             await self._client[self._database].command("ping")
-            for name, indexes in m.INDEXES.items():
+            for name, indexes in (*m.INDEXES.items(), ("jobs", mj.INDEXES)):
                 await self._c(name).create_indexes(indexes)
             await self._migrate()
             for org in await self._c("organizations").find({}, projection={"_id": True}).to_list():
@@ -380,11 +383,13 @@ class MongoStore:
 
     @_translated
     async def insert_credential(
-        self, credential: CredentialRecord, event: EventRecord | None = None
+        self, credential: CredentialRecord, event: EventRecord | None = None, jobs: Sequence[JobRecord] = ()
     ) -> CredentialRecord:
         doc = m.credential_doc(credential)
-        if event is not None:
-            doc["outbox"] = [m.event_doc(event)]
+        if event is not None or jobs:
+            doc["outbox"] = [] if event is None else [m.event_doc(event)]
+        if jobs:
+            doc["outbox_jobs"] = [mj.job_doc(j) for j in jobs]
         try:
             await self._c("credentials").insert_one(doc)
         except DuplicateKeyError:
@@ -394,7 +399,7 @@ class MongoStore:
                 if existing is not None:
                     return existing
             raise
-        if event is not None:
+        if "outbox" in doc:
             await self._copy_out_outbox(doc)
         return credential
 
@@ -587,9 +592,12 @@ class MongoStore:
         )
 
     async def _copy_out_outbox(self, doc: Doc) -> None:
-        """Store the events a credential document carries, then drop them from it."""
-        await self._insert_once("events", doc["outbox"])
-        await self._c("credentials").update_one({"_id": doc["_id"]}, {"$unset": {"outbox": ""}})
+        """Store the events and jobs a credential document carries, then drop them from it."""
+        await self._insert_once("events", doc.get("outbox", []))
+        await self._insert_once("jobs", doc.get("outbox_jobs", []))
+        await self._c("credentials").update_one(
+            {"_id": doc["_id"]}, {"$unset": {"outbox": "", "outbox_jobs": ""}}
+        )
 
     async def _copy_out_left_behind(self, org_id: str) -> None:
         """Copy out what a killed process left in the documents of ``org_id``."""
@@ -622,6 +630,107 @@ class MongoStore:
     async def count_events(self, org_id: str, type: str) -> int:
         await self._copy_out_left_behind(org_id)
         return await self._c("events").count_documents({"org_id": org_id, "type": type})
+
+    # -- jobs ------------------------------------------------------------------------------------
+
+    @_translated
+    async def add_job(self, job: JobRecord) -> bool:
+        try:
+            await self._c("jobs").insert_one(mj.job_doc(job))
+        except DuplicateKeyError:
+            return False
+        return True
+
+    @_translated
+    async def claim_jobs(
+        self, kinds: Sequence[str], now: datetime, lease_until: datetime, limit: int
+    ) -> Sequence[JobRecord]:
+        if not kinds or limit < 1:
+            return []
+        await self._copy_out_left_jobs()
+        at, jobs = encode_time(now), self._c("jobs")
+        candidates = (
+            await jobs.find(mj.runnable(list(kinds), at)).sort([("due_at", 1), ("_id", 1)]).to_list(limit * 4)
+        )
+        claimed: list[JobRecord] = []
+        for doc in candidates:
+            if len(claimed) == limit:
+                break
+            if doc.get("queue") is not None and not await self._heads_queue(doc):
+                continue
+            won = await jobs.find_one_and_update(
+                {"_id": doc["_id"], "state": doc["state"], "attempts": doc["attempts"]},
+                {
+                    "$set": {"state": "running", "lease_until": encode_time(lease_until)},
+                    "$inc": {"attempts": 1},
+                },
+                return_document=ReturnDocument.AFTER,
+            )
+            if won is not None:
+                claimed.append(mj.job(won))
+        return claimed
+
+    async def _heads_queue(self, doc: Doc) -> bool:
+        """Is ``doc`` the oldest unfinished job of its queue?"""
+        head = await self._c("jobs").find_one(
+            {"queue": doc["queue"], "state": {"$in": mj.UNFINISHED}}, sort=[("page_key", 1)]
+        )
+        return head is not None and head["_id"] == doc["_id"]
+
+    async def _copy_out_left_jobs(self) -> None:
+        """Copy out the jobs a killed process left in credential documents (see ``insert_credential``)."""
+        async for doc in self._c("credentials").find({"outbox_jobs": {"$exists": True}}).limit(100):
+            await self._copy_out_outbox(doc)
+
+    async def _settle(self, job_id: str, attempt: int, state: JobState, changes: Doc) -> bool:
+        result = await self._c("jobs").update_one(
+            {"_id": job_id, "state": "running", "attempts": attempt},
+            {"$set": {"state": state, "lease_until": None, **changes}},
+        )
+        return result.modified_count == 1
+
+    @_translated
+    async def finish_job(
+        self, job_id: str, attempt: int, at: datetime, result: Mapping[str, Any] | None
+    ) -> bool:
+        return await self._settle(
+            job_id, attempt, "done", {"finished_at": encode_time(at), "result": mj.j(result)}
+        )
+
+    @_translated
+    async def retry_job(self, job_id: str, attempt: int, due_at: datetime, error: str) -> bool:
+        return await self._settle(
+            job_id, attempt, "pending", {"due_at": encode_time(due_at), "last_error": error}
+        )
+
+    @_translated
+    async def fail_job(
+        self, job_id: str, attempt: int, at: datetime, error: str, result: Mapping[str, Any] | None = None
+    ) -> bool:
+        changes = {"finished_at": encode_time(at), "last_error": error, "result": mj.j(result)}
+        return await self._settle(job_id, attempt, "failed", changes)
+
+    @_translated
+    async def get_job(self, org_id: str, job_id: str) -> JobRecord | None:
+        return await self._find_one("jobs", {"_id": job_id, "org_id": org_id}, mj.job)
+
+    @_translated
+    async def list_jobs(
+        self, org_id: str, kind: str, states: Sequence[JobState] | None, after: str | None, limit: int
+    ) -> Page:
+        query: Doc = {"org_id": org_id, "kind": kind}
+        if states is not None:
+            query["state"] = {"$in": list(states)}
+        return await self._page("jobs", query, "created_at", mj.job, after, limit)
+
+    @_translated
+    async def requeue_job(self, org_id: str, job_id: str, due_at: datetime) -> JobRecord | None:
+        doc = await self._c("jobs").find_one_and_update(
+            {"_id": job_id, "org_id": org_id, "state": {"$in": ["done", "failed"]}},
+            {"$set": {"state": "pending", "due_at": encode_time(due_at), "finished_at": None}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return None if doc is None else mj.job(doc)
 
 
 def _credential_query(org_id: str, f: CredentialFilter) -> Doc:

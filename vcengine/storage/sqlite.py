@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -31,14 +31,17 @@ from vcengine.services.ports import (
     EventRecord,
     IssuerKeyRecord,
     IssuerRecord,
+    JobRecord,
+    JobState,
     OrganizationRecord,
     Page,
     StatusListRecord,
     StatusTransition,
     active_list_key,
 )
+from vcengine.storage import _sqlite_jobs as jobs_sql
 from vcengine.storage import _sqlite_schema as s
-from vcengine.storage._codec import decode_cursor, encode_cursor, encode_time, revoked_list_of
+from vcengine.storage._codec import decode_cursor, dump_json, encode_cursor, encode_time, revoked_list_of
 
 __all__ = ["SqliteStore"]
 
@@ -239,9 +242,9 @@ class SqliteStore:
     # -- credentials -----------------------------------------------------------------------------
 
     async def insert_credential(
-        self, credential: CredentialRecord, event: EventRecord | None = None
+        self, credential: CredentialRecord, event: EventRecord | None = None, jobs: Sequence[JobRecord] = ()
     ) -> CredentialRecord:
-        return await self._write(_insert_credential, credential, event)
+        return await self._write(_insert_credential, credential, event, list(jobs))
 
     async def get_credential(self, org_id: str, credential_id: str) -> CredentialRecord | None:
         sql = f"SELECT {s.CREDENTIAL} FROM credentials WHERE org_id = ? AND id = ?"
@@ -339,8 +342,57 @@ class SqliteStore:
         count = await self._one(lambda row: int(row[0]), sql, [org_id, type])
         return count or 0
 
+    # -- jobs ------------------------------------------------------------------------------------
+
+    async def add_job(self, job: JobRecord) -> bool:
+        return await self._write(jobs_sql.insert, [job]) == 1
+
+    async def claim_jobs(
+        self, kinds: Sequence[str], now: datetime, lease_until: datetime, limit: int
+    ) -> Sequence[JobRecord]:
+        if not kinds or limit < 1:
+            return []
+        return await self._write(jobs_sql.claim, list(kinds), now, lease_until, limit)
+
+    async def finish_job(
+        self, job_id: str, attempt: int, at: datetime, result: Mapping[str, Any] | None
+    ) -> bool:
+        changes = {"finished_at": encode_time(at), "result": _json_or_none(result)}
+        return await self._write(jobs_sql.settle, job_id, attempt, "done", changes)
+
+    async def retry_job(self, job_id: str, attempt: int, due_at: datetime, error: str) -> bool:
+        changes = {"due_at": encode_time(due_at), "last_error": error}
+        return await self._write(jobs_sql.settle, job_id, attempt, "pending", changes)
+
+    async def fail_job(
+        self, job_id: str, attempt: int, at: datetime, error: str, result: Mapping[str, Any] | None = None
+    ) -> bool:
+        changes = {"finished_at": encode_time(at), "last_error": error, "result": _json_or_none(result)}
+        return await self._write(jobs_sql.settle, job_id, attempt, "failed", changes)
+
+    async def get_job(self, org_id: str, job_id: str) -> JobRecord | None:
+        sql = f"SELECT {jobs_sql.COLUMNS} FROM jobs WHERE org_id = ? AND id = ?"
+        return await self._one(jobs_sql.job, sql, [org_id, job_id])
+
+    async def list_jobs(
+        self, org_id: str, kind: str, states: Sequence[JobState] | None, after: str | None, limit: int
+    ) -> Page:
+        where, params = ["org_id = ?", "kind = ?"], [org_id, kind]
+        if states is not None:
+            where.append(f"state IN ({', '.join('?' * len(states))})" if states else "0")
+            params.extend(states)
+        columns = jobs_sql.COLUMNS
+        return await self._page(jobs_sql.job, "jobs", columns, "created_at", where, params, after, limit)
+
+    async def requeue_job(self, org_id: str, job_id: str, due_at: datetime) -> JobRecord | None:
+        return await self._write(jobs_sql.requeue, org_id, job_id, due_at)
+
 
 # -- what runs on the worker thread --------------------------------------------------------------
+
+
+def _json_or_none(value: Mapping[str, Any] | None) -> str | None:
+    return None if value is None else dump_json(value)
 
 
 def _translate(exc: sqlite3.Error, path: Path) -> StoreError:
@@ -370,7 +422,7 @@ def _create_schema(conn: Connection) -> None:
         version = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
     if version is not None and version > s.SCHEMA_VERSION:
         raise StoreError(f"the store was written by a newer vcengine (schema {version} > {s.SCHEMA_VERSION})")
-    for statement in s.DDL:
+    for statement in (*s.DDL, *jobs_sql.DDL):
         conn.execute(statement)
     for table, column, kind in (*s.ADDED_COLUMNS, *s.VERSION_2_COLUMNS, *s.VERSION_3_COLUMNS):
         present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
@@ -411,7 +463,7 @@ def _pin_revoked_entries(conn: Connection) -> None:
 
 
 def _insert_credential(
-    conn: Connection, credential: CredentialRecord, event: EventRecord | None
+    conn: Connection, credential: CredentialRecord, event: EventRecord | None, jobs: Sequence[JobRecord]
 ) -> CredentialRecord:
     sql = (
         f"INSERT INTO credentials ({s.CREDENTIAL}) VALUES ({s.placeholders(s.CREDENTIAL)}) "
@@ -420,6 +472,7 @@ def _insert_credential(
     if conn.execute(sql, s.credential_row(credential)).rowcount == 1:
         if event is not None:
             conn.execute(_INSERT_EVENT_ONCE, s.event_row(event))
+        jobs_sql.insert(conn, jobs)
         return credential
     select = f"SELECT {s.CREDENTIAL} FROM credentials WHERE org_id = ? AND idempotency_key = ?"
     return s.credential(conn.execute(select, [credential.org_id, credential.idempotency_key]).fetchone())

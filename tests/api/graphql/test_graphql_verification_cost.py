@@ -116,3 +116,23 @@ def test_weight_is_one_per_verification_and_per_16_kib() -> None:
         2,
         342,
     )
+
+
+def test_a_document_validated_before_is_still_weighed_with_each_request_s_variables(
+    server: Server, tenant: Tenant, verifications: list[int]
+) -> None:
+    """Validation is cached per document text (validation_cache); the cost rule is not."""
+    key = key_with(server, tenant, "read")
+    whole = "mutation($i: VerifyCredentialInput!) { verifyCredential(input: $i) " + FIELDS + " }"
+    small = server.ok(whole, {"i": {"jwt": "x"}}, key)["verifyCredential"]
+    assert small["userErrors"][0]["code"] == "INVALID"
+    big = "x" * (MAX_WEIGHT * UNIT_BYTES)
+    refused(server.gql(whole, {"i": {"jwt": big}}, key))
+    assert verifications == []  # refused before anything ran
+
+
+def test_an_invalid_document_is_refused_every_time_it_comes(server: Server, tenant: Tenant) -> None:
+    bad = "query { organization { nosuchfield } }"
+    for _ in range(2):
+        body = server.gql(bad, None, tenant.key)
+        assert body["data"] is None and "nosuchfield" in body["errors"][0]["message"], body

@@ -71,6 +71,8 @@ def weight(size: int) -> int:
 
 def _rule(variables: Mapping[str, Any]) -> type[ASTValidationRule]:
     class VerificationCostRule(ValidationRule):
+        per_request = True  # it weighs this request's variables: never cached (validation_cache)
+
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
             self.count = self.total = 0

@@ -4,12 +4,20 @@ Limits (passed as factories, never instances): depth 10, 30 aliases, 4,000 token
 and the cost of verification (``cost``: at most 10 ``verifyCredential`` per request, weighed by
 their input).
 Errors raised by resolvers are masked unless they carry an explicit ``extensions.code``.
+Each distinct document is parsed once (``ParserCache``) and validated once against the fixed
+rules (``validation_cache``); the cost rule runs on every request.
 """
 
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+)
 from strawberry.types import ExecutionContext
 
 from graphql import GraphQLError
@@ -21,6 +29,7 @@ from vcengine.api.graphql.subscriptions import Subscription
 from vcengine.api.graphql.types.achievement import Achievement
 from vcengine.api.graphql.types.credential import Credential
 from vcengine.api.graphql.types.issuer import Issuer
+from vcengine.api.graphql.validation_cache import CachedValidation
 
 __all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "schema"]
 
@@ -48,6 +57,8 @@ schema = _Schema(
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         VerificationCost,
+        lambda: ParserCache(maxsize=256),
+        CachedValidation,
         lambda: MaskErrors(should_mask_error=should_mask),
     ],
 )

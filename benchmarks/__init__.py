@@ -1,0 +1,1 @@
+"""vcengine's benchmarks: ``python -m benchmarks`` runs them all and writes ``RESULTS.md``."""

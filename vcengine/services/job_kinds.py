@@ -1,0 +1,18 @@
+"""Every kind of durable job the service runs, gathered from the features that declare them.
+
+Each feature that stores jobs (LMS events, emails, webhook deliveries) has a function
+``job_kinds(services) -> list[JobKind]`` next to its use cases; this is the one list the app's
+runner is built from, so every instance can run every kind of job.
+"""
+
+from __future__ import annotations
+
+from vcengine.services.context import Services
+from vcengine.services.jobs import JobKind
+
+__all__ = ["job_kinds"]
+
+
+def job_kinds(services: Services) -> list[JobKind]:
+    """The job kinds of every feature, for ``services``."""
+    return []
