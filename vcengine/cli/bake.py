@@ -10,11 +10,12 @@ from typing import Any
 
 from vcengine.cli._io import read_bytes
 from vcengine.core import jsontext
-from vcengine.core.bake import bake, unbake
 from vcengine.errors import InputError, JsonError
 
 
 def cmd_bake(args: argparse.Namespace) -> int:
+    from vcengine.core.bake import bake
+
     try:
         credential = read_bytes(args.credential).decode("utf-8").strip()
     except UnicodeDecodeError:
@@ -29,6 +30,8 @@ def cmd_bake(args: argparse.Namespace) -> int:
 
 
 def cmd_unbake(args: argparse.Namespace) -> int:
+    from vcengine.core.bake import unbake
+
     found = unbake(read_bytes(args.image))
     if found.format.endswith("-json"):  # print only what a verifier would read: strict JSON
         try:

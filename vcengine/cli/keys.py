@@ -8,11 +8,12 @@ import os
 import sys
 from typing import Any
 
-from vcengine.core.keys import KeyPair
 from vcengine.errors import InputError
 
 
 def cmd_keys_generate(args: argparse.Namespace) -> int:
+    from vcengine.core.keys import KeyPair
+
     key = KeyPair.from_seed(os.urandom(32))
     doc = json.dumps(key.export_multikey(), indent=2) + "\n"
     if args.out:

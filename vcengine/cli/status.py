@@ -16,7 +16,6 @@ from typing import Any
 
 from vcengine.cli._io import load_key, read_json_file, utc_now
 from vcengine.core.status import PURPOSES, StatusList
-from vcengine.core.status.publish import publish
 from vcengine.errors import InputError
 
 STATE_FORMAT = "vcengine-status-list/1"
@@ -39,6 +38,8 @@ def _load(path: str) -> tuple[dict[str, Any], StatusList]:
 
 
 def _publish(args: argparse.Namespace, state: dict[str, Any], bits: StatusList) -> dict[str, Any]:
+    from vcengine.core.status.publish import publish
+
     key = load_key(args.key)
     issuer = state.get("issuer") or key.public.did_key
     vm = (

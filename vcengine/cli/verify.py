@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from vcengine.cli._io import (
     EXIT_BY_VERDICT,
@@ -21,15 +21,17 @@ from vcengine.cli._io import (
     read_json_file,
     utc_now,
 )
-from vcengine.core import jsontext, ob2
-from vcengine.core.ob2 import MappedDocuments
-from vcengine.core.presentation import PresentationReport, verify_presentation
-from vcengine.core.presentation_jwt import is_presentation_jwt, verify_presentation_jwt
-from vcengine.core.resolve import OfflineResolver
-from vcengine.core.verify import VerificationReport, looks_like_jws, verify_credential
+from vcengine.core import jsontext
 from vcengine.errors import InputError, VcengineError
 
-Report = VerificationReport | PresentationReport
+if TYPE_CHECKING:  # the verifier loads when a verify command runs, not for `vcengine --help`
+    from vcengine.core import ob2
+    from vcengine.core.ob2 import MappedDocuments
+    from vcengine.core.presentation import PresentationReport
+    from vcengine.core.resolve import OfflineResolver
+    from vcengine.core.verify import VerificationReport
+
+    Report = VerificationReport | PresentationReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,9 @@ class _Sources:
 
 
 def _sources(args: argparse.Namespace) -> _Sources:
+    from vcengine.core.ob2 import MappedDocuments
+    from vcengine.core.resolve import OfflineResolver
+
     documents: dict[str, Mapping[str, Any]] = {}
     for item in args.resolve or ():
         url, sep, path = item.rpartition("=")
@@ -62,6 +67,8 @@ def _sources(args: argparse.Namespace) -> _Sources:
 def _verify_ob2(
     presented: ob2.Presented, args: argparse.Namespace, sources: _Sources, now: datetime
 ) -> VerificationReport:
+    from vcengine.core import ob2
+
     return ob2.verify_ob2(
         presented, documents=sources.documents, now=now, recipient=getattr(args, "recipient", None)
     )
@@ -75,6 +82,11 @@ def _is_presentation(value: Any) -> bool:
 def verify_input(data: bytes, args: argparse.Namespace, sources: _Sources, now: datetime) -> Report:
     """Detect a baked image, a compact JWS or JSON (a credential, a presentation, or an Open Badges
     2.0 assertion), and verify it."""
+    from vcengine.core import ob2
+    from vcengine.core.presentation import verify_presentation
+    from vcengine.core.presentation_jwt import is_presentation_jwt, verify_presentation_jwt
+    from vcengine.core.verify import looks_like_jws, verify_credential
+
     stripped = data.lstrip()
     if data[:8] == b"\x89PNG\r\n\x1a\n" or stripped[:1] == b"<":
         from vcengine.core.bake import unbake
@@ -157,6 +169,8 @@ def _status_checker(args: argparse.Namespace, resolver: OfflineResolver) -> Any:
 
 
 def render_report(report: Report, out: IO[str], indent: str = "") -> None:
+    from vcengine.core.presentation import PresentationReport
+
     marks = {"pass": "PASS", "fail": "FAIL", "indeterminate": "????", "skipped": " -- "}
     if isinstance(report, PresentationReport):
         vp = report.presentation or {}
