@@ -30,10 +30,23 @@ from vcengine.services.context import Services
 from vcengine.services.issuers import signing_key
 from vcengine.services.ports import IssuerRecord, StatusListRecord
 
-__all__ = ["ATTEMPTS", "LIST_TTL", "RESIGN_BEFORE", "allocate", "backoff", "published_list", "sign_list"]
+__all__ = [
+    "ATTEMPTS",
+    "CLOCK_SKEW",
+    "LIST_TTL",
+    "RESIGN_BEFORE",
+    "allocate",
+    "backoff",
+    "published_list",
+    "sign_list",
+]
 
 LIST_TTL = timedelta(days=1)
 RESIGN_BEFORE = timedelta(hours=1)
+#: ``validFrom`` is this much before the moment of signing, so that a verifier whose clock is a
+#: little behind, or which fixed its "now" before fetching the list (``vcengine verify --online``),
+#: does not find a list re-signed a moment ago "not yet valid".
+CLOCK_SKEW = timedelta(minutes=1)
 ATTEMPTS = 40  # compare-and-set rounds before giving up (each lost round means another instance won)
 
 
@@ -77,8 +90,8 @@ async def sign_list(services: Services, record: StatusListRecord, bits: StatusLi
             issuer=str(issuer.profile["id"]),
             key=pair,
             verification_method=key.verification_method,
-            now=services.now(),
-            ttl=LIST_TTL,
+            now=services.now() - CLOCK_SKEW,
+            ttl=LIST_TTL + CLOCK_SKEW,
         )
     )
 
