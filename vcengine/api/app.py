@@ -67,6 +67,15 @@ def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            async with _started(app) as ready:
+                yield ready
+        except VcengineError as exc:  # a misconfiguration: `vcengine serve` says it in one line
+            app.state.startup_error = exc
+            raise
+
+    @asynccontextmanager
+    async def _started(app: Starlette) -> AsyncIterator[None]:
         master_key, key_message = _master_key(settings)
         store = store_for(settings)
         await store.start()
@@ -110,6 +119,7 @@ def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.startup_error = None
     return app
 
 
