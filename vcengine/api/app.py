@@ -8,16 +8,18 @@
     /healthz                 liveness + store ping
 
 The lifespan opens the store, starts the verification workers, builds the ``Services``, runs the
-first-start bootstrap (default organization, did:key issuer, admin API key) and closes
-everything on shutdown.
+first-start bootstrap (default organization, did:key issuer, admin API key), starts the status
+list refresher (every instance re-signs lists before they expire) and closes everything on
+shutdown.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 
 import anyio.to_thread
@@ -34,6 +36,7 @@ from vcengine.errors import VcengineError
 from vcengine.services.context import Services
 from vcengine.services.keystore import ENV_VAR, MasterKey, load_or_create_master_key
 from vcengine.services.organizations import Bootstrap, bootstrap
+from vcengine.services.status_publishing import refresh_forever
 from vcengine.services.verification_pool import VerificationPool
 
 __all__ = ["MASTER_KEY_FILE", "Started", "create_app"]
@@ -97,7 +100,13 @@ def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None
             graphql.target = graphql_app(services, dev=settings.dev, max_body_bytes=settings.max_body_bytes)
             if on_start is not None:
                 on_start(Started(result, key_message))
-            yield
+            refresher = asyncio.create_task(refresh_forever(services, settings.status_refresh_seconds))
+            try:
+                yield
+            finally:
+                refresher.cancel()
+                with suppress(asyncio.CancelledError):
+                    await refresher
         finally:
             await services.close()
             await store.close()
