@@ -15,10 +15,20 @@ assertion).
 
 urllib is kept (rather than ``http.client`` by hand) for its redirect rules and proxy support
 (``https_proxy`` and ``no_proxy`` from the environment).
+
+One exception to HTTPS only, for a service running on this machine (``vcengine serve`` without
+TLS issues ``http://127.0.0.1:8000/...`` ids): with ``allow_http_loopback=True`` (the CLI's
+``--allow-http-loopback``) a plain ``http`` URL is fetched when its host is ``localhost`` or a
+loopback address literal (127.0.0.0/8, ::1), never through a proxy, with the same deadline and
+size limit; a redirect may go to https, or to http on a loopback host. Nothing on the network can
+answer such a request, so it is as trustworthy as the machine itself.
 """
 
 from __future__ import annotations
 
+import http.client
+import ipaddress
+import socket
 import ssl
 import time
 import urllib.error
@@ -31,7 +41,7 @@ from typing import IO, Any
 from vcengine.core import jsontext
 from vcengine.errors import DocumentGone, InputError, ResolutionError
 
-__all__ = ["MAX_BYTES", "MAX_REDIRECTS", "TIMEOUT_S", "did_web_url", "fetch_json"]
+__all__ = ["MAX_BYTES", "MAX_REDIRECTS", "TIMEOUT_S", "did_web_url", "fetch_json", "is_loopback_http"]
 
 TIMEOUT_S = 5.0
 MAX_BYTES = 1024 * 1024
@@ -90,6 +100,58 @@ class _DeadlineSocket(ssl.SSLSocket):
         super().sendall(data, flags)
 
 
+def is_loopback_http(url: str) -> bool:
+    """``http://localhost…`` or ``http://`` a loopback address literal (127.0.0.0/8, ``[::1]``)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme != "http" or not parts.hostname:
+        return False
+    host = parts.hostname.rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):  # RFC 6761 §6.3: always loopback
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class _DeadlinePlainSocket(socket.socket):
+    """A plain TCP socket whose every read and write may take only the fetch's time left."""
+
+    deadline: _Deadline
+
+    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+        self.settimeout(self.deadline.remaining())
+        return super().recv_into(buffer, nbytes, flags)
+
+    def sendall(self, data: Any, flags: int = 0) -> None:
+        self.settimeout(self.deadline.remaining())
+        super().sendall(data, flags)
+
+
+class _LoopbackHTTPHandler(urllib.request.HTTPHandler):
+    """Plain HTTP to a loopback host only, under the fetch's one deadline."""
+
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def http_open(self, req: urllib.request.Request) -> Any:
+        if not is_loopback_http(req.full_url):
+            raise ResolutionError(f"refusing to fetch {req.full_url!r}: plain http only from a loopback host")
+        deadline = self.deadline
+
+        class Connection(http.client.HTTPConnection):
+            def connect(self) -> None:
+                self.timeout = deadline.remaining()
+                super().connect()
+                plain = self.sock
+                bounded = _DeadlinePlainSocket(plain.family, plain.type, plain.proto, fileno=plain.detach())
+                bounded.deadline = deadline
+                self.sock = bounded
+
+        return self.do_open(Connection, req)
+
+
 class _DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
     """Connects (each hop) with at most the time left; TLS sockets keep to the deadline."""
 
@@ -108,6 +170,7 @@ class _HttpsOnlyRedirects(urllib.request.HTTPRedirectHandler):
     """Follow at most ``MAX_REDIRECTS`` redirects, each to an ``https`` URL."""
 
     max_redirections = MAX_REDIRECTS
+    allow_http_loopback = False
 
     def redirect_request(
         self,
@@ -118,7 +181,10 @@ class _HttpsOnlyRedirects(urllib.request.HTTPRedirectHandler):
         headers: HTTPMessage,
         newurl: str,
     ) -> urllib.request.Request | None:
-        if urllib.parse.urlsplit(newurl).scheme != "https":
+        allowed = urllib.parse.urlsplit(newurl).scheme == "https" or (
+            self.allow_http_loopback and is_loopback_http(newurl)
+        )
+        if not allowed:
             fp.close()
             raise ResolutionError(
                 f"refusing to follow the redirect from {req.full_url} to {newurl}: "
@@ -127,22 +193,43 @@ class _HttpsOnlyRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def _opener(deadline: _Deadline) -> Callable[..., Any]:
-    return urllib.request.build_opener(_DeadlineHTTPSHandler(deadline), _HttpsOnlyRedirects).open
+def _opener(deadline: _Deadline, allow_http_loopback: bool) -> Callable[..., Any]:
+    if not allow_http_loopback:
+        return urllib.request.build_opener(_DeadlineHTTPSHandler(deadline), _HttpsOnlyRedirects).open
+    redirects = _HttpsOnlyRedirects()
+    redirects.allow_http_loopback = True
+    proxies = {scheme: url for scheme, url in urllib.request.getproxies().items() if scheme != "http"}
+    return urllib.request.build_opener(
+        urllib.request.ProxyHandler(proxies),  # a loopback request never goes through a proxy
+        _DeadlineHTTPSHandler(deadline),
+        _LoopbackHTTPHandler(deadline),
+        redirects,
+    ).open
 
 
-def fetch_json(url: str, *, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES) -> Any:
+def fetch_json(
+    url: str, *, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES, allow_http_loopback: bool = False
+) -> Any:
     """GET ``url`` over HTTPS (did:web is mapped to its HTTPS URL) and parse JSON, bounded.
 
-    ``410 Gone`` raises ``DocumentGone`` (a ``ResolutionError``): the document was withdrawn.
+    ``allow_http_loopback`` also lets plain ``http`` reach a loopback host (see the module
+    docstring). ``410 Gone`` raises ``DocumentGone`` (a ``ResolutionError``): the document was
+    withdrawn.
     """
     target = did_web_url(url.split("#")[0]) if url.startswith("did:web:") else url.split("#")[0]
-    if urllib.parse.urlsplit(target).scheme != "https":
-        raise ResolutionError(f"refusing to fetch {target!r}: only https URLs are fetched")
+    if urllib.parse.urlsplit(target).scheme != "https" and not (
+        allow_http_loopback and is_loopback_http(target)
+    ):
+        hint = (
+            " (plain http only from a loopback host, with --allow-http-loopback)"
+            if (urllib.parse.urlsplit(target).scheme == "http")
+            else ""
+        )
+        raise ResolutionError(f"refusing to fetch {target!r}: only https URLs are fetched{hint}")
     deadline = _Deadline(timeout)
     request = urllib.request.Request(target, headers={"Accept": "application/json, application/ld+json"})
     try:
-        with _opener(deadline)(request) as resp:
+        with _opener(deadline, allow_http_loopback)(request) as resp:
             data = resp.read(max_bytes + 1)
     except urllib.error.HTTPError as exc:
         exc.close()  # the error carries the open response

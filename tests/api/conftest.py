@@ -39,8 +39,7 @@ class LiveServer:
             data_dir=data_dir,
             base_url=self.base_url,
             bootstrap_api_key=Secret(ADMIN_KEY),
-            dev=False,
-            **settings,
+            **{"dev": False, **settings},
         )
         self.started: Any = None
         app = create_app(self.settings, on_start=self._on_start)

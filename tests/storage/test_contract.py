@@ -500,6 +500,16 @@ async def test_status_list_version_is_a_cheap_read_of_the_version(store: Store) 
         assert await store.status_list_version(first.url) == 2
 
 
+async def test_status_list_urls_lists_every_list_of_every_organization(store: Store) -> None:
+    assert list(await store.status_list_urls()) == []
+    await store.open_status_list(status_list("L1"), replacing=None)
+    await store.open_status_list(status_list("L2"), replacing="L1")  # the full one stays listed
+    await store.open_status_list(status_list("L3", org_id="o2"), replacing=None)
+    urls = list(await store.status_list_urls())
+    assert sorted(urls) == [f"https://example.org/status/L{i}" for i in (1, 2, 3)]
+    assert list(await store.status_list_urls()) == urls  # a stable order
+
+
 async def test_naive_datetimes_are_refused(store: Store) -> None:
     with pytest.raises(ValueError):
         await store.create_organization(OrganizationRecord("o", "naive", datetime(2026, 1, 1)))

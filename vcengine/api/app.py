@@ -8,16 +8,18 @@
     /healthz                 liveness + store ping
 
 The lifespan opens the store, starts the verification workers, builds the ``Services``, runs the
-first-start bootstrap (default organization, did:key issuer, admin API key) and closes
-everything on shutdown.
+first-start bootstrap (default organization, did:key issuer, admin API key), starts the status
+list refresher (every instance re-signs lists before they expire) and closes everything on
+shutdown.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 
 import anyio.to_thread
@@ -36,6 +38,7 @@ from vcengine.services.job_kinds import job_kinds
 from vcengine.services.jobs import JobRunner
 from vcengine.services.keystore import ENV_VAR, MasterKey, load_or_create_master_key
 from vcengine.services.organizations import Bootstrap, bootstrap
+from vcengine.services.status_publishing import refresh_forever
 from vcengine.services.verification_pool import VerificationPool
 
 __all__ = ["MASTER_KEY_FILE", "Started", "create_app"]
@@ -69,6 +72,15 @@ def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            async with _started(app) as ready:
+                yield ready
+        except VcengineError as exc:  # a misconfiguration: `vcengine serve` says it in one line
+            app.state.startup_error = exc
+            raise
+
+    @asynccontextmanager
+    async def _started(app: Starlette) -> AsyncIterator[None]:
         master_key, key_message = _master_key(settings)
         store = store_for(settings)
         await store.start()
@@ -92,7 +104,13 @@ def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None
             graphql.target = graphql_app(services, dev=settings.dev, max_body_bytes=settings.max_body_bytes)
             if on_start is not None:
                 on_start(Started(result, key_message))
-            yield
+            refresher = asyncio.create_task(refresh_forever(services, settings.status_refresh_seconds))
+            try:
+                yield
+            finally:
+                refresher.cancel()
+                with suppress(asyncio.CancelledError):
+                    await refresher
         finally:
             if services.jobs is not None:
                 await services.jobs.stop()
@@ -116,6 +134,7 @@ def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.startup_error = None
     return app
 
 

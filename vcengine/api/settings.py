@@ -82,6 +82,8 @@ def _number(env: Mapping[str, str], name: str, default: float, *, integer: bool 
         kind = "a whole number" if integer else "a number of seconds"
         raise InputError(f"{name} must be {kind} greater than 0, not {text!r}")
     return number
+
+
 def _count(name: str, value: str | None, default: int) -> int:
     """A whole number >= 0 from the environment (unset or empty: ``default``)."""
     text = (value or "").strip()
@@ -114,6 +116,11 @@ def normalize_base_url(url: str) -> str:
     return url.strip().rstrip("/")
 
 
+#: Status lists are re-signed an hour before they expire; a pass every 5 minutes keeps every
+#: list fresh with room for a few failed passes.
+DEFAULT_STATUS_REFRESH = 300.0
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the app factory needs; built by ``from_env`` or by the CLI from its flags."""
@@ -126,6 +133,8 @@ class Settings:
     dev: bool = False
     max_body_bytes: int = 8 * 1024 * 1024
     status_list_ttl_seconds: int = 300
+    #: Seconds between two passes of the status list refresher (each instance runs one).
+    status_refresh_seconds: float = DEFAULT_STATUS_REFRESH
     #: Slow clients (slowloris): seconds to send the headers, then the body, of a request.
     header_timeout: float = DEFAULT_HEADER_TIMEOUT
     body_timeout: float = DEFAULT_BODY_TIMEOUT
@@ -138,7 +147,13 @@ class Settings:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", normalize_base_url(self.base_url))
-        for name in ("header_timeout", "body_timeout", "keep_alive_timeout", "max_connections"):
+        for name in (
+            "header_timeout",
+            "body_timeout",
+            "keep_alive_timeout",
+            "max_connections",
+            "status_refresh_seconds",
+        ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < float("inf"):
                 raise InputError(f"{name} must be a number greater than 0, not {value!r}")
@@ -165,6 +180,11 @@ class Settings:
             verify_queue=_count("VCENGINE_VERIFY_QUEUE", env.get("VCENGINE_VERIFY_QUEUE"), DEFAULT_QUEUE),
             verify_deadline_seconds=_seconds(
                 "VCENGINE_VERIFY_DEADLINE", env.get("VCENGINE_VERIFY_DEADLINE"), DEFAULT_DEADLINE
+            ),
+            status_refresh_seconds=_seconds(
+                "VCENGINE_STATUS_REFRESH_SECONDS",
+                env.get("VCENGINE_STATUS_REFRESH_SECONDS"),
+                DEFAULT_STATUS_REFRESH,
             ),
         )
 

@@ -6,11 +6,13 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from vcengine.core import jsontext
-from vcengine.core.keys import KeyPair
 from vcengine.errors import InputError
+
+if TYPE_CHECKING:
+    from vcengine.core.keys import KeyPair
 
 EXIT_VERIFIED, EXIT_FAILED, EXIT_MALFORMED, EXIT_INDETERMINATE = 0, 1, 2, 3
 EXIT_BY_VERDICT = {"verified": EXIT_VERIFIED, "failed": EXIT_FAILED, "indeterminate": EXIT_INDETERMINATE}
@@ -39,6 +41,8 @@ def read_json_file(path: str) -> Any:
 
 
 def load_key(path: str) -> KeyPair:
+    from vcengine.core.keys import KeyPair
+
     return KeyPair.from_key_document(read_json_file(path))
 
 

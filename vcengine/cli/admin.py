@@ -18,7 +18,6 @@ Exit codes: 0 done, 2 refused (unknown organization or key, bad input, store una
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import secrets
 import sys
@@ -275,6 +274,8 @@ def _print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 
 def cmd_admin(args: argparse.Namespace) -> int:
+    import asyncio
+
     asyncio.run(_run(args))
     return 0
 

@@ -10,16 +10,35 @@ from typing import Any
 
 from vcengine.cli._io import read_bytes
 from vcengine.core import jsontext
-from vcengine.core.bake import bake, unbake
 from vcengine.errors import InputError, JsonError
 
 
+def _say_what_is_already_baked(image: bytes, name: str) -> None:
+    """Tell the user (stderr) that baking replaces an OB 3.0 credential already in the image, or
+    keeps an OB 2.0 assertion beside the new one."""
+    from vcengine.core.bake import unbake
+    from vcengine.errors import BakeError
+
+    try:
+        found = unbake(image)
+    except BakeError:  # nothing baked yet (or unreadable: bake itself says what is wrong)
+        return
+    if found.format.startswith("ob3"):
+        print(f"replacing the credential already baked into {name}", file=sys.stderr)
+    else:
+        print(f"note: {name} also carries an Open Badges 2.0 assertion; it is kept as is", file=sys.stderr)
+
+
 def cmd_bake(args: argparse.Namespace) -> int:
+    from vcengine.core.bake import bake
+
     try:
         credential = read_bytes(args.credential).decode("utf-8").strip()
     except UnicodeDecodeError:
         raise InputError(f"{args.credential} is not UTF-8 text (a JSON credential or a JWT)") from None
-    baked = bake(read_bytes(args.image), credential)
+    image = read_bytes(args.image)
+    _say_what_is_already_baked(image, args.image)
+    baked = bake(image, credential)
     tmp = f"{args.out}.tmp-{os.getpid()}"
     with open(tmp, "wb") as fh:  # write then rename: never a half-written badge
         fh.write(baked)
@@ -29,6 +48,8 @@ def cmd_bake(args: argparse.Namespace) -> int:
 
 
 def cmd_unbake(args: argparse.Namespace) -> int:
+    from vcengine.core.bake import unbake
+
     found = unbake(read_bytes(args.image))
     if found.format.endswith("-json"):  # print only what a verifier would read: strict JSON
         try:

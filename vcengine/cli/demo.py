@@ -14,16 +14,16 @@ from vcengine.cli._io import (
 )
 from vcengine.cli.verify import render_report
 from vcengine.core.contexts import OB_CONTEXT, VC_V2_CONTEXT
-from vcengine.core.keys import KeyPair
-from vcengine.core.resolve import OfflineResolver
-from vcengine.core.verify import verify_credential
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Generate a key, issue a sample OB 3.0 credential, verify it and print the report."""
     import uuid
 
+    from vcengine.core.keys import KeyPair
     from vcengine.core.proofs.data_integrity import add_proof
+    from vcengine.core.resolve import OfflineResolver
+    from vcengine.core.verify import verify_credential
 
     key = KeyPair.from_seed(os.urandom(32))
     now = utc_now().replace(microsecond=0)

@@ -13,9 +13,11 @@ creates a default organization with a did:key issuer and prints an admin API key
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from vcengine.errors import InputError
 
@@ -76,6 +78,47 @@ def _announce(settings: Any, out: Any) -> Any:
     return on_start
 
 
+def base_url_warning(base_url: str) -> str | None:
+    """Why credential ids made from ``base_url`` will not verify elsewhere, if they will not."""
+    from vcengine.fetch import is_loopback_http
+
+    parts = urlsplit(base_url)
+    host = (parts.hostname or "").lower()
+    if is_loopback_http(base_url) or host == "localhost" or _is_loopback_literal(host):
+        return (
+            f"credential ids will carry the loopback base URL {base_url}: only this machine can "
+            "resolve them (verify with --online --allow-http-loopback); set --base-url or "
+            "VCENGINE_BASE_URL to the public https URL before issuing real badges"
+        )
+    if parts.scheme == "http":
+        return (
+            f"credential ids will carry the plain-http base URL {base_url}: verifiers fetch keys and "
+            "status lists over https only; serve behind TLS and set --base-url https://..."
+        )
+    return None
+
+
+def _is_loopback_literal(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class _QuietStartupFailure(logging.Filter):
+    """Drop uvicorn's own lines about a failed start when the app failed on a misconfiguration
+    (a ``VcengineError``): ``cmd_serve`` says what is wrong in one line instead."""
+
+    def __init__(self, app: Any) -> None:
+        super().__init__()
+        self.app = app
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.app.state.startup_error is None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -96,6 +139,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         keep_alive_timeout=args.keep_alive_timeout,
         max_connections=args.max_connections,
     )
+    if settings.bootstrap_api_key is not None:
+        from vcengine.services.organizations import parse_api_key
+
+        try:
+            parse_api_key(str(settings.bootstrap_api_key))
+        except InputError as exc:
+            raise InputError(f"VCENGINE_BOOTSTRAP_API_KEY is not a vcengine API key: {exc}") from None
+    warning = base_url_warning(settings.base_url)
+    if warning:
+        print(f"vcengine: warning: {warning}", file=sys.stderr)
     app = create_app(settings, on_start=_announce(settings, sys.stdout))
     config = uvicorn_config(
         app,
@@ -106,7 +159,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ssl_keyfile=args.ssl_keyfile,
     )
     server = uvicorn.Server(config)
-    server.run()
+    quiet = _QuietStartupFailure(app)
+    logger = logging.getLogger("uvicorn.error")
+    logger.addFilter(quiet)
+    try:
+        server.run()
+    except SystemExit:  # uvicorn exits 3 when the app does not start
+        if app.state.startup_error is None:
+            raise
+    finally:
+        logger.removeFilter(quiet)
+    if app.state.startup_error is not None:
+        raise app.state.startup_error  # main prints it as one line and exits 2
     return 0 if server.started else 1
 
 

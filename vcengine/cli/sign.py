@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vcengine.cli._io import (
     EXIT_MALFORMED,
@@ -23,15 +23,18 @@ from vcengine.cli._io import (
     utc_now,
 )
 from vcengine.core import jsontext
-from vcengine.core.keys import KeyPair
-from vcengine.core.schema import ensure_signable
 from vcengine.errors import InputError, SchemaError, VcengineError
+
+if TYPE_CHECKING:
+    from vcengine.core.keys import KeyPair
 
 SUITE_CHOICES = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "Ed25519Signature2020", "vc-jwt")
 
 
 def sign_one(credential: Any, key: KeyPair, suite: str, vm: str | None, created: datetime | None) -> str:
     """Sign one credential; the result is JSON text or a compact JWS."""
+    from vcengine.core.schema import ensure_signable  # imported per command: `vcengine --help` stays fast
+
     if not isinstance(credential, Mapping):
         raise InputError("a credential must be a JSON object")
     ensure_signable(credential)
@@ -82,7 +85,12 @@ def register(sub: Any) -> None:
     sign = sub.add_parser("sign", help="sign a credential")
     sign.add_argument("file", nargs="?", help="unsigned credential JSON (or - for stdin)")
     sign.add_argument("--key", required=True, help="Multikey JSON or JWK with the secret")
-    sign.add_argument("--suite", choices=SUITE_CHOICES, default="eddsa-rdfc-2022")
+    sign.add_argument(
+        "--suite",
+        choices=SUITE_CHOICES,
+        default="eddsa-rdfc-2022",
+        help="the proof format (default: %(default)s)",
+    )
     sign.add_argument("--created", help="proof creation time (default: now)")
     sign.add_argument("--verification-method", help="verification method URL (default: the key's did:key)")
     sign.add_argument("--jsonl", action="store_true", help="one credential per line on stdin")

@@ -16,7 +16,6 @@ from typing import Any
 
 from vcengine.cli._io import load_key, read_json_file, utc_now
 from vcengine.core.status import PURPOSES, StatusList
-from vcengine.core.status.publish import publish
 from vcengine.errors import InputError
 
 STATE_FORMAT = "vcengine-status-list/1"
@@ -39,6 +38,8 @@ def _load(path: str) -> tuple[dict[str, Any], StatusList]:
 
 
 def _publish(args: argparse.Namespace, state: dict[str, Any], bits: StatusList) -> dict[str, Any]:
+    from vcengine.core.status.publish import publish
+
     key = load_key(args.key)
     issuer = state.get("issuer") or key.public.did_key
     vm = (
@@ -104,14 +105,39 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_refresh(args: argparse.Namespace) -> int:
+    """Re-sign the list as it is, with a new ``validFrom``/``validUntil``: a list credential past
+    its ``validUntil`` makes every credential that points at it indeterminate."""
+    state, bits = _load(args.file)
+    if args.ttl is not None:
+        state["ttlSeconds"] = args.ttl
+    signed = _publish(args, state, bits)
+    _save(args.file, state)
+    print(json.dumps(signed, indent=2))
+    return 0
+
+
+_FILE_HELP = "the status list file (JSON state kept by vcengine status)"
+_INDEXES_HELP = "entry indexes (each credential's statusListIndex)"
+_KEY_HELP = "the issuer's key file, to re-sign the list"
+
+
 def register(sub: Any) -> None:
-    status = sub.add_parser("status", help="manage a Bitstring Status List in a local file")
-    cmds = status.add_subparsers(dest="status_command", required=True)
+    status = sub.add_parser(
+        "status",
+        help="manage a Bitstring Status List in a local file",
+        description="A Bitstring Status List kept in a local file. Every command that changes it "
+        "prints the re-signed list credential to publish at its URL. A list credential expires at "
+        "its validUntil (--ttl after signing): run `vcengine status refresh` before then.",
+    )
+    cmds = status.add_subparsers(dest="status_command", required=True, metavar="COMMAND")
     new = cmds.add_parser("new", help="create a list file and print its signed list credential")
-    new.add_argument("file")
+    new.add_argument("file", help="the status list file to create")
     new.add_argument("--key", required=True, help="the issuer's key file")
     new.add_argument("--url", required=True, help="where the list credential will be published (its id)")
-    new.add_argument("--purpose", choices=PURPOSES, default="revocation")
+    new.add_argument(
+        "--purpose", choices=PURPOSES, default="revocation", help="statusPurpose (default: %(default)s)"
+    )
     new.add_argument("--length", type=int, default=131_072, help="entries (at least 131072)")
     new.add_argument("--issuer", help="issuer id (default: the key's did:key)")
     new.add_argument("--verification-method", help="default: the key's did:key verification method")
@@ -122,13 +148,22 @@ def register(sub: Any) -> None:
         ("clear", cmd_clear, "clear entries (unsuspend)"),
     ):
         p = cmds.add_parser(name, help=f"{helptext} and print the re-signed list credential")
-        p.add_argument("file")
-        p.add_argument("indexes", nargs="+", type=int)
-        p.add_argument("--key", required=True)
+        p.add_argument("file", help=_FILE_HELP)
+        p.add_argument("indexes", nargs="+", type=int, help=_INDEXES_HELP)
+        p.add_argument("--key", required=True, help=_KEY_HELP)
         if name == "set":
             p.add_argument("--value", type=int, default=1, help="status value (default 1)")
         p.set_defaults(func=func)
+    refresh = cmds.add_parser(
+        "refresh", help="re-sign the list unchanged with a new validUntil and print it (before it expires)"
+    )
+    refresh.add_argument("file", help=_FILE_HELP)
+    refresh.add_argument("--key", required=True, help=_KEY_HELP)
+    refresh.add_argument(
+        "--ttl", type=int, help="seconds until the new validUntil (default: the list's own, set by new)"
+    )
+    refresh.set_defaults(func=cmd_refresh)
     show = cmds.add_parser("show", help="print the signed list credential, or the value at indexes")
-    show.add_argument("file")
-    show.add_argument("indexes", nargs="*", type=int)
+    show.add_argument("file", help=_FILE_HELP)
+    show.add_argument("indexes", nargs="*", type=int, help="entries to print (default: the credential)")
     show.set_defaults(func=cmd_show)

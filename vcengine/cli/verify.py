@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from vcengine.cli._io import (
     EXIT_BY_VERDICT,
@@ -21,15 +21,17 @@ from vcengine.cli._io import (
     read_json_file,
     utc_now,
 )
-from vcengine.core import jsontext, ob2
-from vcengine.core.ob2 import MappedDocuments
-from vcengine.core.presentation import PresentationReport, verify_presentation
-from vcengine.core.presentation_jwt import is_presentation_jwt, verify_presentation_jwt
-from vcengine.core.resolve import OfflineResolver
-from vcengine.core.verify import VerificationReport, looks_like_jws, verify_credential
+from vcengine.core import jsontext
 from vcengine.errors import InputError, VcengineError
 
-Report = VerificationReport | PresentationReport
+if TYPE_CHECKING:  # the verifier loads when a verify command runs, not for `vcengine --help`
+    from vcengine.core import ob2
+    from vcengine.core.ob2 import MappedDocuments
+    from vcengine.core.presentation import PresentationReport
+    from vcengine.core.resolve import OfflineResolver
+    from vcengine.core.verify import VerificationReport
+
+    Report = VerificationReport | PresentationReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +43,22 @@ class _Sources:
     documents: MappedDocuments
 
 
+def _fetcher(args: argparse.Namespace) -> Callable[[str], Any] | None:
+    """The ``--online`` fetcher: HTTPS, and plain http to loopback hosts with --allow-http-loopback."""
+    if args.allow_http_loopback and not args.online:
+        raise InputError("--allow-http-loopback only applies with --online")
+    if not args.online:
+        return None
+    from vcengine.fetch import fetch_json
+
+    allow = bool(args.allow_http_loopback)
+    return lambda url: fetch_json(url, allow_http_loopback=allow)
+
+
 def _sources(args: argparse.Namespace) -> _Sources:
+    from vcengine.core.ob2 import MappedDocuments
+    from vcengine.core.resolve import OfflineResolver
+
     documents: dict[str, Mapping[str, Any]] = {}
     for item in args.resolve or ():
         url, sep, path = item.rpartition("=")
@@ -51,17 +68,15 @@ def _sources(args: argparse.Namespace) -> _Sources:
         if not isinstance(doc, Mapping):
             raise InputError(f"--resolve {url}: {path} is not a JSON object")
         documents[url] = doc
-    fetch: Callable[[str], Mapping[str, Any]] | None = None
-    if args.online:
-        from vcengine.fetch import fetch_json
-
-        fetch = fetch_json
+    fetch = _fetcher(args)
     return _Sources(OfflineResolver(documents, fetch), MappedDocuments(documents, fetch))
 
 
 def _verify_ob2(
     presented: ob2.Presented, args: argparse.Namespace, sources: _Sources, now: datetime
 ) -> VerificationReport:
+    from vcengine.core import ob2
+
     return ob2.verify_ob2(
         presented, documents=sources.documents, now=now, recipient=getattr(args, "recipient", None)
     )
@@ -75,6 +90,11 @@ def _is_presentation(value: Any) -> bool:
 def verify_input(data: bytes, args: argparse.Namespace, sources: _Sources, now: datetime) -> Report:
     """Detect a baked image, a compact JWS or JSON (a credential, a presentation, or an Open Badges
     2.0 assertion), and verify it."""
+    from vcengine.core import ob2
+    from vcengine.core.presentation import verify_presentation
+    from vcengine.core.presentation_jwt import is_presentation_jwt, verify_presentation_jwt
+    from vcengine.core.verify import looks_like_jws, verify_credential
+
     stripped = data.lstrip()
     if data[:8] == b"\x89PNG\r\n\x1a\n" or stripped[:1] == b"<":
         from vcengine.core.bake import unbake
@@ -140,14 +160,13 @@ def _status_checker(args: argparse.Namespace, resolver: OfflineResolver) -> Any:
         supplied[key] = doc
     if not supplied and not args.online:
         return status_checker(None, resolver)
+    fetch = _fetcher(args)
 
     def lists(url: str) -> Mapping[str, Any]:
         if url in supplied:
             return supplied[url]
-        if args.online:
-            from vcengine.fetch import fetch_json
-
-            doc = fetch_json(url)
+        if fetch is not None:
+            doc = fetch(url)
             if isinstance(doc, Mapping):
                 return doc
             raise ResolutionError(f"{url} is not a JSON object")
@@ -157,6 +176,8 @@ def _status_checker(args: argparse.Namespace, resolver: OfflineResolver) -> Any:
 
 
 def render_report(report: Report, out: IO[str], indent: str = "") -> None:
+    from vcengine.core.presentation import PresentationReport
+
     marks = {"pass": "PASS", "fail": "FAIL", "indeterminate": "????", "skipped": " -- "}
     if isinstance(report, PresentationReport):
         vp = report.presentation or {}
@@ -212,8 +233,23 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_BY_VERDICT[report.verdict]
 
 
+EXIT_CODES = """exit codes (with --jsonl, the worst line's):
+  0  verified: every check passed
+  1  failed: a check failed (bad signature, revoked, expired, ...)
+  2  malformed: the input could not be read or is not a credential
+  3  indeterminate: a check could not be completed (a key, document or status list unavailable)
+"""
+
+
 def register(sub: Any) -> None:
-    verify = sub.add_parser("verify", help="verify a credential, presentation, JWT or baked image")
+    verify = sub.add_parser(
+        "verify",
+        help="verify a credential, presentation, JWT or baked image",
+        description="Verify a credential, presentation, VC-JWT, Open Badges 2.0 assertion or baked "
+        "PNG/SVG badge, and print a report of every check.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     verify.add_argument("file", nargs="?", help="credential or presentation file, or - for stdin")
     verify.add_argument("--json", action="store_true", help="print the machine-readable report")
     verify.add_argument("--jsonl", action="store_true", help="one credential or JWT per line on stdin")
@@ -221,6 +257,12 @@ def register(sub: Any) -> None:
         "--online",
         action="store_true",
         help="resolve did:web / https keys, status lists and OB 2.0 badge documents over HTTPS",
+    )
+    verify.add_argument(
+        "--allow-http-loopback",
+        action="store_true",
+        help="with --online, also fetch plain http:// URLs whose host is localhost or a loopback "
+        "address (a local `vcengine serve` without TLS)",
     )
     verify.add_argument(
         "--resolve",

@@ -33,13 +33,9 @@ import copy
 import json
 import reprlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
-
-from jsonschema import Draft201909Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from vcengine.core.contexts import VC_V1_CONTEXT
 from vcengine.core.json_schema_predicate import compile_predicate, is_date_time
@@ -48,6 +44,10 @@ from vcengine.core.rules import SchemaIssue, rule_url
 from vcengine.core.vcdm import child_path, identifier_issues, is_vc11, vcdm_issues
 from vcengine.core.vcdm_jsonld import jsonld_issues
 from vcengine.errors import SchemaError
+
+if TYPE_CHECKING:
+    from jsonschema import Draft201909Validator, FormatChecker
+    from jsonschema.exceptions import ValidationError
 
 __all__ = [
     "SchemaIssue",
@@ -256,17 +256,33 @@ def _load(name: str) -> dict[str, Any]:
 
 
 def _format_checker() -> FormatChecker:
+    from jsonschema import FormatChecker
+
     checker = FormatChecker(formats=())
     checker.checks("date-time")(is_date_time)
     return checker
 
 
-@dataclass(frozen=True, slots=True)
 class _Compiled:
-    """A JSON Schema twice: ``accepts`` answers valid/invalid fast; ``validator`` explains why not."""
+    """A JSON Schema twice: ``accepts`` answers valid/invalid fast; ``validator`` explains why not.
 
-    validator: Draft201909Validator
-    accepts: Callable[[Any], bool]
+    The jsonschema validator is built on first use, so a process that only meets valid
+    documents never imports jsonschema (about 0.1 s of start-up)."""
+
+    __slots__ = ("_validator", "accepts", "schema")
+
+    def __init__(self, schema: Mapping[str, Any], accepts: Callable[[Any], bool]) -> None:
+        self.schema = schema
+        self.accepts = accepts
+        self._validator: Draft201909Validator | None = None
+
+    @property
+    def validator(self) -> Draft201909Validator:
+        if self._validator is None:  # a race builds it twice, harmlessly: both are equal
+            from jsonschema import Draft201909Validator
+
+            self._validator = Draft201909Validator(self.schema, format_checker=_format_checker())
+        return self._validator
 
     def issues(self, instance: Any) -> list[SchemaIssue]:
         if self.accepts(instance):
@@ -275,10 +291,10 @@ class _Compiled:
 
 
 def _compile(schema: Mapping[str, Any]) -> _Compiled:
-    Draft201909Validator.check_schema(schema)
-    return _Compiled(
-        Draft201909Validator(schema, format_checker=_format_checker()), compile_predicate(schema)
-    )
+    """Compile a bundled schema. It is not checked against the meta-schema here (0.7 s in every
+    process): tests/core/test_schema_bundled.py checks each bundled schema, and each variant
+    built from one, once."""
+    return _Compiled(schema, compile_predicate(schema))
 
 
 def _vc11_variant(credential_schema: dict[str, Any]) -> None:

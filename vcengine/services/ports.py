@@ -355,6 +355,10 @@ class Store(Protocol):
 
     async def get_status_list(self, list_id: str) -> StatusListRecord | None: ...
     async def find_status_list_by_url(self, url: str) -> StatusListRecord | None: ...
+    async def status_list_urls(self) -> Sequence[str]:
+        """The URL of every status list, of every organization (in a stable order): what the service
+        publishes and must keep re-signing before each signed list expires."""
+
     async def status_list_version(self, url: str) -> int | None:
         """Just the stored ``version`` of the list at ``url`` (None: no such list): a cheap read,
         so every instance can tell whether what it holds in memory is still current."""

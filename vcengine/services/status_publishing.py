@@ -14,6 +14,7 @@ served, verified and shown by every instance at once — never a day later.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -32,17 +33,26 @@ from vcengine.services.ports import IssuerRecord, StatusListRecord
 
 __all__ = [
     "ATTEMPTS",
+    "CLOCK_SKEW",
     "LIST_TTL",
     "RESIGN_BEFORE",
     "allocate",
     "backoff",
     "published_list",
+    "refresh_forever",
+    "refresh_lists",
     "sign_list",
     "stored_bits",
 ]
 
+_log = logging.getLogger("vcengine.status")
+
 LIST_TTL = timedelta(days=1)
 RESIGN_BEFORE = timedelta(hours=1)
+#: ``validFrom`` is this much before the moment of signing, so that a verifier whose clock is a
+#: little behind, or which fixed its "now" before fetching the list (``vcengine verify --online``),
+#: does not find a list re-signed a moment ago "not yet valid".
+CLOCK_SKEW = timedelta(minutes=1)
 ATTEMPTS = 40  # compare-and-set rounds before giving up (each lost round means another instance won)
 
 
@@ -92,8 +102,8 @@ async def sign_list(services: Services, record: StatusListRecord, bits: StatusLi
             issuer=str(issuer.profile["id"]),
             key=pair,
             verification_method=key.verification_method,
-            now=services.now(),
-            ttl=LIST_TTL,
+            now=services.now() - CLOCK_SKEW,
+            ttl=LIST_TTL + CLOCK_SKEW,
         )
     )
 
@@ -131,3 +141,36 @@ async def published_list(services: Services, url: str) -> Mapping[str, Any] | No
         services.cache[key] = (record.version + 1, credential)
         return credential
     raise Conflict(f"status list {url} keeps changing; try again")
+
+
+async def refresh_lists(services: Services) -> int:
+    """Re-sign every status list whose signed credential has less than ``RESIGN_BEFORE`` left
+    (or was never signed), so that lists nobody fetched lately do not expire in verifiers' caches
+    or make fresh credentials indeterminate. Returns how many lists were re-signed.
+
+    Safe on every instance at once: each list goes through ``published_list``, whose save is a
+    compare-and-set on the list's version, so two instances refreshing (or an instance refreshing
+    while another revokes) never overwrite each other — the loser re-reads and finds the list
+    fresh, or re-signs the newer bits."""
+    resigned = 0
+    for url in await services.store.status_list_urls():
+        record = await services.store.find_status_list_by_url(url)
+        if record is None or _fresh(record.credential, services.now()):
+            continue
+        await published_list(services, url)
+        resigned += 1
+    return resigned
+
+
+async def refresh_forever(services: Services, interval: float) -> None:
+    """``refresh_lists`` now and every ``interval`` seconds, until cancelled (the app's lifespan
+    runs one per instance). A failed pass (the store unreachable) is logged and retried at the
+    next one: the lists still have most of an hour of validity left."""
+    while True:
+        try:
+            resigned = await refresh_lists(services)
+            if resigned:
+                _log.info("re-signed %d status list(s) before they expire", resigned)
+        except Exception:  # keep refreshing: one bad pass must not stop the lists' renewal
+            _log.exception("status list refresh failed; retrying in %g s", interval)
+        await asyncio.sleep(interval)

@@ -528,6 +528,11 @@ class MongoStore:
         return m.status_list(doc)
 
     @_translated
+    async def status_list_urls(self) -> Sequence[str]:
+        cursor = self._c("status_lists").find({}, projection={"url": True}).sort([("_id", 1)])
+        return [str(doc["url"]) for doc in await cursor.to_list()]
+
+    @_translated
     async def status_list_version(self, url: str) -> int | None:
         doc = await self._c("status_lists").find_one({"url": url}, projection={"version": True})
         return None if doc is None else int(doc["version"])

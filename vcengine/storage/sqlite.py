@@ -318,6 +318,9 @@ class SqliteStore:
             s.status_list, f"SELECT {s.STATUS_LIST} FROM status_lists WHERE url = ?", [url]
         )
 
+    async def status_list_urls(self) -> Sequence[str]:
+        return await self._all(lambda row: str(row[0]), "SELECT url FROM status_lists ORDER BY id")
+
     async def status_list_version(self, url: str) -> int | None:
         return await self._one(
             lambda row: int(row[0]), "SELECT version FROM status_lists WHERE url = ?", [url]

@@ -26,5 +26,5 @@ def test_verify_credential_accepts_ob2(server: Server) -> None:
         assert payload["userErrors"] == []
         report = payload["report"]
         assert report["verdict"] == "INDETERMINATE" and not report["verified"] and report["format"] == fmt
-        assert [c["name"] for c in report["checks"]][:2] == ["syntax", "proof"]
+        assert [c["check"] for c in report["checks"]][:2] == ["syntax", "proof"]
         assert report["checks"][1]["outcome"] == "INDETERMINATE"

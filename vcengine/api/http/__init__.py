@@ -2,15 +2,24 @@
 
 One module per concept: ``credentials`` (a credential at its URL, its page and baked images),
 ``status_lists``, ``issuers`` (profiles and DID documents), ``achievements``, ``vc_api`` (W3C VC
-API issuer and status), ``vc_verifier`` (W3C VC API verifier) and ``health``. Errors are
-RFC 9457 problem details (``_problem``).
+API issuer and status), ``vc_verifier`` (W3C VC API verifier), ``health`` and ``home`` (the
+landing page). Errors are RFC 9457 problem details (``_problem``).
 """
 
 from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from vcengine.api.http import achievements, credentials, health, issuers, status_lists, vc_api, vc_verifier
+from vcengine.api.http import (
+    achievements,
+    credentials,
+    health,
+    home,
+    issuers,
+    status_lists,
+    vc_api,
+    vc_verifier,
+)
 
 __all__ = ["routes"]
 
@@ -25,4 +34,5 @@ def routes() -> list[BaseRoute]:
         *issuers.routes,
         *achievements.routes,
         *health.routes,
+        *home.routes,
     ]

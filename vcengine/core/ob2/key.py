@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from jwcrypto import jwk as jose_jwk
 
 from vcengine.core.ob2.assertion import is_iri
 from vcengine.core.ob2.context import check_context, has_type
 from vcengine.errors import InputError, UnsupportedError
+
+if TYPE_CHECKING:
+    from jwcrypto import jwk as jose_jwk
 
 __all__ = ["MIN_RSA_BITS", "CryptographicKey", "parse_key"]
 
@@ -57,6 +59,8 @@ def _public_key(pem: Any) -> tuple[str, jose_jwk.JWK]:
         algorithm = "ES256"
     else:
         raise UnsupportedError(f"{type(key).__name__} keys are not used for OB 2.0 (RSA or EC P-256)")
+    from jwcrypto import jwk as jose_jwk  # jwcrypto (~80 ms) loads when a JWS is checked
+
     return algorithm, jose_jwk.JWK.from_pyca(key)
 
 

@@ -16,8 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jwcrypto import jws as jose_jws
-
 from vcengine.core import jsontext
 from vcengine.core.ob2.key import CryptographicKey
 from vcengine.errors import JsonError, JwtFormatError, SignatureError, UnsupportedError
@@ -100,6 +98,10 @@ def verify_signature(signed: SignedAssertion, key: CryptographicKey) -> None:
         raise UnsupportedError(f"alg {signed.alg} is not verified (RS256, ES256)")
     if signed.alg != key.algorithm:
         raise SignatureError(f"the token says alg {signed.alg}, the key {key.id} is for {key.algorithm}")
+    from jwcrypto import (
+        jws as jose_jws,  # jwcrypto (~80 ms) loads when a JWS is checked, not with every verify
+    )
+
     jws = jose_jws.JWS()
     try:
         jws.deserialize(signed.token)

@@ -100,9 +100,7 @@ class Transformed:
             raise value
         return value
 
-    def dataset(
-        self, unsecured: Mapping[str, Any] | None = None, key: tuple[Any, ...] = ((),)
-    ) -> list[Quad]:
+    def dataset(self, unsecured: Mapping[str, Any] | None = None, key: tuple[Any, ...] = ((),)) -> list[Quad]:
         """The RDF dataset of the unsecured document ``key`` names (by default: the document
         without its proofs, which is what the verifier reports on — the same document a proof
         without ``previousProof`` signed, so its key, ``((),)``, shares the one computation)."""

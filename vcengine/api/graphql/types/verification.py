@@ -30,11 +30,17 @@ class CheckOutcome(Enum):
 
 @strawberry.type(description="One check: syntax, schema, proof, issuer, validity, status…")
 class VerificationCheck:
-    name: str
+    check: str = strawberry.field(
+        description="The check's name, as the JSON reports (CLI --json, POST /credentials/verify) call it."
+    )
     outcome: CheckOutcome
     reason: str
     code: str | None
     details: JSON | None
+
+    @strawberry.field(deprecation_reason="Use `check`, the name the JSON reports use.")
+    def name(self) -> str:
+        return self.check
 
 
 @strawberry.type(description="Verified only when no check failed and none was indeterminate.")
@@ -57,7 +63,7 @@ class VerificationReport:
             credential_id=credential_id if isinstance(credential_id, str) else None,
             checks=[
                 VerificationCheck(
-                    name=c.name,
+                    check=c.name,
                     outcome=CheckOutcome(c.outcome),
                     reason=c.reason,
                     code=c.code,

@@ -12,9 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal, TypeGuard
-
-from jwcrypto import jwk as jose_jwk
+from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
 from vcengine.core.dates import parse_date_time
 from vcengine.core.jsontext import MAX_BYTES, loads
@@ -23,6 +21,9 @@ from vcengine.errors import (
     JsonError,
     JwtFormatError,
 )
+
+if TYPE_CHECKING:
+    from jwcrypto import jwk as jose_jwk
 
 Outcome = Literal["pass", "fail", "indeterminate"]
 Form = Literal["vcdm2", "vc-claim"]
@@ -145,6 +146,8 @@ def _check_header(header: Mapping[str, Any], *, allow_external_key: bool) -> Non
 
 def public_jwk(value: Any) -> jose_jwk.JWK:
     """The header ``jwk`` as a jwcrypto key; only public Ed25519, P-256 or RSA keys."""
+    from jwcrypto import jwk as jose_jwk  # jwcrypto (~80 ms) loads when a JWS is checked
+
     if not isinstance(value, dict):
         raise JwtFormatError("'jwk' must be a JSON object")
     private = sorted(PRIVATE_JWK_MEMBERS & set(value))

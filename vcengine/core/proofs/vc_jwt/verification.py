@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from jwcrypto import jws as jose_jws
-
 from vcengine.core.dates import from_numeric_date, to_numeric_date
 from vcengine.core.keys import PublicKey
 from vcengine.core.proofs.vc_jwt.token import (
@@ -216,6 +214,10 @@ def _check_signature(decoded: JwtCredential, token: str, key_jwk: Mapping[str, A
     mismatch = _alg_key_mismatch(alg, key_jwk)
     if mismatch:
         return JwtCheck("signature", "fail", mismatch)
+    from jwcrypto import (
+        jws as jose_jws,  # jwcrypto (~80 ms) loads when a JWS is checked, not with every verify
+    )
+
     jws = jose_jws.JWS()
     try:
         jws.deserialize(token)
