@@ -36,8 +36,10 @@ from typing import Any, Literal, Protocol
 __all__ = [
     "AchievementRecord",
     "ApiKeyRecord",
+    "ClaimTokenRecord",
     "CredentialFilter",
     "CredentialRecord",
+    "DeliveryAttemptRecord",
     "EventRecord",
     "IssuerKeyRecord",
     "IssuerRecord",
@@ -429,3 +431,66 @@ class Store(Protocol):
         """A ``done`` or ``failed`` job back to ``pending`` at ``due_at`` (a replay), keeping its
         payload and history; ``None`` if there is no such job or it is not finished."""
         ...
+
+    # -- delivery -- (the records are below the Store)
+
+    async def add_delivery_attempt(self, attempt: DeliveryAttemptRecord) -> bool:
+        """Store ``attempt``; ``False`` (nothing changed) if its (delivery, attempt) is stored already."""
+        ...
+
+    async def list_delivery_attempts(
+        self, org_id: str, credential_id: str
+    ) -> Sequence[DeliveryAttemptRecord]:
+        """The attempts at delivering the credential, oldest first (by ``at``, then ``attempt``)."""
+        ...
+
+    async def add_claim_token(self, token: ClaimTokenRecord) -> None:
+        """Store a new token (``Conflict`` if its hash is stored already)."""
+        ...
+
+    async def find_claim_token(self, token_hash: str) -> ClaimTokenRecord | None:
+        """By hash across orgs: whoever holds the link is not signed in."""
+        ...
+
+    async def accept_claim(self, token_hash: str, at: datetime) -> ClaimTokenRecord | None:
+        """Set ``claimed_at`` to ``at`` unless it is set already; the token as stored now (None:
+        no such token). One atomic step: two concurrent accepts keep the first ``claimed_at``."""
+        ...
+
+    async def claimed_at(self, org_id: str, credential_id: str) -> datetime | None:
+        """When the credential was first claimed (through any of its tokens); None: not yet."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryAttemptRecord:
+    """One attempt at delivering a credential (an email, say): what happened and when.
+
+    ``delivery_id`` is the id of the job that delivers it, ``attempt`` that job's claim number
+    (one record per claim). ``outcome`` is ``sent``, ``failed`` (may pass: retried), ``bounced``
+    (refused for good) or ``skipped`` (nothing to send it with); ``detail`` says why,
+    ``message_id`` is the message's Message-ID."""
+
+    id: str
+    org_id: str
+    credential_id: str
+    delivery_id: str
+    attempt: int
+    at: datetime
+    outcome: Literal["sent", "failed", "bounced", "skipped"]
+    detail: str | None = None
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimTokenRecord:
+    """A claim link's token, stored as its SHA-256 (``token_hash``, hex), never the token itself.
+
+    It claims one credential, until ``expires_at``; ``claimed_at`` is when it was accepted."""
+
+    token_hash: str
+    org_id: str
+    credential_id: str
+    created_at: datetime
+    expires_at: datetime
+    claimed_at: datetime | None = None

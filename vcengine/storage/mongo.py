@@ -48,8 +48,10 @@ from vcengine.errors import Conflict, InputError, NotFound, StoreError, StoreUna
 from vcengine.services.ports import (
     AchievementRecord,
     ApiKeyRecord,
+    ClaimTokenRecord,
     CredentialFilter,
     CredentialRecord,
+    DeliveryAttemptRecord,
     EventRecord,
     IssuerKeyRecord,
     IssuerRecord,
@@ -61,6 +63,7 @@ from vcengine.services.ports import (
     StatusTransition,
     active_list_key,
 )
+from vcengine.storage import _mongo_delivery as md
 from vcengine.storage import _mongo_docs as m
 from vcengine.storage import _mongo_jobs as mj
 from vcengine.storage._codec import decode_cursor, encode_cursor, encode_time, revoked_list_of
@@ -136,7 +139,7 @@ class MongoStore:
         )
         try:
             await self._client[self._database].command("ping")
-            for name, indexes in (*m.INDEXES.items(), ("jobs", mj.INDEXES)):
+            for name, indexes in (*m.INDEXES.items(), ("jobs", mj.INDEXES), *md.INDEXES.items()):
                 await self._c(name).create_indexes(indexes)
             await self._migrate()
             for org in await self._c("organizations").find({}, projection={"_id": True}).to_list():
@@ -736,6 +739,47 @@ class MongoStore:
             return_document=ReturnDocument.AFTER,
         )
         return None if doc is None else mj.job(doc)
+
+    # -- delivery --------------------------------------------------------------------------------
+
+    @_translated
+    async def add_delivery_attempt(self, attempt: DeliveryAttemptRecord) -> bool:
+        try:
+            await self._c("delivery_attempts").insert_one(md.attempt_doc(attempt))
+        except DuplicateKeyError:
+            return False
+        return True
+
+    @_translated
+    async def list_delivery_attempts(
+        self, org_id: str, credential_id: str
+    ) -> Sequence[DeliveryAttemptRecord]:
+        query = {"org_id": org_id, "credential_id": credential_id}
+        cursor = self._c("delivery_attempts").find(query).sort([("at", 1), ("attempt", 1), ("id", 1)])
+        return [md.attempt(d) for d in await cursor.to_list()]
+
+    @_translated
+    async def add_claim_token(self, token: ClaimTokenRecord) -> None:
+        await self._c("claim_tokens").insert_one(md.token_doc(token))
+
+    @_translated
+    async def find_claim_token(self, token_hash: str) -> ClaimTokenRecord | None:
+        return await self._find_one("claim_tokens", {"_id": token_hash}, md.token)
+
+    @_translated
+    async def accept_claim(self, token_hash: str, at: datetime) -> ClaimTokenRecord | None:
+        tokens = self._c("claim_tokens")
+        await tokens.update_one(
+            {"_id": token_hash, "claimed_at": _NULL}, {"$set": {"claimed_at": encode_time(at)}}
+        )
+        return await self._find_one("claim_tokens", {"_id": token_hash}, md.token)
+
+    @_translated
+    async def claimed_at(self, org_id: str, credential_id: str) -> datetime | None:
+        query = {"org_id": org_id, "credential_id": credential_id, "claimed_at": {"$ne": None}}
+        cursor = self._c("claim_tokens").find(query).sort([("claimed_at", 1)]).limit(1)
+        docs = await cursor.to_list()
+        return md.token(docs[0]).claimed_at if docs else None
 
 
 def _credential_query(org_id: str, f: CredentialFilter) -> Doc:

@@ -26,8 +26,10 @@ from vcengine.private_files import create_private_file, private_dir, tighten
 from vcengine.services.ports import (
     AchievementRecord,
     ApiKeyRecord,
+    ClaimTokenRecord,
     CredentialFilter,
     CredentialRecord,
+    DeliveryAttemptRecord,
     EventRecord,
     IssuerKeyRecord,
     IssuerRecord,
@@ -39,9 +41,17 @@ from vcengine.services.ports import (
     StatusTransition,
     active_list_key,
 )
+from vcengine.storage import _sqlite_delivery as delivery_sql
 from vcengine.storage import _sqlite_jobs as jobs_sql
 from vcengine.storage import _sqlite_schema as s
-from vcengine.storage._codec import decode_cursor, dump_json, encode_cursor, encode_time, revoked_list_of
+from vcengine.storage._codec import (
+    decode_cursor,
+    dump_json,
+    encode_cursor,
+    encode_time,
+    maybe_time,
+    revoked_list_of,
+)
 
 __all__ = ["SqliteStore"]
 
@@ -390,6 +400,31 @@ class SqliteStore:
     async def requeue_job(self, org_id: str, job_id: str, due_at: datetime) -> JobRecord | None:
         return await self._write(jobs_sql.requeue, org_id, job_id, due_at)
 
+    # -- delivery --------------------------------------------------------------------------------
+
+    async def add_delivery_attempt(self, attempt: DeliveryAttemptRecord) -> bool:
+        return await self._execute(delivery_sql.INSERT_ATTEMPT, delivery_sql.attempt_row(attempt)) == 1
+
+    async def list_delivery_attempts(
+        self, org_id: str, credential_id: str
+    ) -> Sequence[DeliveryAttemptRecord]:
+        return await self._all(delivery_sql.attempt, delivery_sql.SELECT_ATTEMPTS, [org_id, credential_id])
+
+    async def add_claim_token(self, token: ClaimTokenRecord) -> None:
+        await self._execute(delivery_sql.INSERT_TOKEN, delivery_sql.token_row(token))
+
+    async def find_claim_token(self, token_hash: str) -> ClaimTokenRecord | None:
+        return await self._one(delivery_sql.token, delivery_sql.SELECT_TOKEN, [token_hash])
+
+    async def accept_claim(self, token_hash: str, at: datetime) -> ClaimTokenRecord | None:
+        return await self._write(delivery_sql.accept, token_hash, at)
+
+    async def claimed_at(self, org_id: str, credential_id: str) -> datetime | None:
+        found = await self._one(
+            lambda row: maybe_time(row[0]), delivery_sql.FIRST_CLAIM, [org_id, credential_id]
+        )
+        return found
+
 
 # -- what runs on the worker thread --------------------------------------------------------------
 
@@ -425,7 +460,7 @@ def _create_schema(conn: Connection) -> None:
         version = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
     if version is not None and version > s.SCHEMA_VERSION:
         raise StoreError(f"the store was written by a newer vcengine (schema {version} > {s.SCHEMA_VERSION})")
-    for statement in (*s.DDL, *jobs_sql.DDL):
+    for statement in (*s.DDL, *jobs_sql.DDL, *delivery_sql.DDL):
         conn.execute(statement)
     for table, column, kind in (*s.ADDED_COLUMNS, *s.VERSION_2_COLUMNS, *s.VERSION_3_COLUMNS):
         present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}

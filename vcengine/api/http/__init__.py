@@ -2,8 +2,9 @@
 
 One module per concept: ``credentials`` (a credential at its URL, its page and baked images),
 ``status_lists``, ``issuers`` (profiles and DID documents), ``achievements``, ``vc_api`` (W3C VC
-API issuer and status), ``vc_verifier`` (W3C VC API verifier), ``health`` and ``home`` (the
-landing page). Errors are RFC 9457 problem details (``_problem``).
+API issuer and status), ``vc_verifier`` (W3C VC API verifier), ``claim`` (the learner's claim
+page), ``sharing`` (the counted LinkedIn link), ``health`` and ``home`` (the landing page).
+Errors are RFC 9457 problem details (``_problem``).
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from starlette.routing import BaseRoute
 
 from vcengine.api.http import (
     achievements,
+    claim,
     credentials,
     health,
     home,
     issuers,
+    sharing,
     status_lists,
     vc_api,
     vc_verifier,
@@ -29,7 +32,9 @@ def routes() -> list[BaseRoute]:
     return [
         *vc_api.routes,
         *vc_verifier.routes,
+        *sharing.routes,
         *credentials.routes,
+        *claim.routes,
         *status_lists.routes,
         *issuers.routes,
         *achievements.routes,

@@ -35,6 +35,7 @@ from vcengine.core.bake.badge_image import render_badge_png, render_badge_svg
 from vcengine.core.contexts import VC_V2_CONTEXT
 from vcengine.services import verifying
 from vcengine.services.context import Services
+from vcengine.services.engagement import record_engagement
 from vcengine.services.issuing import credential_json
 from vcengine.services.ports import CredentialRecord
 
@@ -102,6 +103,7 @@ async def credential(request: Request) -> Response:
         raise Problem(406, "not-acceptable", "Not acceptable", f"available: {', '.join(offers)}")
     vary = {"Vary": "Accept"}
     if media_type == "text/html":
+        await record_engagement(svc, record, "page_viewed", request.headers.get("user-agent"))
         return await _page(svc, record)
     if media_type in _JWT_TYPES:
         body = str(record.document["jwt"]).encode("ascii")
@@ -167,6 +169,10 @@ async def _badge_image(svc: Services, record: CredentialRecord, kind: str) -> by
 
 async def _badge(request: Request, kind: str, media_type: str) -> Response:
     svc, record = await _record(request)
+    if "download" in request.query_params:  # a download button, not the page's <img>
+        await record_engagement(
+            svc, record, "downloaded", request.headers.get("user-agent"), {"format": kind}
+        )
     image = await _badge_image(svc, record, kind)
     baked = await anyio.to_thread.run_sync(_baked, image, _baked_text(record))
     headers = {"Content-Disposition": f'inline; filename="{_slug(record)}.{kind}"'}

@@ -1,0 +1,178 @@
+"""Sending a credential's email: the job handler behind ``delivery: EMAIL`` (and reminders).
+
+One attempt: read the credential; if an earlier attempt of this delivery was accepted by the
+server, stop (a message is never sent twice by us, even when the job runs again after a crash
+between the send and its bookkeeping, except in the instant between the server's acceptance and
+the attempt's record); if there is no SMTP, record ``skipped``; if the credential is revoked,
+suspended or expired by now, record ``skipped`` (a badge that stopped counting is not promoted);
+else make a fresh claim link, render the organization's template, send, and record the outcome.
+Every attempt is a ``DeliveryAttemptRecord``; the outcome is an event: ``delivered``,
+``bounced`` (refused for good) or ``delivery_failed`` (gave up after the last retry).
+The message carries a ``Message-ID`` made from the job id, the same on every attempt.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+from typing import Any
+
+from vcengine.core.email_message import compose, message_id
+from vcengine.core.email_template import DEFAULT_TEMPLATE, EmailTemplate, render_email
+from vcengine.services import smtp
+from vcengine.services.claiming import new_claim_link
+from vcengine.services.context import Services
+from vcengine.services.delivery import EMAIL_KIND, REMINDER_KIND
+from vcengine.services.issuing import credential_json, credential_url
+from vcengine.services.jobs import GiveUp, JobKind, RetryLater, exponential_backoff
+from vcengine.services.ports import CredentialRecord, DeliveryAttemptRecord, EventRecord, JobRecord
+
+__all__ = ["MAX_ATTEMPTS", "email_values", "job_kinds", "send_email"]
+
+MAX_ATTEMPTS = 8
+_REMINDER_SUBJECT = "Reminder: {{ achievement_name }} expires on {{ valid_until }}"
+
+
+def _date(value: datetime | None) -> str | None:
+    return None if value is None else value.strftime("%-d %B %Y")
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def email_values(
+    services: Services, record: CredentialRecord, claim_url: str, claim_expires: datetime
+) -> dict[str, Any]:
+    """The values a template sees for ``record`` (see ``core.email_template.VARIABLES``)."""
+    document = credential_json(record)
+    subject = document.get("credentialSubject") or {}
+    achievement = subject.get("achievement") or {} if isinstance(subject, dict) else {}
+    issuer = document.get("issuer") or {}
+    issuer_name = _text(issuer.get("name") if isinstance(issuer, dict) else None) or "The issuer"
+    name = _text(achievement.get("name")) or _text(document.get("name")) or "a badge"
+    page = credential_url(services, record.id)
+    return {
+        "recipient_name": _text(record.recipient.get("name")),
+        "achievement_name": name,
+        "achievement_description": _text(achievement.get("description")),
+        "issuer_name": issuer_name,
+        "organization_name": issuer_name,
+        "claim_url": claim_url,
+        "credential_url": page,
+        "linkedin_url": f"{page}/linkedin",
+        "badge_image_url": f"{page}/badge.png",
+        "valid_until": _date(record.valid_until),
+        "claim_expires": _date(claim_expires),
+    }
+
+
+def _sender(services: Services) -> str:
+    if services.delivery.sender:
+        return services.delivery.sender
+    host = services.base_url.split("://", 1)[1].split("/", 1)[0].split(":", 1)[0]
+    return f"Badges <no-reply@{host}>"
+
+
+async def _template(services: Services, record: CredentialRecord, reminder: bool) -> EmailTemplate:
+    template = DEFAULT_TEMPLATE
+    if reminder:
+        return EmailTemplate(_REMINDER_SUBJECT, template.html, template.text)
+    return template
+
+
+class _Attempt:
+    """Records the outcome of one claim of a delivery job."""
+
+    def __init__(self, services: Services, job: JobRecord, record: CredentialRecord) -> None:
+        self.services, self.job, self.record = services, job, record
+
+    async def note(self, outcome: str, detail: str | None, msg_id: str | None = None) -> None:
+        s = self.services
+        await s.store.add_delivery_attempt(
+            DeliveryAttemptRecord(
+                s.new_id(), self.record.org_id, self.record.id, self.job.id, self.job.attempts, s.now(),
+                outcome, detail, msg_id,  # type: ignore[arg-type]
+            )
+        )  # fmt: skip
+
+    async def event(self, type: str, data: dict[str, Any]) -> None:
+        s = self.services
+        data = {"deliveryId": self.job.id, "channel": "email", **data}
+        event = EventRecord(s.new_id(), self.record.org_id, type, self.record.id, s.now(), data)
+        await s.store.add_event(event)
+
+
+def _stopped_counting(record: CredentialRecord, now: datetime) -> str | None:
+    if record.status != "active":
+        return f"the credential is {record.status}"
+    if record.valid_until is not None and record.valid_until <= now:
+        return "the credential has expired"
+    return None
+
+
+async def send_email(services: Services, job: JobRecord) -> dict[str, Any]:
+    """The handler of ``email`` and ``email_reminder`` jobs (see the module docstring)."""
+    record = await services.store.get_credential(job.org_id, str(job.payload.get("credentialId")))
+    if record is None:
+        raise GiveUp("the credential is gone", result={"outcome": "failed"})
+    earlier = await services.store.list_delivery_attempts(record.org_id, record.id)
+    sent = next((a for a in earlier if a.delivery_id == job.id and a.outcome == "sent"), None)
+    if sent is not None:
+        return {"outcome": "sent", "messageId": sent.message_id}
+    attempt = _Attempt(services, job, record)
+    config, to = services.delivery.smtp, record.recipient.get("email")
+    reason = (
+        "no SMTP server is configured (VCENGINE_SMTP_URL)"
+        if config is None
+        else "the recipient has no email address"
+        if not to
+        else _stopped_counting(record, services.now())
+    )
+    if reason is not None or config is None or not to:
+        await attempt.note("skipped", reason)
+        return {"outcome": "skipped", "reason": reason}
+    link = await new_claim_link(services, record)
+    values = email_values(services, record, link.url, link.expires_at)
+    content = render_email(await _template(services, record, job.kind == REMINDER_KIND), values)
+    sender = _sender(services)
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "vcengine.invalid"
+    msg_id = message_id(job.id, domain)
+    message = compose(
+        content,
+        sender=sender,
+        to=str(to),
+        to_name=_text(record.recipient.get("name")),
+        msg_id=msg_id,
+        date=services.now(),
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    try:
+        await smtp.send(config, message)
+    except smtp.Bounced as exc:
+        await attempt.note("bounced", str(exc))
+        await attempt.event("bounced", {"reason": str(exc)})
+        raise GiveUp(str(exc), result={"outcome": "bounced"}) from None
+    except smtp.SendFailed as exc:
+        await attempt.note("failed", str(exc))
+        if job.attempts >= MAX_ATTEMPTS:
+            await attempt.event("delivery_failed", {"reason": str(exc)})
+            reason = f"{exc} (gave up after {job.attempts} attempts)"
+            raise GiveUp(reason, result={"outcome": "failed"}) from None
+        raise RetryLater(str(exc)) from None
+    await attempt.note("sent", None, msg_id)
+    await attempt.event("delivered", {"messageId": msg_id, "reminder": job.kind == REMINDER_KIND})
+    return {"outcome": "sent", "messageId": msg_id}
+
+
+def job_kinds(services: Services) -> list[JobKind]:
+    """The email job kinds, with the retry policy of ``services.delivery``."""
+    backoff = exponential_backoff(timedelta(seconds=services.delivery.retry_seconds), timedelta(hours=1))
+
+    async def handle(job: JobRecord) -> dict[str, Any]:
+        return await send_email(services, job)
+
+    return [
+        JobKind(EMAIL_KIND, handle, max_attempts=MAX_ATTEMPTS + 1, backoff=backoff),
+        JobKind(REMINDER_KIND, handle, max_attempts=MAX_ATTEMPTS + 1, backoff=backoff),
+    ]

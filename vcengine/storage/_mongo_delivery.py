@@ -1,0 +1,75 @@
+"""Delivery attempts and claim tokens in MongoDB: their collections, documents and indexes.
+
+An attempt's ``_id`` is ``{delivery_id} {attempt}``, so a second record of the same claim is a
+duplicate key (ignored). A claim token's ``_id`` is its hash; accepting is one conditional
+``find_one_and_update`` (``claimed_at`` null), so concurrent accepts keep the first time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel
+
+from vcengine.services.ports import ClaimTokenRecord, DeliveryAttemptRecord
+from vcengine.storage._codec import decode_time, encode_time, maybe_time
+
+Doc = dict[str, Any]
+
+INDEXES: dict[str, list[IndexModel]] = {
+    "delivery_attempts": [
+        IndexModel([("org_id", ASCENDING), ("credential_id", ASCENDING), ("at", ASCENDING)], name="by_cred")
+    ],
+    "claim_tokens": [IndexModel([("org_id", ASCENDING), ("credential_id", ASCENDING)], name="by_cred")],
+}
+
+
+def attempt_doc(a: DeliveryAttemptRecord) -> Doc:
+    return {
+        "_id": f"{a.delivery_id} {a.attempt}",
+        "id": a.id,
+        "org_id": a.org_id,
+        "credential_id": a.credential_id,
+        "delivery_id": a.delivery_id,
+        "attempt": a.attempt,
+        "at": encode_time(a.at),
+        "outcome": a.outcome,
+        "detail": a.detail,
+        "message_id": a.message_id,
+    }
+
+
+def attempt(d: Doc) -> DeliveryAttemptRecord:
+    return DeliveryAttemptRecord(
+        id=d["id"],
+        org_id=d["org_id"],
+        credential_id=d["credential_id"],
+        delivery_id=d["delivery_id"],
+        attempt=d["attempt"],
+        at=decode_time(d["at"]),
+        outcome=d["outcome"],
+        detail=d.get("detail"),
+        message_id=d.get("message_id"),
+    )
+
+
+def token_doc(t: ClaimTokenRecord) -> Doc:
+    return {
+        "_id": t.token_hash,
+        "org_id": t.org_id,
+        "credential_id": t.credential_id,
+        "created_at": encode_time(t.created_at),
+        "expires_at": encode_time(t.expires_at),
+        "claimed_at": None if t.claimed_at is None else encode_time(t.claimed_at),
+    }
+
+
+def token(d: Doc) -> ClaimTokenRecord:
+    return ClaimTokenRecord(
+        token_hash=d["_id"],
+        org_id=d["org_id"],
+        credential_id=d["credential_id"],
+        created_at=decode_time(d["created_at"]),
+        expires_at=decode_time(d["expires_at"]),
+        claimed_at=maybe_time(d.get("claimed_at")),
+    )

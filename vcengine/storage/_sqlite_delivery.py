@@ -1,0 +1,90 @@
+"""Delivery attempts and claim tokens in SQLite: their tables, rows and statements.
+
+``delivery_attempts`` has one row per (delivery, attempt): a second insert of the same claim is
+ignored. ``claim_tokens`` is keyed by the token's hash; accepting is one conditional ``UPDATE``
+(``claimed_at IS NULL``), so two concurrent accepts keep the first time.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from vcengine.services.ports import ClaimTokenRecord, DeliveryAttemptRecord
+from vcengine.storage._codec import decode_time, encode_time, maybe_time
+
+DDL = (
+    """CREATE TABLE IF NOT EXISTS delivery_attempts (
+        id TEXT PRIMARY KEY, org_id TEXT NOT NULL, credential_id TEXT NOT NULL,
+        delivery_id TEXT NOT NULL, attempt INTEGER NOT NULL, at TEXT NOT NULL, outcome TEXT NOT NULL,
+        detail TEXT, message_id TEXT, UNIQUE (delivery_id, attempt))""",
+    "CREATE INDEX IF NOT EXISTS delivery_attempts_by_cred ON delivery_attempts (org_id, credential_id, at)",
+    """CREATE TABLE IF NOT EXISTS claim_tokens (
+        token_hash TEXT PRIMARY KEY, org_id TEXT NOT NULL, credential_id TEXT NOT NULL,
+        created_at TEXT NOT NULL, expires_at TEXT NOT NULL, claimed_at TEXT)""",
+    "CREATE INDEX IF NOT EXISTS claim_tokens_by_credential ON claim_tokens (org_id, credential_id)",
+)
+
+ATTEMPT = "id, org_id, credential_id, delivery_id, attempt, at, outcome, detail, message_id"
+TOKEN = "token_hash, org_id, credential_id, created_at, expires_at, claimed_at"
+Row = Sequence[Any]
+
+
+def attempt_row(a: DeliveryAttemptRecord) -> Row:
+    return (
+        a.id, a.org_id, a.credential_id, a.delivery_id, a.attempt, encode_time(a.at), a.outcome,
+        a.detail, a.message_id,
+    )  # fmt: skip
+
+
+def attempt(row: Row) -> DeliveryAttemptRecord:
+    return DeliveryAttemptRecord(
+        id=row[0],
+        org_id=row[1],
+        credential_id=row[2],
+        delivery_id=row[3],
+        attempt=row[4],
+        at=decode_time(row[5]),
+        outcome=row[6],
+        detail=row[7],
+        message_id=row[8],
+    )
+
+
+def token_row(t: ClaimTokenRecord) -> Row:
+    claimed = None if t.claimed_at is None else encode_time(t.claimed_at)
+    return (t.token_hash, t.org_id, t.credential_id, encode_time(t.created_at), encode_time(t.expires_at),
+            claimed)  # fmt: skip
+
+
+def token(row: Row) -> ClaimTokenRecord:
+    return ClaimTokenRecord(
+        token_hash=row[0],
+        org_id=row[1],
+        credential_id=row[2],
+        created_at=decode_time(row[3]),
+        expires_at=decode_time(row[4]),
+        claimed_at=maybe_time(row[5]),
+    )
+
+
+INSERT_ATTEMPT = (
+    f"INSERT INTO delivery_attempts ({ATTEMPT}) VALUES ({', '.join('?' * 9)}) ON CONFLICT DO NOTHING"
+)
+INSERT_TOKEN = f"INSERT INTO claim_tokens ({TOKEN}) VALUES ({', '.join('?' * 6)})"
+SELECT_ATTEMPTS = (
+    f"SELECT {ATTEMPT} FROM delivery_attempts WHERE org_id = ? AND credential_id = ? ORDER BY at, attempt, id"
+)
+SELECT_TOKEN = f"SELECT {TOKEN} FROM claim_tokens WHERE token_hash = ?"
+FIRST_CLAIM = "SELECT min(claimed_at) FROM claim_tokens WHERE org_id = ? AND credential_id = ?"
+
+
+def accept(conn: sqlite3.Connection, token_hash: str, at: datetime) -> ClaimTokenRecord | None:
+    conn.execute(
+        "UPDATE claim_tokens SET claimed_at = ? WHERE token_hash = ? AND claimed_at IS NULL",
+        [encode_time(at), token_hash],
+    )
+    row = conn.execute(SELECT_TOKEN, [token_hash]).fetchone()
+    return None if row is None else token(row)
