@@ -69,3 +69,23 @@ def test_a_learner_accepts_the_badge_from_the_emailed_link(
         "query($id: ID!) { node(id: $id) { ... on Credential { claimedAt } } }", {"id": credential["id"]}
     )
     assert claimed["node"]["claimedAt"] is not None
+
+    # revoked: the claim and credential pages stop promoting it, and say when and why
+    revoked = server.gql(
+        "mutation($i: RevokeCredentialInput!) { revokeCredential(input: $i) { userErrors { message } } }",
+        {"i": {"id": credential["id"], "publicReason": "Exam result withdrawn."}},
+    )
+    assert revoked["revokeCredential"]["userErrors"] == []
+    browser.get(link)
+    assert browser.find_element(By.ID, "claim-state").text == "This badge is revoked"
+    assert not browser.find_elements(By.ID, "add-to-linkedin") and not browser.find_elements(By.ID, "accept")
+    browser.get(credential["url"])
+    assert browser.find_element(By.ID, "verdict").text == "Revoked"
+    assert browser.find_element(By.ID, "stopped").text.startswith("Revoked on ")
+    assert (
+        browser.find_element(By.ID, "public-reason").text
+        == "Reason given by the issuer: Exam result withdrawn."
+    )
+    assert not browser.find_elements(By.ID, "add-to-linkedin")
+    assert not browser.find_elements(By.CSS_SELECTOR, "a[download]")
+    browser.save_screenshot(str(ARTIFACTS / "revoked-page.png"))

@@ -49,6 +49,7 @@ __all__ = [
     "Page",
     "Scope",
     "StatusListRecord",
+    "StatusNoticeRecord",
     "StatusPurpose",
     "StatusTransition",
     "Store",
@@ -461,6 +462,14 @@ class Store(Protocol):
         """When the credential was first claimed (through any of its tokens); None: not yet."""
         ...
 
+    async def put_status_notice(self, notice: StatusNoticeRecord) -> None:
+        """Store what the credential's public page says about its status (replacing the last)."""
+        ...
+
+    async def find_status_notice(self, credential_id: str) -> StatusNoticeRecord | None:
+        """By credential id across orgs: the public page is not org-scoped."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class DeliveryAttemptRecord:
@@ -494,3 +503,15 @@ class ClaimTokenRecord:
     created_at: datetime
     expires_at: datetime
     claimed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusNoticeRecord:
+    """What a credential's public pages say about a status change: when it was ``status``
+    (``revoked``) and, if the issuer chose to publish one, why (``public_reason``)."""
+
+    credential_id: str
+    org_id: str
+    status: CredentialStatus
+    at: datetime
+    public_reason: str | None = None

@@ -11,7 +11,7 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 
-from vcengine.services.ports import ClaimTokenRecord, DeliveryAttemptRecord
+from vcengine.services.ports import ClaimTokenRecord, DeliveryAttemptRecord, StatusNoticeRecord
 from vcengine.storage._codec import decode_time, encode_time, maybe_time
 
 Doc = dict[str, Any]
@@ -72,4 +72,20 @@ def token(d: Doc) -> ClaimTokenRecord:
         created_at=decode_time(d["created_at"]),
         expires_at=decode_time(d["expires_at"]),
         claimed_at=maybe_time(d.get("claimed_at")),
+    )
+
+
+def notice_doc(n: StatusNoticeRecord) -> Doc:
+    return {
+        "_id": n.credential_id,
+        "org_id": n.org_id,
+        "status": n.status,
+        "at": encode_time(n.at),
+        "public_reason": n.public_reason,
+    }
+
+
+def notice(d: Doc) -> StatusNoticeRecord:
+    return StatusNoticeRecord(
+        d["_id"], d["org_id"], d["status"], decode_time(d["at"]), d.get("public_reason")
     )

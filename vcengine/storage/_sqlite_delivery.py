@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from vcengine.services.ports import ClaimTokenRecord, DeliveryAttemptRecord
+from vcengine.services.ports import ClaimTokenRecord, DeliveryAttemptRecord, StatusNoticeRecord
 from vcengine.storage._codec import decode_time, encode_time, maybe_time
 
 DDL = (
@@ -25,6 +25,9 @@ DDL = (
         token_hash TEXT PRIMARY KEY, org_id TEXT NOT NULL, credential_id TEXT NOT NULL,
         created_at TEXT NOT NULL, expires_at TEXT NOT NULL, claimed_at TEXT)""",
     "CREATE INDEX IF NOT EXISTS claim_tokens_by_credential ON claim_tokens (org_id, credential_id)",
+    """CREATE TABLE IF NOT EXISTS status_notices (
+        credential_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, status TEXT NOT NULL, at TEXT NOT NULL,
+        public_reason TEXT)""",
 )
 
 ATTEMPT = "id, org_id, credential_id, delivery_id, attempt, at, outcome, detail, message_id"
@@ -88,3 +91,19 @@ def accept(conn: sqlite3.Connection, token_hash: str, at: datetime) -> ClaimToke
     )
     row = conn.execute(SELECT_TOKEN, [token_hash]).fetchone()
     return None if row is None else token(row)
+
+
+NOTICE = "credential_id, org_id, status, at, public_reason"
+PUT_NOTICE = (
+    f"INSERT INTO status_notices ({NOTICE}) VALUES (?, ?, ?, ?, ?) ON CONFLICT (credential_id) DO UPDATE "
+    "SET status = excluded.status, at = excluded.at, public_reason = excluded.public_reason"
+)
+SELECT_NOTICE = f"SELECT {NOTICE} FROM status_notices WHERE credential_id = ?"
+
+
+def notice_row(n: StatusNoticeRecord) -> Row:
+    return (n.credential_id, n.org_id, n.status, encode_time(n.at), n.public_reason)
+
+
+def notice(row: Row) -> StatusNoticeRecord:
+    return StatusNoticeRecord(row[0], row[1], row[2], decode_time(row[3]), row[4])

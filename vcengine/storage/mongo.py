@@ -60,6 +60,7 @@ from vcengine.services.ports import (
     OrganizationRecord,
     Page,
     StatusListRecord,
+    StatusNoticeRecord,
     StatusTransition,
     active_list_key,
 )
@@ -780,6 +781,15 @@ class MongoStore:
         cursor = self._c("claim_tokens").find(query).sort([("claimed_at", 1)]).limit(1)
         docs = await cursor.to_list()
         return md.token(docs[0]).claimed_at if docs else None
+
+    @_translated
+    async def put_status_notice(self, notice: StatusNoticeRecord) -> None:
+        doc = md.notice_doc(notice)
+        await self._c("status_notices").replace_one({"_id": doc["_id"]}, doc, upsert=True)
+
+    @_translated
+    async def find_status_notice(self, credential_id: str) -> StatusNoticeRecord | None:
+        return await self._find_one("status_notices", {"_id": credential_id}, md.notice)
 
 
 def _credential_query(org_id: str, f: CredentialFilter) -> Doc:

@@ -38,6 +38,7 @@ from vcengine.services.ports import (
     OrganizationRecord,
     Page,
     StatusListRecord,
+    StatusNoticeRecord,
     StatusTransition,
     active_list_key,
 )
@@ -420,10 +421,14 @@ class SqliteStore:
         return await self._write(delivery_sql.accept, token_hash, at)
 
     async def claimed_at(self, org_id: str, credential_id: str) -> datetime | None:
-        found = await self._one(
-            lambda row: maybe_time(row[0]), delivery_sql.FIRST_CLAIM, [org_id, credential_id]
-        )
-        return found
+        params = [org_id, credential_id]
+        return await self._one(lambda row: maybe_time(row[0]), delivery_sql.FIRST_CLAIM, params)
+
+    async def put_status_notice(self, notice: StatusNoticeRecord) -> None:
+        await self._execute(delivery_sql.PUT_NOTICE, delivery_sql.notice_row(notice))
+
+    async def find_status_notice(self, credential_id: str) -> StatusNoticeRecord | None:
+        return await self._one(delivery_sql.notice, delivery_sql.SELECT_NOTICE, [credential_id])
 
 
 # -- what runs on the worker thread --------------------------------------------------------------

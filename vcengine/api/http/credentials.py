@@ -117,6 +117,8 @@ async def _page(svc: Services, record: CredentialRecord) -> Response:
     document = record.document["jwt"] if record.proof_format == "vc-jwt" else record.document
     report = await verifying.verify(svc, document, lane="stored")
     issuer = await svc.store.find_issuer(record.issuer_id)
+    notice = await svc.store.find_status_notice(record.id) if record.status == "revoked" else None
+    expired = record.valid_until is not None and record.valid_until <= svc.now()
     page = build_page(
         credential_json(record),
         report,
@@ -124,6 +126,10 @@ async def _page(svc: Services, record: CredentialRecord) -> Response:
         issuer_profile=issuer.profile if issuer else None,
         proof_format=record.proof_format,
         issuer_profile_url=f"{svc.base_url}/issuers/{record.issuer_id}",
+        promotable=record.status == "active" and not expired,
+        revoked_at=None if notice is None else notice.at,
+        public_reason=None if notice is None else notice.public_reason,
+        linkedin_url=f"{_page_url(svc, record)}/linkedin",
     )
     html = render("credential.html", p=page, now=svc.now().strftime("%Y-%m-%d %H:%M UTC"))
     headers = {"Cache-Control": "no-cache", "Vary": "Accept", "Content-Security-Policy": PAGE_CSP}
