@@ -231,3 +231,94 @@ def test_an_expired_claim_link_is_a_410_page_that_still_links_the_badge(
         assert "This claim link has expired" in response.text
         assert f'href="{credential["url"]}"' in response.text
     assert mailing.gql(DELIVERIES, {"id": credential["id"]})["node"]["claimedAt"] is None
+
+
+TEMPLATE = """query { emailTemplate { subject html text customParts updatedAt variables filters } }"""
+SET_TEMPLATE = """mutation($i: EmailTemplateInput!) { setEmailTemplate(input: $i) {
+  template { subject text customParts updatedAt } userErrors { field message code } } }"""
+PREVIEW = """mutation($i: PreviewEmailTemplateInput!) { previewEmailTemplate(input: $i) {
+  preview { subject html text } userErrors { field message code } } }"""
+
+
+def test_an_organization_edits_previews_and_sends_its_own_template(
+    mailing: LiveServer, inbox: Inbox, achievement: str
+) -> None:
+    default = mailing.gql(TEMPLATE)["emailTemplate"]
+    assert default["customParts"] == [] and default["updatedAt"] is None
+    assert "claim_url" in default["variables"] and "{{ claim_url }}" in default["html"]
+
+    broken = mailing.gql(SET_TEMPLATE, {"i": {"text": "Hi\n{% for x in y %}{% endfor %}"}})[
+        "setEmailTemplate"
+    ]
+    (error,) = broken["userErrors"]
+    assert error["field"] == ["input", "text"] and error["code"] == "INVALID"
+    assert error["message"].startswith("line 2: for is not allowed")
+    assert mailing.gql(TEMPLATE)["emailTemplate"]["customParts"] == []  # nothing stored
+
+    subject = "{{ issuer_name | upper }}: {{ achievement_name }} for {{ recipient_name | default('you') }}"
+    text = "Claim it here: {{ claim_url }}\nShare: {{ linkedin_url }}\n"
+    done = mailing.gql(SET_TEMPLATE, {"i": {"subject": subject, "text": text}})["setEmailTemplate"]
+    assert done["userErrors"] == [] and done["template"]["customParts"] == ["subject", "text"]
+    assert mailing.gql(TEMPLATE)["emailTemplate"]["subject"] == subject
+
+    example = mailing.gql(PREVIEW, {"i": {}})["previewEmailTemplate"]["preview"]
+    assert example["subject"] == "EXAMPLE ISSUER: Example Badge for Ada Lovelace"
+    credential = mailing.issue(achievement, recipient={"email": "tpl@example.com", "name": "Tim Berners-Lee"})
+    edited = mailing.gql(
+        PREVIEW, {"i": {"credentialId": credential["id"], "subject": "For {{ recipient_name }}"}}
+    )["previewEmailTemplate"]["preview"]
+    assert edited["subject"] == "For Tim Berners-Lee" and "/claim/EXAMPLE" in edited["text"]
+    bad = mailing.gql(PREVIEW, {"i": {"html": "{{ nope }}"}})["previewEmailTemplate"]["userErrors"]
+    assert bad[0]["field"] == ["input", "html"] and "no value 'nope'" in bad[0]["message"]
+
+    deliveries(mailing, credential["id"], "SENT")
+    (message,) = messages_to(inbox, "tpl@example.com")
+    assert message["Subject"] == "ACME ACADEMY: Python Fundamentals for Tim Berners-Lee"
+    plain = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert plain.startswith(f"Claim it here: {mailing.base_url}/claim/")
+    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "Dear Tim Berners-Lee," in html  # the default HTML part
+    reset = mailing.gql(SET_TEMPLATE, {"i": {}})["setEmailTemplate"]
+    assert reset["template"]["customParts"] == []
+
+
+BRANDING = """mutation($i: SetIssuerBrandingInput!) { setIssuerBranding(input: $i) {
+  branding { logoUrl primaryColor accentColor } userErrors { field message code } } }"""
+
+
+def test_issuer_branding_shows_on_the_credential_and_claim_pages(mailing: LiveServer, inbox: Inbox) -> None:
+    issuer = mailing.create_issuer("Branded College")
+    achievement = mailing.create_achievement(issuer["id"], "Branded Badge")
+    for bad, field in (
+        ({"logoUrl": "http://insecure.example/logo.png"}, "logoUrl"),
+        ({"logoUrl": "javascript:alert(1)"}, "logoUrl"),
+        ({"primaryColor": "red; background: url(x)"}, "primaryColor"),
+    ):
+        errors = mailing.gql(BRANDING, {"i": {"issuerId": issuer["id"], **bad}})["setIssuerBranding"][
+            "userErrors"
+        ]
+        assert errors[0]["field"] == ["input", field], bad
+    unknown = mailing.gql(BRANDING, {"i": {"issuerId": achievement["id"]}})["setIssuerBranding"]["userErrors"]
+    assert unknown and unknown[0]["code"] in ("INVALID", "NOT_FOUND")
+    done = mailing.gql(
+        BRANDING,
+        {
+            "i": {
+                "issuerId": issuer["id"],
+                "logoUrl": "https://branded.example/logo.png",
+                "primaryColor": "#AA3300",
+                "accentColor": "#00aa88",
+            }
+        },
+    )["setIssuerBranding"]
+    assert done["userErrors"] == []
+    assert done["branding"] == {
+        "logoUrl": "https://branded.example/logo.png", "primaryColor": "#aa3300", "accentColor": "#00aa88",
+    }  # fmt: skip
+    credential = mailing.issue(achievement["id"], recipient={"email": "brand@example.com"})
+    page = mailing.client.get(credential["url"], headers={"Accept": "text/html"}).text
+    assert 'src="https://branded.example/logo.png"' in page and "--brand: #aa3300;" in page
+    deliveries(mailing, credential["id"], "SENT")
+    (message,) = messages_to(inbox, "brand@example.com")
+    claim = mailing.client.get(claim_link(message)).text
+    assert 'id="issuer-logo"' in claim and "#00aa88" in claim

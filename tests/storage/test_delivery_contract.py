@@ -8,7 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from vcengine.errors import Conflict
-from vcengine.services.ports import ClaimTokenRecord, DeliveryAttemptRecord, Store
+from vcengine.services.ports import (
+    ClaimTokenRecord,
+    DeliveryAttemptRecord,
+    EmailTemplateRecord,
+    IssuerBrandingRecord,
+    StatusNoticeRecord,
+    Store,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -76,3 +83,35 @@ async def test_accepting_keeps_the_first_time_and_claimed_at_is_per_credential(s
     assert await store.claimed_at("o1", "c1") == at(3)  # the earliest of its tokens
     assert await store.claimed_at("o2", "c1") is None
     assert await store.claimed_at("o1", "c2") is None
+
+
+async def test_status_notices_are_replaced_and_found_by_credential(store: Store) -> None:
+    first = StatusNoticeRecord("c1", "o1", "revoked", at(1), None)
+    await store.put_status_notice(first)
+    assert await store.find_status_notice("c1") == first
+    second = StatusNoticeRecord("c1", "o1", "revoked", at(2), "Issued in error — ü")
+    await store.put_status_notice(second)
+    assert await store.find_status_notice("c1") == second
+    assert await store.find_status_notice("c2") is None
+
+
+async def test_email_templates_are_per_org_and_replaced(store: Store) -> None:
+    assert await store.get_email_template("o1") is None
+    mine = EmailTemplateRecord("o1", "Hi {{ recipient_name }}", None, "ü text", at(1))
+    await store.put_email_template(mine)
+    assert await store.get_email_template("o1") == mine
+    assert await store.get_email_template("o2") is None
+    newer = EmailTemplateRecord("o1", None, "<p>{{ claim_url }}</p>", None, at(2))
+    await store.put_email_template(newer)
+    assert await store.get_email_template("o1") == newer
+
+
+async def test_issuer_branding_is_found_by_issuer_and_stays_with_its_org(store: Store) -> None:
+    mine = IssuerBrandingRecord("i1", "o1", "https://acme.example/logo.png", "#1f4e79", "#c9a43b", at(1))
+    await store.put_issuer_branding(mine)
+    assert await store.find_issuer_branding("i1") == mine
+    await store.put_issuer_branding(IssuerBrandingRecord("i1", "o2", None, "#000000", None, at(2)))
+    assert await store.find_issuer_branding("i1") == mine  # another org cannot change it
+    cleared = IssuerBrandingRecord("i1", "o1", None, None, None, at(3))
+    await store.put_issuer_branding(cleared)
+    assert await store.find_issuer_branding("i1") == cleared

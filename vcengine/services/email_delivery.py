@@ -18,53 +18,20 @@ from email.utils import parseaddr
 from typing import Any
 
 from vcengine.core.email_message import compose, message_id
-from vcengine.core.email_template import DEFAULT_TEMPLATE, EmailTemplate, render_email
+from vcengine.core.email_template import EmailTemplate, render_email
 from vcengine.services import smtp
 from vcengine.services.claiming import new_claim_link
 from vcengine.services.context import Services
 from vcengine.services.delivery import EMAIL_KIND, REMINDER_KIND
-from vcengine.services.issuing import credential_json, credential_url
+from vcengine.services.email_templates import template_for
+from vcengine.services.email_values import email_values, text
 from vcengine.services.jobs import GiveUp, JobKind, RetryLater, exponential_backoff
 from vcengine.services.ports import CredentialRecord, DeliveryAttemptRecord, EventRecord, JobRecord
 
-__all__ = ["MAX_ATTEMPTS", "email_values", "job_kinds", "send_email"]
+__all__ = ["MAX_ATTEMPTS", "job_kinds", "send_email"]
 
 MAX_ATTEMPTS = 8
 _REMINDER_SUBJECT = "Reminder: {{ achievement_name }} expires on {{ valid_until }}"
-
-
-def _date(value: datetime | None) -> str | None:
-    return None if value is None else value.strftime("%-d %B %Y")
-
-
-def _text(value: Any) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def email_values(
-    services: Services, record: CredentialRecord, claim_url: str, claim_expires: datetime
-) -> dict[str, Any]:
-    """The values a template sees for ``record`` (see ``core.email_template.VARIABLES``)."""
-    document = credential_json(record)
-    subject = document.get("credentialSubject") or {}
-    achievement = subject.get("achievement") or {} if isinstance(subject, dict) else {}
-    issuer = document.get("issuer") or {}
-    issuer_name = _text(issuer.get("name") if isinstance(issuer, dict) else None) or "The issuer"
-    name = _text(achievement.get("name")) or _text(document.get("name")) or "a badge"
-    page = credential_url(services, record.id)
-    return {
-        "recipient_name": _text(record.recipient.get("name")),
-        "achievement_name": name,
-        "achievement_description": _text(achievement.get("description")),
-        "issuer_name": issuer_name,
-        "organization_name": issuer_name,
-        "claim_url": claim_url,
-        "credential_url": page,
-        "linkedin_url": f"{page}/linkedin",
-        "badge_image_url": f"{page}/badge.png",
-        "valid_until": _date(record.valid_until),
-        "claim_expires": _date(claim_expires),
-    }
 
 
 def _sender(services: Services) -> str:
@@ -75,7 +42,7 @@ def _sender(services: Services) -> str:
 
 
 async def _template(services: Services, record: CredentialRecord, reminder: bool) -> EmailTemplate:
-    template = DEFAULT_TEMPLATE
+    template = await template_for(services, record.org_id)
     if reminder:
         return EmailTemplate(_REMINDER_SUBJECT, template.html, template.text)
     return template
@@ -142,7 +109,7 @@ async def send_email(services: Services, job: JobRecord) -> dict[str, Any]:
         content,
         sender=sender,
         to=str(to),
-        to_name=_text(record.recipient.get("name")),
+        to_name=text(record.recipient.get("name")),
         msg_id=msg_id,
         date=services.now(),
         headers={"Auto-Submitted": "auto-generated"},

@@ -40,7 +40,9 @@ __all__ = [
     "CredentialFilter",
     "CredentialRecord",
     "DeliveryAttemptRecord",
+    "EmailTemplateRecord",
     "EventRecord",
+    "IssuerBrandingRecord",
     "IssuerKeyRecord",
     "IssuerRecord",
     "JobRecord",
@@ -470,6 +472,20 @@ class Store(Protocol):
         """By credential id across orgs: the public page is not org-scoped."""
         ...
 
+    async def put_email_template(self, template: EmailTemplateRecord) -> None:
+        """Store the organization's email template (replacing the one it had)."""
+        ...
+
+    async def get_email_template(self, org_id: str) -> EmailTemplateRecord | None: ...
+
+    async def put_issuer_branding(self, branding: IssuerBrandingRecord) -> None:
+        """Store the issuer's branding (replacing what it had)."""
+        ...
+
+    async def find_issuer_branding(self, issuer_id: str) -> IssuerBrandingRecord | None:
+        """By issuer id across orgs: public pages show it."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class DeliveryAttemptRecord:
@@ -515,3 +531,26 @@ class StatusNoticeRecord:
     status: CredentialStatus
     at: datetime
     public_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EmailTemplateRecord:
+    """An organization's own email template; a part left None is the default one."""
+
+    org_id: str
+    subject: str | None
+    html: str | None
+    text: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerBrandingRecord:
+    """How an issuer's public pages look: a logo (https URL) and colours (``#rrggbb``)."""
+
+    issuer_id: str
+    org_id: str
+    logo_url: str | None
+    primary_color: str | None
+    accent_color: str | None
+    updated_at: datetime

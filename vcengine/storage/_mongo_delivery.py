@@ -11,7 +11,13 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 
-from vcengine.services.ports import ClaimTokenRecord, DeliveryAttemptRecord, StatusNoticeRecord
+from vcengine.services.ports import (
+    ClaimTokenRecord,
+    DeliveryAttemptRecord,
+    EmailTemplateRecord,
+    IssuerBrandingRecord,
+    StatusNoticeRecord,
+)
 from vcengine.storage._codec import decode_time, encode_time, maybe_time
 
 Doc = dict[str, Any]
@@ -89,3 +95,32 @@ def notice(d: Doc) -> StatusNoticeRecord:
     return StatusNoticeRecord(
         d["_id"], d["org_id"], d["status"], decode_time(d["at"]), d.get("public_reason")
     )
+
+
+def template_doc(t: EmailTemplateRecord) -> Doc:
+    return {"_id": t.org_id, "subject": t.subject, "html": t.html, "text": t.text,
+            "updated_at": encode_time(t.updated_at)}  # fmt: skip
+
+
+def template(d: Doc) -> EmailTemplateRecord:
+    return EmailTemplateRecord(
+        d["_id"], d.get("subject"), d.get("html"), d.get("text"), decode_time(d["updated_at"])
+    )
+
+
+def branding_doc(b: IssuerBrandingRecord) -> Doc:
+    return {
+        "_id": b.issuer_id,
+        "org_id": b.org_id,
+        "logo_url": b.logo_url,
+        "primary_color": b.primary_color,
+        "accent_color": b.accent_color,
+        "updated_at": encode_time(b.updated_at),
+    }
+
+
+def branding(d: Doc) -> IssuerBrandingRecord:
+    return IssuerBrandingRecord(
+        d["_id"], d["org_id"], d.get("logo_url"), d.get("primary_color"), d.get("accent_color"),
+        decode_time(d["updated_at"]),
+    )  # fmt: skip

@@ -12,7 +12,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from vcengine.services.ports import ClaimTokenRecord, DeliveryAttemptRecord, StatusNoticeRecord
+from vcengine.services.ports import (
+    ClaimTokenRecord,
+    DeliveryAttemptRecord,
+    EmailTemplateRecord,
+    IssuerBrandingRecord,
+    StatusNoticeRecord,
+)
 from vcengine.storage._codec import decode_time, encode_time, maybe_time
 
 DDL = (
@@ -28,6 +34,11 @@ DDL = (
     """CREATE TABLE IF NOT EXISTS status_notices (
         credential_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, status TEXT NOT NULL, at TEXT NOT NULL,
         public_reason TEXT)""",
+    """CREATE TABLE IF NOT EXISTS email_templates (
+        org_id TEXT PRIMARY KEY, subject TEXT, html TEXT, text TEXT, updated_at TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS issuer_branding (
+        issuer_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, logo_url TEXT, primary_color TEXT,
+        accent_color TEXT, updated_at TEXT NOT NULL)""",
 )
 
 ATTEMPT = "id, org_id, credential_id, delivery_id, attempt, at, outcome, detail, message_id"
@@ -107,3 +118,35 @@ def notice_row(n: StatusNoticeRecord) -> Row:
 
 def notice(row: Row) -> StatusNoticeRecord:
     return StatusNoticeRecord(row[0], row[1], row[2], decode_time(row[3]), row[4])
+
+
+TEMPLATE = "org_id, subject, html, text, updated_at"
+PUT_TEMPLATE = (
+    f"INSERT INTO email_templates ({TEMPLATE}) VALUES (?, ?, ?, ?, ?) ON CONFLICT (org_id) DO UPDATE "
+    "SET subject = excluded.subject, html = excluded.html, text = excluded.text, "
+    "updated_at = excluded.updated_at"
+)
+SELECT_TEMPLATE = f"SELECT {TEMPLATE} FROM email_templates WHERE org_id = ?"
+BRANDING = "issuer_id, org_id, logo_url, primary_color, accent_color, updated_at"
+PUT_BRANDING = (
+    f"INSERT INTO issuer_branding ({BRANDING}) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (issuer_id) DO UPDATE "
+    "SET logo_url = excluded.logo_url, primary_color = excluded.primary_color, "
+    "accent_color = excluded.accent_color, updated_at = excluded.updated_at WHERE org_id = excluded.org_id"
+)
+SELECT_BRANDING = f"SELECT {BRANDING} FROM issuer_branding WHERE issuer_id = ?"
+
+
+def template_row(t: EmailTemplateRecord) -> Row:
+    return (t.org_id, t.subject, t.html, t.text, encode_time(t.updated_at))
+
+
+def template(row: Row) -> EmailTemplateRecord:
+    return EmailTemplateRecord(row[0], row[1], row[2], row[3], decode_time(row[4]))
+
+
+def branding_row(b: IssuerBrandingRecord) -> Row:
+    return (b.issuer_id, b.org_id, b.logo_url, b.primary_color, b.accent_color, encode_time(b.updated_at))
+
+
+def branding(row: Row) -> IssuerBrandingRecord:
+    return IssuerBrandingRecord(row[0], row[1], row[2], row[3], row[4], decode_time(row[5]))

@@ -52,7 +52,9 @@ from vcengine.services.ports import (
     CredentialFilter,
     CredentialRecord,
     DeliveryAttemptRecord,
+    EmailTemplateRecord,
     EventRecord,
+    IssuerBrandingRecord,
     IssuerKeyRecord,
     IssuerRecord,
     JobRecord,
@@ -790,6 +792,29 @@ class MongoStore:
     @_translated
     async def find_status_notice(self, credential_id: str) -> StatusNoticeRecord | None:
         return await self._find_one("status_notices", {"_id": credential_id}, md.notice)
+
+    @_translated
+    async def put_email_template(self, template: EmailTemplateRecord) -> None:
+        doc = md.template_doc(template)
+        await self._c("email_templates").replace_one({"_id": doc["_id"]}, doc, upsert=True)
+
+    @_translated
+    async def get_email_template(self, org_id: str) -> EmailTemplateRecord | None:
+        return await self._find_one("email_templates", {"_id": org_id}, md.template)
+
+    @_translated
+    async def put_issuer_branding(self, branding: IssuerBrandingRecord) -> None:
+        doc = md.branding_doc(branding)
+        try:
+            await self._c("issuer_branding").replace_one(
+                {"_id": doc["_id"], "org_id": doc["org_id"]}, doc, upsert=True
+            )
+        except DuplicateKeyError:  # the issuer's branding belongs to another organization
+            return
+
+    @_translated
+    async def find_issuer_branding(self, issuer_id: str) -> IssuerBrandingRecord | None:
+        return await self._find_one("issuer_branding", {"_id": issuer_id}, md.branding)
 
 
 def _credential_query(org_id: str, f: CredentialFilter) -> Doc:

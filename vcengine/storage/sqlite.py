@@ -30,7 +30,9 @@ from vcengine.services.ports import (
     CredentialFilter,
     CredentialRecord,
     DeliveryAttemptRecord,
+    EmailTemplateRecord,
     EventRecord,
+    IssuerBrandingRecord,
     IssuerKeyRecord,
     IssuerRecord,
     JobRecord,
@@ -429,6 +431,18 @@ class SqliteStore:
 
     async def find_status_notice(self, credential_id: str) -> StatusNoticeRecord | None:
         return await self._one(delivery_sql.notice, delivery_sql.SELECT_NOTICE, [credential_id])
+
+    async def put_email_template(self, template: EmailTemplateRecord) -> None:
+        await self._execute(delivery_sql.PUT_TEMPLATE, delivery_sql.template_row(template))
+
+    async def get_email_template(self, org_id: str) -> EmailTemplateRecord | None:
+        return await self._one(delivery_sql.template, delivery_sql.SELECT_TEMPLATE, [org_id])
+
+    async def put_issuer_branding(self, branding: IssuerBrandingRecord) -> None:
+        await self._execute(delivery_sql.PUT_BRANDING, delivery_sql.branding_row(branding))
+
+    async def find_issuer_branding(self, issuer_id: str) -> IssuerBrandingRecord | None:
+        return await self._one(delivery_sql.branding, delivery_sql.SELECT_BRANDING, [issuer_id])
 
 
 # -- what runs on the worker thread --------------------------------------------------------------

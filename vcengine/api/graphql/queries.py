@@ -16,13 +16,14 @@ from vcengine.api.graphql.errors import coded, outage
 from vcengine.api.graphql.types.achievement import Achievement, AchievementConnection, AchievementEdge
 from vcengine.api.graphql.types.api_key import ApiKey, ApiKeyConnection, ApiKeyEdge
 from vcengine.api.graphql.types.credential import Credential, CredentialConnection, CredentialEdge
+from vcengine.api.graphql.types.email_template import EmailTemplate
 from vcengine.api.graphql.types.enums import CredentialState, Scope
 from vcengine.api.graphql.types.ids import record_id
 from vcengine.api.graphql.types.issuer import Issuer
 from vcengine.api.graphql.types.organization import Organization, Viewer
 from vcengine.api.graphql.types.pagination import page
 from vcengine.errors import NotFound, PermissionDenied, StoreError
-from vcengine.services import organizations
+from vcengine.services import email_templates, organizations
 from vcengine.services.ports import CredentialFilter
 
 __all__ = ["CredentialFilterInput", "Query"]
@@ -169,6 +170,13 @@ class Query:
             return None
         record = await info.context.services.store.get_credential(actor.org_id, rid)
         return Credential.of(record) if record else None
+
+    @strawberry.field(
+        description="The organization's badge email template (its own parts, else the default)."
+    )
+    async def email_template(self, info: Info[Context, Any]) -> EmailTemplate:
+        actor = actor_of(info, "read")
+        return EmailTemplate.of(await email_templates.email_template(info.context.services, actor))
 
     @strawberry.field(description="Any object by its global id (null if unknown or not the caller's).")
     async def node(self, info: Info[Context, Any], id: strawberry.ID) -> relay.Node | None:

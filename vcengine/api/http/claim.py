@@ -106,7 +106,16 @@ async def claim_page(request: Request) -> Response:
     )
     nonce = secrets.token_urlsafe(16)
     page = _page(svc, claim.credential, claim)
-    html = render("claim.html", p=page, nonce=nonce, action=request.url.path, now=_now(svc))
+    branding = await svc.store.find_issuer_branding(claim.credential.issuer_id)
+    html = render(
+        "claim.html",
+        p=page,
+        nonce=nonce,
+        action=request.url.path,
+        now=_now(svc),
+        branding=branding,
+        branding_name=page.issuer_name,
+    )
     return HTMLResponse(html, headers=_headers(nonce))
 
 

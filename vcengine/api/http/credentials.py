@@ -131,7 +131,14 @@ async def _page(svc: Services, record: CredentialRecord) -> Response:
         public_reason=None if notice is None else notice.public_reason,
         linkedin_url=f"{_page_url(svc, record)}/linkedin",
     )
-    html = render("credential.html", p=page, now=svc.now().strftime("%Y-%m-%d %H:%M UTC"))
+    branding = await svc.store.find_issuer_branding(record.issuer_id)
+    html = render(
+        "credential.html",
+        p=page,
+        now=svc.now().strftime("%Y-%m-%d %H:%M UTC"),
+        branding=branding,
+        branding_name=page.issuer_name,
+    )
     headers = {"Cache-Control": "no-cache", "Vary": "Accept", "Content-Security-Policy": PAGE_CSP}
     return HTMLResponse(html, headers=headers)
 

@@ -10,10 +10,13 @@ from vcengine.api.graphql.mutations.create_api_key import create_api_key
 from vcengine.api.graphql.mutations.create_issuer import create_issuer
 from vcengine.api.graphql.mutations.generate_issuer_key import generate_issuer_key
 from vcengine.api.graphql.mutations.issue_credential import issue_credential
+from vcengine.api.graphql.mutations.preview_email_template import preview_email_template
 from vcengine.api.graphql.mutations.revoke_api_key import revoke_api_key
 from vcengine.api.graphql.mutations.revoke_credential import revoke_credential
 from vcengine.api.graphql.mutations.revoke_credentials import revoke_credentials
 from vcengine.api.graphql.mutations.rotate_issuer_key import rotate_issuer_key
+from vcengine.api.graphql.mutations.set_email_template import set_email_template
+from vcengine.api.graphql.mutations.set_issuer_branding import set_issuer_branding
 from vcengine.api.graphql.mutations.suspend_credential import suspend_credential
 from vcengine.api.graphql.mutations.suspend_credentials import suspend_credentials
 from vcengine.api.graphql.mutations.unsuspend_credential import unsuspend_credential
@@ -40,3 +43,7 @@ class Mutation:
     verify_credential = strawberry.mutation(resolver=verify_credential)
     create_api_key = strawberry.mutation(resolver=create_api_key)
     revoke_api_key = strawberry.mutation(resolver=revoke_api_key)
+    # -- delivery --
+    set_email_template = strawberry.mutation(resolver=set_email_template)
+    preview_email_template = strawberry.mutation(resolver=preview_email_template)
+    set_issuer_branding = strawberry.mutation(resolver=set_issuer_branding)
