@@ -322,3 +322,39 @@ def test_issuer_branding_shows_on_the_credential_and_claim_pages(mailing: LiveSe
     (message,) = messages_to(inbox, "brand@example.com")
     claim = mailing.client.get(claim_link(message)).text
     assert 'id="issuer-logo"' in claim and "#00aa88" in claim
+
+
+def test_an_earner_opts_in_to_a_public_profile_of_the_badges_they_choose(
+    mailing: LiveServer, inbox: Inbox, achievement: str
+) -> None:
+    first = mailing.issue(achievement, recipient={"email": "hedy@example.com", "name": "Hedy Lamarr"})
+    second = mailing.issue(achievement, recipient={"email": "hedy@example.com", "name": "Hedy Lamarr"})
+    for c in (first, second):
+        deliveries(mailing, c["id"], "SENT")
+    links = [claim_link(m) for m in messages_to(inbox, "hedy@example.com")]
+    assert len(links) == 2
+    with httpx.Client(timeout=30, headers=BROWSER) as learner:
+        refused = learner.post(f"{links[0]}/profile/show", follow_redirects=False)
+        assert refused.status_code == 409  # accept it first
+        assert 'id="profile-show"' not in learner.get(links[0]).text
+        for n, link in enumerate(links):
+            assert learner.post(link, follow_redirects=False).status_code == 303
+            page = learner.get(link).text
+            assert 'id="profile-show"' in page
+            assert ('id="profile-link"' in page) == (n == 1)  # the profile exists from the first "show"
+            shown = learner.post(f"{link}/profile/show", follow_redirects=False)
+            assert shown.status_code == 303 and shown.headers["location"] == link.removeprefix(
+                mailing.base_url
+            )
+        page = learner.get(links[0]).text
+        profile = re.search(r'id="profile-link" href="([^"]+)"', page)
+        assert profile and 'id="profile-hide"' in page
+        public = learner.get(profile.group(1))
+        assert public.status_code == 200 and "Hedy Lamarr" in public.text
+        assert public.text.count('class="badge-link"') == 2
+        assert f'href="{first["url"]}"' in public.text and "hedy@example.com" not in public.text
+        assert learner.post(f"{links[1]}/profile/hide", follow_redirects=False).status_code == 303
+        assert learner.get(profile.group(1)).text.count('class="badge-link"') == 1
+        mailing.revoke(first["id"])  # a revoked badge drops off by itself
+        assert learner.get(profile.group(1)).text.count('class="badge-link"') == 0
+        assert learner.get(f"{mailing.base_url}/earners/{'x' * 22}").status_code == 404

@@ -11,6 +11,7 @@ from vcengine.errors import Conflict
 from vcengine.services.ports import (
     ClaimTokenRecord,
     DeliveryAttemptRecord,
+    EarnerProfileRecord,
     EmailTemplateRecord,
     IssuerBrandingRecord,
     StatusNoticeRecord,
@@ -115,3 +116,23 @@ async def test_issuer_branding_is_found_by_issuer_and_stays_with_its_org(store: 
     cleared = IssuerBrandingRecord("i1", "o1", None, None, None, at(3))
     await store.put_issuer_branding(cleared)
     assert await store.find_issuer_branding("i1") == cleared
+
+
+def profile(slug: str, *ids: str, org: str = "o1", subject: str = "s1", t: float = 0) -> EarnerProfileRecord:
+    return EarnerProfileRecord(slug, org, subject, "Ada Lovelace ü", tuple(ids), at(0), at(t))
+
+
+async def test_earner_profiles_one_per_earner_and_org(store: Store) -> None:
+    await store.put_earner_profile(profile("p1", "c1"))
+    assert await store.find_earner_profile("p1") == profile("p1", "c1")
+    assert await store.find_earner_profile_of("o1", "s1") == profile("p1", "c1")
+    assert await store.find_earner_profile_of("o2", "s1") is None
+    await store.put_earner_profile(profile("p1", "c1", "c2", t=5))
+    assert (await store.find_earner_profile("p1")) == profile("p1", "c1", "c2", t=5)
+    with pytest.raises(Conflict):
+        await store.put_earner_profile(profile("p2", "c3"))  # the same earner, another slug
+    with pytest.raises(Conflict):
+        await store.put_earner_profile(profile("p1", "c9", org="o2", subject="s9"))  # another earner's slug
+    await store.put_earner_profile(profile("p3", org="o2"))  # the same subject in another org
+    assert await store.find_earner_profile("p1") == profile("p1", "c1", "c2", t=5)
+    assert await store.find_earner_profile("p3") == profile("p3", org="o2")

@@ -40,6 +40,7 @@ __all__ = [
     "CredentialFilter",
     "CredentialRecord",
     "DeliveryAttemptRecord",
+    "EarnerProfileRecord",
     "EmailTemplateRecord",
     "EventRecord",
     "IssuerBrandingRecord",
@@ -486,6 +487,18 @@ class Store(Protocol):
         """By issuer id across orgs: public pages show it."""
         ...
 
+    async def put_earner_profile(self, profile: EarnerProfileRecord) -> None:
+        """Store the profile (replacing the one with its ``slug``); ``Conflict`` if another profile
+        has its (``org_id``, ``subject_key``) (one profile per earner and organization), or its
+        ``slug`` is another earner's."""
+        ...
+
+    async def find_earner_profile(self, slug: str) -> EarnerProfileRecord | None:
+        """By slug across orgs: the public profile page."""
+        ...
+
+    async def find_earner_profile_of(self, org_id: str, subject_key: str) -> EarnerProfileRecord | None: ...
+
 
 @dataclass(frozen=True, slots=True)
 class DeliveryAttemptRecord:
@@ -553,4 +566,20 @@ class IssuerBrandingRecord:
     logo_url: str | None
     primary_color: str | None
     accent_color: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EarnerProfileRecord:
+    """An earner's opt-in public profile in one organization: the badges they chose to show.
+
+    ``slug`` (random) is its public address; ``subject_key`` identifies the earner (a hash of the
+    organization and the recipient's email); ``credential_ids`` are in the order they were added."""
+
+    slug: str
+    org_id: str
+    subject_key: str
+    name: str | None
+    credential_ids: tuple[str, ...]
+    created_at: datetime
     updated_at: datetime

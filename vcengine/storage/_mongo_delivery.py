@@ -14,6 +14,7 @@ from pymongo import ASCENDING, IndexModel
 from vcengine.services.ports import (
     ClaimTokenRecord,
     DeliveryAttemptRecord,
+    EarnerProfileRecord,
     EmailTemplateRecord,
     IssuerBrandingRecord,
     StatusNoticeRecord,
@@ -27,6 +28,9 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("org_id", ASCENDING), ("credential_id", ASCENDING), ("at", ASCENDING)], name="by_cred")
     ],
     "claim_tokens": [IndexModel([("org_id", ASCENDING), ("credential_id", ASCENDING)], name="by_cred")],
+    "earner_profiles": [
+        IndexModel([("org_id", ASCENDING), ("subject_key", ASCENDING)], name="by_subject", unique=True)
+    ],
 }
 
 
@@ -123,4 +127,23 @@ def branding(d: Doc) -> IssuerBrandingRecord:
     return IssuerBrandingRecord(
         d["_id"], d["org_id"], d.get("logo_url"), d.get("primary_color"), d.get("accent_color"),
         decode_time(d["updated_at"]),
+    )  # fmt: skip
+
+
+def profile_doc(p: EarnerProfileRecord) -> Doc:
+    return {
+        "_id": p.slug,
+        "org_id": p.org_id,
+        "subject_key": p.subject_key,
+        "name": p.name,
+        "credential_ids": list(p.credential_ids),
+        "created_at": encode_time(p.created_at),
+        "updated_at": encode_time(p.updated_at),
+    }
+
+
+def profile(d: Doc) -> EarnerProfileRecord:
+    return EarnerProfileRecord(
+        d["_id"], d["org_id"], d["subject_key"], d.get("name"), tuple(d["credential_ids"]),
+        decode_time(d["created_at"]), decode_time(d["updated_at"]),
     )  # fmt: skip

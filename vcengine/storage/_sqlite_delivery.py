@@ -7,6 +7,7 @@ ignored. ``claim_tokens`` is keyed by the token's hash; accepting is one conditi
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
@@ -15,6 +16,7 @@ from typing import Any
 from vcengine.services.ports import (
     ClaimTokenRecord,
     DeliveryAttemptRecord,
+    EarnerProfileRecord,
     EmailTemplateRecord,
     IssuerBrandingRecord,
     StatusNoticeRecord,
@@ -39,6 +41,10 @@ DDL = (
     """CREATE TABLE IF NOT EXISTS issuer_branding (
         issuer_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, logo_url TEXT, primary_color TEXT,
         accent_color TEXT, updated_at TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS earner_profiles (
+        slug TEXT PRIMARY KEY, org_id TEXT NOT NULL, subject_key TEXT NOT NULL, name TEXT,
+        credential_ids TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+        UNIQUE (org_id, subject_key))""",
 )
 
 ATTEMPT = "id, org_id, credential_id, delivery_id, attempt, at, outcome, detail, message_id"
@@ -150,3 +156,23 @@ def branding_row(b: IssuerBrandingRecord) -> Row:
 
 def branding(row: Row) -> IssuerBrandingRecord:
     return IssuerBrandingRecord(row[0], row[1], row[2], row[3], row[4], decode_time(row[5]))
+
+
+PROFILE = "slug, org_id, subject_key, name, credential_ids, created_at, updated_at"
+PUT_PROFILE = (
+    f"INSERT INTO earner_profiles ({PROFILE}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slug) DO UPDATE "
+    "SET name = excluded.name, credential_ids = excluded.credential_ids, updated_at = excluded.updated_at "
+    "WHERE org_id = excluded.org_id AND subject_key = excluded.subject_key"
+)
+SELECT_PROFILE = f"SELECT {PROFILE} FROM earner_profiles WHERE slug = ?"
+SELECT_PROFILE_OF = f"SELECT {PROFILE} FROM earner_profiles WHERE org_id = ? AND subject_key = ?"
+
+
+def profile_row(p: EarnerProfileRecord) -> Row:
+    return (p.slug, p.org_id, p.subject_key, p.name, json.dumps(list(p.credential_ids)),
+            encode_time(p.created_at), encode_time(p.updated_at))  # fmt: skip
+
+
+def profile(row: Row) -> EarnerProfileRecord:
+    return EarnerProfileRecord(row[0], row[1], row[2], row[3], tuple(json.loads(row[4])),
+                               decode_time(row[5]), decode_time(row[6]))  # fmt: skip

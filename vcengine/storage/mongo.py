@@ -52,6 +52,7 @@ from vcengine.services.ports import (
     CredentialFilter,
     CredentialRecord,
     DeliveryAttemptRecord,
+    EarnerProfileRecord,
     EmailTemplateRecord,
     EventRecord,
     IssuerBrandingRecord,
@@ -815,6 +816,21 @@ class MongoStore:
     @_translated
     async def find_issuer_branding(self, issuer_id: str) -> IssuerBrandingRecord | None:
         return await self._find_one("issuer_branding", {"_id": issuer_id}, md.branding)
+
+    @_translated
+    async def put_earner_profile(self, profile: EarnerProfileRecord) -> None:
+        doc = md.profile_doc(profile)
+        query = {"_id": doc["_id"], "org_id": doc["org_id"], "subject_key": doc["subject_key"]}
+        await self._c("earner_profiles").replace_one(query, doc, upsert=True)
+
+    @_translated
+    async def find_earner_profile(self, slug: str) -> EarnerProfileRecord | None:
+        return await self._find_one("earner_profiles", {"_id": slug}, md.profile)
+
+    @_translated
+    async def find_earner_profile_of(self, org_id: str, subject_key: str) -> EarnerProfileRecord | None:
+        query = {"org_id": org_id, "subject_key": subject_key}
+        return await self._find_one("earner_profiles", query, md.profile)
 
 
 def _credential_query(org_id: str, f: CredentialFilter) -> Doc:

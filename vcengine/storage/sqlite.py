@@ -30,6 +30,7 @@ from vcengine.services.ports import (
     CredentialFilter,
     CredentialRecord,
     DeliveryAttemptRecord,
+    EarnerProfileRecord,
     EmailTemplateRecord,
     EventRecord,
     IssuerBrandingRecord,
@@ -443,6 +444,16 @@ class SqliteStore:
 
     async def find_issuer_branding(self, issuer_id: str) -> IssuerBrandingRecord | None:
         return await self._one(delivery_sql.branding, delivery_sql.SELECT_BRANDING, [issuer_id])
+
+    async def put_earner_profile(self, profile: EarnerProfileRecord) -> None:
+        if await self._execute(delivery_sql.PUT_PROFILE, delivery_sql.profile_row(profile)) != 1:
+            raise Conflict(f"profile {profile.slug} belongs to another earner")
+
+    async def find_earner_profile(self, slug: str) -> EarnerProfileRecord | None:
+        return await self._one(delivery_sql.profile, delivery_sql.SELECT_PROFILE, [slug])
+
+    async def find_earner_profile_of(self, org_id: str, subject_key: str) -> EarnerProfileRecord | None:
+        return await self._one(delivery_sql.profile, delivery_sql.SELECT_PROFILE_OF, [org_id, subject_key])
 
 
 # -- what runs on the worker thread --------------------------------------------------------------

@@ -3,7 +3,8 @@
 One module per concept: ``credentials`` (a credential at its URL, its page and baked images),
 ``status_lists``, ``issuers`` (profiles and DID documents), ``achievements``, ``vc_api`` (W3C VC
 API issuer and status), ``vc_verifier`` (W3C VC API verifier), ``claim`` (the learner's claim
-page), ``sharing`` (the counted LinkedIn link), ``health`` and ``home`` (the landing page).
+page), ``earners`` (opt-in public profiles), ``sharing`` (the counted LinkedIn link), ``health``
+and ``home`` (the landing page).
 Errors are RFC 9457 problem details (``_problem``).
 """
 
@@ -15,6 +16,7 @@ from vcengine.api.http import (
     achievements,
     claim,
     credentials,
+    earners,
     health,
     home,
     issuers,
@@ -35,6 +37,7 @@ def routes() -> list[BaseRoute]:
         *sharing.routes,
         *credentials.routes,
         *claim.routes,
+        *earners.routes,
         *status_lists.routes,
         *issuers.routes,
         *achievements.routes,

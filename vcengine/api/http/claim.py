@@ -2,7 +2,9 @@
 
 ``GET`` shows the badge (the look of the verification page) with, while the credential counts,
 an "Accept badge" button, downloads of the baked PNG/SVG, "Add to LinkedIn profile" and a share
-link to copy; ``POST`` accepts it (``services.claiming``) and redirects back (303). An unknown
+link to copy; ``POST`` accepts it (``services.claiming``) and redirects back (303). Once
+accepted, ``POST .../profile/show`` and ``.../profile/hide`` put it on (or take it off) the
+earner's opt-in public profile (``services.earner_profiles``). An unknown
 link is a 404 page, an expired one a 410 page that still links to the public credential page.
 A revoked, suspended or expired credential shows why it stopped counting, and nothing to
 promote it. The token is in the path: the page is ``no-store`` and sends no referrer.
@@ -20,13 +22,16 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from vcengine.api.http._deps import services
+from vcengine.api.http._problem import Problem
 from vcengine.api.http._templates import render
 from vcengine.core.credential_view import CredentialView
+from vcengine.errors import InputError
 from vcengine.services.claiming import Claim, accept_claim, open_claim
 from vcengine.services.context import Services
+from vcengine.services.earner_profiles import profile_of, profile_url, show_on_profile
 from vcengine.services.engagement import record_engagement
 from vcengine.services.issuing import credential_json, credential_url
-from vcengine.services.ports import CredentialRecord
+from vcengine.services.ports import CredentialRecord, EarnerProfileRecord
 
 __all__ = ["ClaimPage", "routes"]
 
@@ -42,6 +47,8 @@ class ClaimPage:
     status: str
     counts: bool
     claimed_at: datetime | None
+    profile_url: str | None
+    on_profile: bool
     share_url: str
     png_url: str
     svg_url: str
@@ -52,7 +59,9 @@ def _text(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _page(svc: Services, record: CredentialRecord, claim: Claim) -> ClaimPage:
+def _page(
+    svc: Services, record: CredentialRecord, claim: Claim, profile: EarnerProfileRecord | None
+) -> ClaimPage:
     view = CredentialView(credential_json(record))
     achievement = view.achievement or {}
     issuer = view.issuer or {}
@@ -69,6 +78,8 @@ def _page(svc: Services, record: CredentialRecord, claim: Claim) -> ClaimPage:
         status=status,
         counts=status == "active",
         claimed_at=None if claim.token is None else claim.token.claimed_at,
+        profile_url=None if profile is None else profile_url(svc, profile),
+        on_profile=profile is not None and record.id in profile.credential_ids,
         share_url=share,
         png_url=f"{share}/badge.png",
         svg_url=f"{share}/badge.svg",
@@ -105,7 +116,7 @@ async def claim_page(request: Request) -> Response:
         svc, claim.credential, "page_viewed", request.headers.get("user-agent"), {"page": "claim"}
     )
     nonce = secrets.token_urlsafe(16)
-    page = _page(svc, claim.credential, claim)
+    page = _page(svc, claim.credential, claim, await profile_of(svc, claim.credential))
     branding = await svc.store.find_issuer_branding(claim.credential.issuer_id)
     html = render(
         "claim.html",
@@ -127,7 +138,31 @@ async def claim_accept(request: Request) -> Response:
     return RedirectResponse(request.url.path, status_code=303, headers={"Referrer-Policy": "no-referrer"})
 
 
+async def _profile(request: Request, show: bool) -> Response:
+    svc = services(request)
+    token = request.path_params["token"]
+    try:
+        await show_on_profile(svc, token, show)
+    except InputError as exc:
+        claim = await open_claim(svc, token)
+        if claim.credential is None or claim.state in ("unknown", "expired"):
+            return _gone(svc, claim)
+        raise Problem(409, "conflict", "Not possible now", exc.message) from None
+    back = request.url.path.rsplit("/profile/", 1)[0]
+    return RedirectResponse(back, status_code=303, headers={"Referrer-Policy": "no-referrer"})
+
+
+async def profile_show(request: Request) -> Response:
+    return await _profile(request, True)
+
+
+async def profile_hide(request: Request) -> Response:
+    return await _profile(request, False)
+
+
 routes = [
     Route("/claim/{token}", claim_page, methods=["GET"]),
     Route("/claim/{token}", claim_accept, methods=["POST"]),
+    Route("/claim/{token}/profile/show", profile_show, methods=["POST"]),
+    Route("/claim/{token}/profile/hide", profile_hide, methods=["POST"]),
 ]
