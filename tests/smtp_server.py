@@ -1,11 +1,12 @@
 """A real SMTP server for tests: aiosmtpd on 127.0.0.1 and a free port, keeping what it receives.
 
 ``Inbox.refuse_next`` makes the next N DATA commands fail with a temporary 451 (the client must
-retry); ``Inbox.bounce`` refuses those recipients for good (550 at RCPT).
+retry); ``Inbox.bounce`` refuses those recipients for good (550 at RCPT); ``Inbox.delay`` slows every RCPT.
 """
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -28,6 +29,7 @@ class Inbox:
     refused: int = 0
     refuse_next: int = 0
     bounce: set[str] = field(default_factory=set)
+    delay: float = 0.0  # seconds each RCPT waits: a slow server
     host: str = "127.0.0.1"
     port: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -37,6 +39,8 @@ class Inbox:
         return f"smtp://{self.host}:{self.port}"
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if address.lower() in self.bounce:
             return "550 5.1.1 no such mailbox"
         envelope.rcpt_tos.append(address)

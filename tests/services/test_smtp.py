@@ -94,6 +94,15 @@ async def test_no_server_fails_fast_and_may_pass() -> None:
     assert time.monotonic() - started < 3.5
 
 
+async def test_a_stalling_server_is_given_up_on_after_the_session_timeout() -> None:
+    with smtp_server() as inbox:
+        inbox.delay = 5
+        started = time.monotonic()
+        with pytest.raises(SendFailed, match=r"took over 1 s|Timeout"):
+            await send(replace(parse_smtp_url(inbox.url), timeout=1), message())
+        assert time.monotonic() - started < 3  # the deadline, then at most one timeout of aiosmtplib cleanup
+
+
 @pytest.fixture
 def tls(tmp_path: Path) -> Iterator[tuple[ssl.SSLContext, ssl.SSLContext]]:
     cert, key = self_signed(tmp_path)

@@ -68,7 +68,8 @@ def _master_key(settings: Settings) -> tuple[MasterKey, str]:
 
 def delivery_settings(settings: Settings) -> DeliverySettings:
     """How this instance delivers credentials (``InputError`` for a malformed SMTP URL)."""
-    smtp = None if settings.smtp_url is None else parse_smtp_url(str(settings.smtp_url))
+    url, timeout = settings.smtp_url, settings.smtp_timeout
+    smtp = None if url is None else parse_smtp_url(str(url), timeout=timeout)
     return DeliverySettings(
         smtp=smtp,
         sender=settings.smtp_from,

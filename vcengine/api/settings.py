@@ -28,6 +28,8 @@
     VCENGINE_SMTP_FROM           the From of credential emails (default Badges <no-reply@host>)
     VCENGINE_SMTP_RETRY_SECONDS  first wait before a failed send is retried; doubles up to an
                                  hour, 8 retries (default 30)
+    VCENGINE_SMTP_TIMEOUT        seconds one SMTP session may take (default 30); an instance killed
+                                 mid-send leaves its email to another after 2 x this + 15 s
     VCENGINE_CLAIM_DAYS          days a claim link works (default 30)
     VCENGINE_REMINDER_DAYS       email the learner this many days before the credential's
                                  validUntil (default: no reminders)
@@ -157,6 +159,7 @@ class Settings:
     smtp_url: Secret | None = None
     smtp_from: str | None = None
     smtp_retry_seconds: float = 30.0
+    smtp_timeout: float = 30.0
     claim_days: int = 30
     reminder_days: int | None = None
 
@@ -206,6 +209,7 @@ class Settings:
             smtp_retry_seconds=_seconds(
                 "VCENGINE_SMTP_RETRY_SECONDS", env.get("VCENGINE_SMTP_RETRY_SECONDS"), 30.0
             ),
+            smtp_timeout=_seconds("VCENGINE_SMTP_TIMEOUT", env.get("VCENGINE_SMTP_TIMEOUT"), 30.0),
             claim_days=int(_number(env, "VCENGINE_CLAIM_DAYS", 30, integer=True)),
             reminder_days=_count("VCENGINE_REMINDER_DAYS", env.get("VCENGINE_REMINDER_DAYS"), 0) or None,
         )

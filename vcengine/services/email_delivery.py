@@ -139,7 +139,11 @@ def job_kinds(services: Services) -> list[JobKind]:
     async def handle(job: JobRecord) -> dict[str, Any]:
         return await send_email(services, job)
 
+    # an attempt ends before its lease does (the SMTP session is bounded), or another instance
+    # could take the job over while it still sends: a second message
+    smtp = services.delivery.smtp
+    lease = timedelta(seconds=2 * (smtp.timeout if smtp else 30.0) + 15)
     return [
-        JobKind(EMAIL_KIND, handle, max_attempts=MAX_ATTEMPTS + 1, backoff=backoff),
-        JobKind(REMINDER_KIND, handle, max_attempts=MAX_ATTEMPTS + 1, backoff=backoff),
+        JobKind(EMAIL_KIND, handle, max_attempts=MAX_ATTEMPTS + 1, backoff=backoff, lease=lease),
+        JobKind(REMINDER_KIND, handle, max_attempts=MAX_ATTEMPTS + 1, backoff=backoff, lease=lease),
     ]

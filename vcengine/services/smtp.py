@@ -14,6 +14,7 @@ DATA): sending again cannot help. Anything else (no connection, a timeout, a 4xx
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import ssl
 from dataclasses import dataclass, field
@@ -90,9 +91,19 @@ def _permanent(exc: aiosmtplib.SMTPException) -> bool:
 
 
 async def send(settings: SmtpSettings, message: EmailMessage) -> str:
-    """Send ``message`` to its ``To``; the server's reply to the data. ``Bounced`` / ``SendFailed``."""
+    """Send ``message`` to its ``To``; the server's reply to the data. ``Bounced`` / ``SendFailed``.
+    The whole session takes at most ``settings.timeout`` seconds (job leases rely on it)."""
     try:
-        _, reply = await aiosmtplib.send(
+        async with asyncio.timeout(settings.timeout):  # the whole session, not each command
+            _, reply = await _send(settings, message)
+    except TimeoutError:
+        raise SendFailed(f"{settings.host}:{settings.port} took over {settings.timeout:g} s") from None
+    return reply
+
+
+async def _send(settings: SmtpSettings, message: EmailMessage) -> tuple[object, str]:
+    try:
+        return await aiosmtplib.send(
             message,
             hostname=settings.host,
             port=settings.port,
@@ -107,6 +118,5 @@ async def send(settings: SmtpSettings, message: EmailMessage) -> str:
         if _permanent(exc):
             raise Bounced(f"refused: {exc}") from None
         raise SendFailed(f"{type(exc).__name__}: {exc}") from None
-    except (OSError, TimeoutError) as exc:
+    except OSError as exc:
         raise SendFailed(f"cannot reach {settings.host}:{settings.port}: {exc}") from None
-    return reply
