@@ -74,6 +74,7 @@ async def test_a_reminder_goes_out_the_set_days_before_valid_until(
     )
     assert await runner.run_once() == 1  # the email; the reminder is not due
     assert [m["Subject"] for m in inbox.messages] == ["Ada, you earned Python basics"]
+    assert inbox.messages[0]["From"] == "Org issuer <b@acme.example>"  # the issuer's name, our address
     clock.now += timedelta(days=2, hours=23)
     assert await runner.run_once() == 0
     clock.now += timedelta(hours=1, seconds=1)

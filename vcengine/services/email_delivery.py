@@ -14,8 +14,9 @@ The message carries a ``Message-ID`` made from the job id, the same on every att
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from email.utils import parseaddr
+from email.utils import formataddr, parseaddr
 from typing import Any
+from urllib.parse import urlsplit
 
 from vcengine.core.email_message import compose, message_id
 from vcengine.core.email_template import EmailTemplate, render_email
@@ -34,11 +35,14 @@ MAX_ATTEMPTS = 8
 _REMINDER_SUBJECT = "Reminder: {{ achievement_name }} expires on {{ valid_until }}"
 
 
-def _sender(services: Services) -> str:
-    if services.delivery.sender:
-        return services.delivery.sender
-    host = services.base_url.split("://", 1)[1].split("/", 1)[0].split(":", 1)[0]
-    return f"Badges <no-reply@{host}>"
+def _sender(services: Services, issuer_name: str) -> str:
+    """``VCENGINE_SMTP_FROM`` as it is if it has a display name; else its address (default
+    ``no-reply@{host}``) under the issuer's name, so each issuer's learners see who it is from."""
+    configured = services.delivery.sender
+    if configured and parseaddr(configured)[0]:
+        return configured
+    address = parseaddr(configured)[1] if configured else f"no-reply@{urlsplit(services.base_url).hostname}"
+    return formataddr((" ".join(issuer_name.split())[:100], address))
 
 
 async def _template(services: Services, record: CredentialRecord, reminder: bool) -> EmailTemplate:
@@ -89,20 +93,20 @@ async def send_email(services: Services, job: JobRecord) -> dict[str, Any]:
         return {"outcome": "sent", "messageId": sent.message_id}
     attempt = _Attempt(services, job, record)
     config, to = services.delivery.smtp, record.recipient.get("email")
-    reason = (
-        "no SMTP server is configured (VCENGINE_SMTP_URL)"
-        if config is None
-        else "the recipient has no email address"
-        if not to
-        else _stopped_counting(record, services.now())
-    )
-    if reason is not None or config is None or not to:
+    if config is None or not to or (stopped := _stopped_counting(record, services.now())):
+        reason = (
+            "no SMTP server is configured (VCENGINE_SMTP_URL)"
+            if config is None
+            else "the recipient has no email address"
+            if not to
+            else stopped
+        )
         await attempt.note("skipped", reason)
         return {"outcome": "skipped", "reason": reason}
     link = await new_claim_link(services, record)
     values = email_values(services, record, link.url, link.expires_at)
     content = render_email(await _template(services, record, job.kind == REMINDER_KIND), values)
-    sender = _sender(services)
+    sender = _sender(services, values["issuer_name"])
     domain = parseaddr(sender)[1].rpartition("@")[2] or "vcengine.invalid"
     msg_id = message_id(job.id, domain)
     message = compose(
@@ -141,8 +145,8 @@ def job_kinds(services: Services) -> list[JobKind]:
 
     # an attempt ends before its lease does (the SMTP session is bounded), or another instance
     # could take the job over while it still sends: a second message
-    smtp = services.delivery.smtp
-    lease = timedelta(seconds=2 * (smtp.timeout if smtp else 30.0) + 15)
+    config = services.delivery.smtp
+    lease = timedelta(seconds=2 * (config.timeout if config else 30.0) + 15)
     return [
         JobKind(EMAIL_KIND, handle, max_attempts=MAX_ATTEMPTS + 1, backoff=backoff, lease=lease),
         JobKind(REMINDER_KIND, handle, max_attempts=MAX_ATTEMPTS + 1, backoff=backoff, lease=lease),
