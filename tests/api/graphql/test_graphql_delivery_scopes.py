@@ -34,3 +34,16 @@ def test_each_organization_has_its_own_template(server: Server, tenant: Tenant) 
     other = server.tenant("Other org for templates")
     assert server.ok(SET, {}, tenant.key)["setEmailTemplate"]["userErrors"] == []
     assert server.ok(READ, {}, other.key)["emailTemplate"]["customParts"] == []
+
+
+def test_an_issuer_shows_its_branding_to_its_own_organization(server: Server, tenant: Tenant) -> None:
+    issuer = server.ok("{ issuers { id branding { primaryColor } } }", {}, tenant.key)["issuers"][0]
+    assert issuer["branding"] is None
+    assert server.ok(BRAND, {"id": issuer["id"]}, tenant.key)["setIssuerBranding"]["userErrors"] == []
+    query = "query($id: ID!) { issuer(id: $id) { branding { primaryColor logoUrl } } }"
+    assert server.ok(query, {"id": issuer["id"]}, tenant.key)["issuer"]["branding"] == {
+        "primaryColor": "#123456",
+        "logoUrl": None,
+    }
+    other = server.tenant("Branding outsider")
+    assert server.ok(query, {"id": issuer["id"]}, other.key)["issuer"] is None
