@@ -82,6 +82,9 @@ async def test_a_reminder_goes_out_the_set_days_before_valid_until(
     reminder = inbox.messages[-1]
     assert reminder["Subject"] == f"Reminder: Python basics expires on {until.strftime('%-d %B %Y')}"
     assert reminder["Message-ID"] != inbox.messages[0]["Message-ID"]
+    text = reminder.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert f"Your badge Python basics from Org issuer expires on {until.strftime('%-d %B %Y')}." in text
+    assert "has awarded you" not in text
     _, reminder_id = delivery_job_ids(issued.record.id)
     assert (await services.store.get_job(tenant.org_id, reminder_id)).result["outcome"] == "sent"  # type: ignore[union-attr]
     assert await services.store.count_events(tenant.org_id, "delivered") == 2

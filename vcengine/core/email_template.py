@@ -37,7 +37,8 @@ __all__ = [
 
 MAX_TEMPLATE_CHARS = 20_000
 MAX_SUBJECT_CHARS = 250
-#: The values a template can use (all strings, or None where the credential has none).
+#: The values a template can use (all strings, or None where the credential has none);
+#: ``reminder`` is "yes" in the reminder sent before ``valid_until``, else None.
 VARIABLES = (
     "recipient_name",
     "achievement_name",
@@ -50,6 +51,7 @@ VARIABLES = (
     "badge_image_url",
     "valid_until",
     "claim_expires",
+    "reminder",
 )
 FILTERS = frozenset({"default", "upper", "lower", "title", "capitalize", "trim", "truncate", "e", "escape"})
 _ALLOWED = (
@@ -74,7 +76,8 @@ class EmailContent:
 
 
 DEFAULT_TEMPLATE = EmailTemplate(
-    subject="{{ recipient_name or 'Hello' }}, you earned {{ achievement_name }}",
+    subject="{% if reminder %}Reminder: {{ achievement_name }} expires on {{ valid_until }}"
+    "{% else %}{{ recipient_name or 'Hello' }}, you earned {{ achievement_name }}{% endif %}",
     html="""<!doctype html>
 <html lang="en"><body style="margin:0;background:#f4f6f9;color:#1b2430;
   font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif">
@@ -88,7 +91,11 @@ DEFAULT_TEMPLATE = EmailTemplate(
 </td></tr>
 <tr><td style="padding:8px 28px 28px">
 <p style="font-size:16px">{% if recipient_name %}Dear {{ recipient_name }},{% else %}Hello,{% endif %}</p>
-<p style="font-size:16px">{{ issuer_name }} has awarded you <strong>{{ achievement_name }}</strong>.</p>
+{% if reminder %}<p style="font-size:16px">Your badge <strong>{{ achievement_name }}</strong> from
+  {{ issuer_name }} expires on {{ valid_until }}.</p>
+{% else %}<p style="font-size:16px">{{ issuer_name }} has awarded you
+  <strong>{{ achievement_name }}</strong>.</p>
+{% endif %}
 {% if achievement_description %}<p style="color:#5b6675">{{ achievement_description }}</p>{% endif %}
 <p style="text-align:center;margin:28px 0"><a href="{{ claim_url }}" style="background:#1f4e79;
   color:#fff;padding:12px 22px;border-radius:10px;text-decoration:none;font-weight:600"
@@ -103,8 +110,9 @@ DEFAULT_TEMPLATE = EmailTemplate(
 """,
     text="""{% if recipient_name %}Dear {{ recipient_name }},{% else %}Hello,{% endif %}
 
-{{ issuer_name }} has awarded you {{ achievement_name }}.
-{% if achievement_description %}
+{% if reminder %}Your badge {{ achievement_name }} from {{ issuer_name }} expires on {{ valid_until }}.
+{% else %}{{ issuer_name }} has awarded you {{ achievement_name }}.
+{% endif %}{% if achievement_description %}
 {{ achievement_description }}
 {% endif %}
 

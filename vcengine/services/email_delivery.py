@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from vcengine.core.email_message import compose, message_id
-from vcengine.core.email_template import EmailTemplate, render_email
+from vcengine.core.email_template import render_email
 from vcengine.services import smtp
 from vcengine.services.claiming import new_claim_link
 from vcengine.services.context import Services
@@ -32,7 +32,6 @@ from vcengine.services.ports import CredentialRecord, DeliveryAttemptRecord, Eve
 __all__ = ["MAX_ATTEMPTS", "job_kinds", "send_email"]
 
 MAX_ATTEMPTS = 8
-_REMINDER_SUBJECT = "Reminder: {{ achievement_name }} expires on {{ valid_until }}"
 
 
 def _sender(services: Services, issuer_name: str) -> str:
@@ -43,13 +42,6 @@ def _sender(services: Services, issuer_name: str) -> str:
         return configured
     address = parseaddr(configured)[1] if configured else f"no-reply@{urlsplit(services.base_url).hostname}"
     return formataddr((" ".join(issuer_name.split())[:100], address))
-
-
-async def _template(services: Services, record: CredentialRecord, reminder: bool) -> EmailTemplate:
-    template = await template_for(services, record.org_id)
-    if reminder:
-        return EmailTemplate(_REMINDER_SUBJECT, template.html, template.text)
-    return template
 
 
 class _Attempt:
@@ -105,7 +97,8 @@ async def send_email(services: Services, job: JobRecord) -> dict[str, Any]:
         return {"outcome": "skipped", "reason": reason}
     link = await new_claim_link(services, record)
     values = email_values(services, record, link.url, link.expires_at)
-    content = render_email(await _template(services, record, job.kind == REMINDER_KIND), values)
+    values["reminder"] = "yes" if job.kind == REMINDER_KIND else None
+    content = render_email(await template_for(services, record.org_id), values)
     sender = _sender(services, values["issuer_name"])
     domain = parseaddr(sender)[1].rpartition("@")[2] or "vcengine.invalid"
     msg_id = message_id(job.id, domain)

@@ -115,4 +115,5 @@ def _example(services: Services, now: datetime) -> dict[str, str | None]:
         "badge_image_url": f"{page}/badge.png",
         "valid_until": None,
         "claim_expires": now.strftime("%-d %B %Y"),
+        "reminder": None,
     }

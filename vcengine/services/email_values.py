@@ -43,4 +43,5 @@ def email_values(
         "badge_image_url": f"{page}/badge.png",
         "valid_until": _date(record.valid_until),
         "claim_expires": _date(claim_expires),
+        "reminder": None,
     }

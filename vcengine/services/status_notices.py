@@ -50,10 +50,13 @@ async def check_revocable(services: Services, actor: Actor, credential_id: str) 
 async def publish_revocations(
     services: Services, actor: Actor, records: Sequence[CredentialRecord], public_reason: str | None
 ) -> None:
-    """Record when ``records`` were revoked (now) and the reason to publish."""
+    """Record when ``records`` were revoked (now) and the reason to publish; a credential that has
+    a notice already keeps it (it was revoked before: a batch may name it again)."""
     now = services.now()
     for record in records:
-        if record.org_id == actor.org_id and record.status == "revoked":
+        if record.org_id != actor.org_id or record.status != "revoked":
+            continue
+        if await services.store.find_status_notice(record.id) is None:
             await services.store.put_status_notice(
                 StatusNoticeRecord(record.id, record.org_id, "revoked", now, public_reason)
             )

@@ -69,3 +69,21 @@ def test_an_expired_page_says_since_when_and_offers_nothing_to_share(live_server
     assert f'Expired on <time datetime="{until.isoformat()}">' in page
     link = live_server.client.get(f"{credential['url']}/linkedin", follow_redirects=False)
     assert link.status_code == 303
+
+
+def test_a_batch_revocation_publishes_its_reason_once(live_server: LiveServer) -> None:
+    first, second = live_server.issued_credential(), live_server.issued_credential()
+    batch = """mutation($i: RevokeCredentialsInput!) { revokeCredentials(input: $i) {
+      credentials { status } userErrors { field code } } }"""
+    ids = [first["id"], second["id"]]
+    done = live_server.gql(batch, {"i": {"ids": ids, "publicReason": "Course withdrawn."}})[
+        "revokeCredentials"
+    ]
+    assert done["userErrors"] == [] and [c["status"] for c in done["credentials"]] == ["REVOKED", "REVOKED"]
+    again = live_server.gql(batch, {"i": {"ids": ids, "publicReason": "Another story."}})["revokeCredentials"]
+    assert again["userErrors"] == []  # a batch stays idempotent
+    for credential in (first, second):
+        page = live_server.client.get(credential["url"], headers=HTML).text
+        assert "Reason given by the issuer: Course withdrawn." in page and "Another story" not in page
+    too_long = live_server.gql(batch, {"i": {"ids": ids, "publicReason": "x" * 501}})["revokeCredentials"]
+    assert too_long["userErrors"] == [{"field": ["input", "publicReason"], "code": "INVALID"}]
