@@ -69,7 +69,6 @@ __all__ = [
     "credential_url",
     "issue_credential",
     "store_issued",
-    "validate_bulk",
 ]
 
 StatusPurpose = Literal["revocation", "suspension"]
@@ -542,19 +541,6 @@ async def _plan_bulk(
             _Plan(i, request, record_id, unsigned, issuer, signer, pair, _recipient(request.recipient))
         )
     return plans
-
-
-async def validate_bulk(
-    services: Services, actor: Actor, requests: Sequence[IssueRequest]
-) -> list[VcengineError | None]:
-    """What ``bulk_issue`` would refuse, item by item, without signing or storing anything (a dry
-    run: needs ``issue``). None for an item that would be issued (or replayed)."""
-    actor.require("issue")
-    if not 1 <= len(requests) <= MAX_BULK:
-        raise InputError(f"give 1 to {MAX_BULK} items", path="items")
-    results = [BulkItemResult(i) for i in range(len(requests))]
-    await _plan_bulk(services, actor, requests, results, services.now())
-    return [r.error for r in results]
 
 
 def _fill_duplicates(requests: Sequence[IssueRequest], results: list[BulkItemResult]) -> None:

@@ -59,7 +59,6 @@ def strategy(type_: Any, ids: st.SearchStrategy[str], depth: int = 0) -> st.Sear
         "Boolean": st.booleans(),
         "DateTime": st.datetimes(timezones=st.none() | st.timezones()).map(lambda d: d.isoformat()),
         "JSON": JSON,
-        "Upload": TEXT,  # sent as JSON, not a file part: must be refused as a user error
     }[type_.name]
 
 

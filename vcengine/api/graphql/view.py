@@ -17,7 +17,6 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.file_uploads.utils import replace_placeholders_with_files
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
@@ -47,9 +46,6 @@ class GraphQLApp(GraphQL[Context, None]):
             allow_queries_via_get=True,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             allowed_origins=tuple(allowed_origins),
-            # bulkIssueCsv's file. Requests authenticate with a bearer key, never a cookie, so
-            # a cross-site form post (what the default guards against) carries no credentials.
-            multipart_uploads_enabled=True,
         )
         self.services = services
         self.max_body_bytes = max_body_bytes
@@ -66,29 +62,6 @@ class GraphQLApp(GraphQL[Context, None]):
         if isinstance(data, bytes) and not isinstance(value, dict | list):
             raise HTTPException(400, "The request body must be a JSON object.")
         return value
-
-    async def parse_multipart(self, request: Any) -> dict[str, str]:
-        """A multipart request (``bulkIssueCsv``'s file): every file read into ``bytes`` and
-        closed here, before anything runs, so none outlives the request (the body is bounded)."""
-        try:
-            form = await request.get_form_data()
-        except ValueError:
-            raise HTTPException(400, "Unable to parse the multipart body") from None
-        files: dict[str, object] = {}
-        try:
-            for name, value in form.files.multi_items():
-                if hasattr(value, "read"):
-                    files[name] = await value.read()
-        finally:
-            for _, value in form.files.multi_items():
-                if hasattr(value, "close"):
-                    await value.close()
-        operations = self.parse_json(str(form.form.get("operations", "{}")).encode())
-        files_map = self.parse_json(str(form.form.get("map", "{}")).encode())
-        try:
-            return replace_placeholders_with_files(operations, files_map, files)  # type: ignore[arg-type]
-        except (KeyError, TypeError, AttributeError):
-            raise HTTPException(400, "File(s) missing in form data") from None
 
     def decode_json(self, data: str | bytes) -> object:
         """A WebSocket message: strawberry closes the connection (4400) on ``JSONDecodeError``."""

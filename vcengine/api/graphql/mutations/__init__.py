@@ -5,7 +5,6 @@ from __future__ import annotations
 import strawberry
 
 from vcengine.api.graphql.mutations.bulk_issue import bulk_issue
-from vcengine.api.graphql.mutations.bulk_issue_csv import bulk_issue_csv
 from vcengine.api.graphql.mutations.create_achievement import create_achievement
 from vcengine.api.graphql.mutations.create_api_key import create_api_key
 from vcengine.api.graphql.mutations.create_issuer import create_issuer
@@ -47,5 +46,4 @@ class Mutation:
     # -- delivery --
     set_email_template = strawberry.mutation(resolver=set_email_template)
     preview_email_template = strawberry.mutation(resolver=preview_email_template)
-    bulk_issue_csv = strawberry.mutation(resolver=bulk_issue_csv)
     set_issuer_branding = strawberry.mutation(resolver=set_issuer_branding)
