@@ -58,6 +58,7 @@ __all__ = [
     "StatusChange",
     "allocate",
     "change_status",
+    "net_action",
     "published_list",
 ]
 
@@ -65,6 +66,7 @@ Action = Literal["revoke", "suspend", "unsuspend"]
 MAX_BATCH = 10_000
 
 _TARGET: dict[Action, CredentialStatus] = {"revoke": "revoked", "suspend": "suspended", "unsuspend": "active"}
+_ACTION: dict[CredentialStatus, Action] = {v: k for k, v in _TARGET.items()}
 _EVENT: dict[Action, str] = {"revoke": "revoked", "suspend": "suspended", "unsuspend": "unsuspended"}
 
 
@@ -124,6 +126,22 @@ def _decide(
             path="ids",
         )
     return target
+
+
+def net_action(record: CredentialRecord, actions: Sequence[Action]) -> Action | None:
+    """The one action that has the effect of ``actions`` applied in order to ``record`` (None: no
+    change), or ``InvalidTransition`` if any step is not allowed: a request that lists several
+    changes is decided whole, before anything is written, and applied as one change."""
+    entry = _entry(record)
+    purpose = entry[0] if entry else "none"
+    current: CredentialStatus = record.status
+    for action in actions:
+        if entry is None:
+            raise InvalidTransition(f"credential {record.id} has no status entry to change", path="ids")
+        current = _decide(current, action, purpose, record.id) or current
+    if current == record.status:
+        return None
+    return _ACTION[current]
 
 
 def _entry(record: CredentialRecord) -> tuple[str, str, int] | None:
