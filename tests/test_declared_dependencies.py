@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # import name -> distribution name, where they differ
 DISTRIBUTION = {
     "PIL": "pillow",
+    "multipart": "python-multipart",
     "bson": "pymongo",
     "graphql": "graphql-core",
     "strawberry": "strawberry-graphql",

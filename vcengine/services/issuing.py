@@ -63,6 +63,7 @@ __all__ = [
     "Issued",
     "RecipientInput",
     "bulk_issue",
+    "check_requests",
     "credential_json",
     "credential_url",
     "issue_credential",
@@ -545,3 +546,27 @@ async def _progress(services: Services, actor: Actor, bulk_id: str, done: int, t
             {"bulkId": bulk_id, "done": done, "total": total},
         )
     )
+
+
+async def check_requests(
+    services: Services, actor: Actor, requests: Sequence[IssueRequest]
+) -> list[VcengineError | None]:
+    """A dry run of ``bulk_issue`` (needs ``issue``): for each request, the error issuing it would
+    meet before signing (its input, its achievement and issuer, the data-model rules of the
+    credential it would make), or None. Nothing is allocated, signed or stored."""
+    actor.require("issue")
+    if not 1 <= len(requests) <= MAX_BULK:
+        raise InputError(f"give 1 to {MAX_BULK} items", path="items")
+    now = services.now()
+    results = [BulkItemResult(i) for i in range(len(requests))]
+    plans = await _plan_bulk(services, actor, requests, results, now)
+
+    def rules() -> None:
+        for plan in plans:
+            try:
+                ensure_signable(plan.unsigned)
+            except VcengineError as exc:
+                results[plan.index].error = exc
+
+    await anyio.to_thread.run_sync(rules)
+    return [r.error for r in results]

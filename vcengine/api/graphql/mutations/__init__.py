@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from vcengine.api.graphql.mutations.bulk_issue import bulk_issue
+from vcengine.api.graphql.mutations.bulk_issue_csv import bulk_issue_csv
 from vcengine.api.graphql.mutations.create_achievement import create_achievement
 from vcengine.api.graphql.mutations.create_api_key import create_api_key
 from vcengine.api.graphql.mutations.create_issuer import create_issuer
@@ -31,6 +32,7 @@ class Mutation:
     create_achievement = strawberry.mutation(resolver=create_achievement)
     issue_credential = strawberry.mutation(resolver=issue_credential)
     bulk_issue = strawberry.mutation(resolver=bulk_issue)
+    bulk_issue_csv = strawberry.mutation(resolver=bulk_issue_csv)
     revoke_credential = strawberry.mutation(resolver=revoke_credential)
     revoke_credentials = strawberry.mutation(resolver=revoke_credentials)
     suspend_credential = strawberry.mutation(resolver=suspend_credential)
