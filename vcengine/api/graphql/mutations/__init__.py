@@ -12,13 +12,8 @@ from vcengine.api.graphql.mutations.create_issuer import create_issuer
 from vcengine.api.graphql.mutations.generate_issuer_key import generate_issuer_key
 from vcengine.api.graphql.mutations.issue_credential import issue_credential
 from vcengine.api.graphql.mutations.revoke_api_key import revoke_api_key
-from vcengine.api.graphql.mutations.revoke_credential import revoke_credential
-from vcengine.api.graphql.mutations.revoke_credentials import revoke_credentials
 from vcengine.api.graphql.mutations.rotate_issuer_key import rotate_issuer_key
-from vcengine.api.graphql.mutations.suspend_credential import suspend_credential
-from vcengine.api.graphql.mutations.suspend_credentials import suspend_credentials
-from vcengine.api.graphql.mutations.unsuspend_credential import unsuspend_credential
-from vcengine.api.graphql.mutations.unsuspend_credentials import unsuspend_credentials
+from vcengine.api.graphql.mutations.status_changes import STATUS_MUTATIONS
 from vcengine.api.graphql.mutations.verify_credential import verify_credential
 
 __all__ = ["Mutation"]
@@ -33,12 +28,12 @@ class Mutation:
     issue_credential = strawberry.mutation(resolver=issue_credential)
     bulk_issue = strawberry.mutation(resolver=bulk_issue)
     bulk_issue_csv = strawberry.mutation(resolver=bulk_issue_csv)
-    revoke_credential = strawberry.mutation(resolver=revoke_credential)
-    revoke_credentials = strawberry.mutation(resolver=revoke_credentials)
-    suspend_credential = strawberry.mutation(resolver=suspend_credential)
-    suspend_credentials = strawberry.mutation(resolver=suspend_credentials)
-    unsuspend_credential = strawberry.mutation(resolver=unsuspend_credential)
-    unsuspend_credentials = strawberry.mutation(resolver=unsuspend_credentials)
+    revoke_credential = STATUS_MUTATIONS["revoke_credential"]
+    revoke_credentials = STATUS_MUTATIONS["revoke_credentials"]
+    suspend_credential = STATUS_MUTATIONS["suspend_credential"]
+    suspend_credentials = STATUS_MUTATIONS["suspend_credentials"]
+    unsuspend_credential = STATUS_MUTATIONS["unsuspend_credential"]
+    unsuspend_credentials = STATUS_MUTATIONS["unsuspend_credentials"]
     verify_credential = strawberry.mutation(resolver=verify_credential)
     create_api_key = strawberry.mutation(resolver=create_api_key)
     revoke_api_key = strawberry.mutation(resolver=revoke_api_key)
