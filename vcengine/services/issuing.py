@@ -41,6 +41,7 @@ from vcengine.core.proofs.data_integrity import add_proof
 from vcengine.core.schema import ensure_signable
 from vcengine.core.status import status_list_entry
 from vcengine.errors import InputError, NotFound, SchemaError, VcengineError
+from vcengine.services import webhook_delivery
 from vcengine.services.context import Actor, Services
 from vcengine.services.events import CredentialEvent
 from vcengine.services.issuers import signing_key
@@ -360,8 +361,11 @@ def _issued_event(services: Services, record: CredentialRecord, data: Mapping[st
 async def store_issued(services: Services, record: CredentialRecord, data: Mapping[str, Any]) -> Issued:
     """Store ``record`` with its ``issued`` event; tell live listeners if it is a new one."""
     event = _issued_event(services, record, data)
-    stored = await services.store.insert_credential(record, event)
+    jobs = await webhook_delivery.deliveries_for(services, record.org_id, [event])
+    stored = await services.store.insert_credential(record, event, jobs)
     created = stored.id == record.id
+    if created and jobs:
+        services.wake_jobs()
     if created:
         services.events.publish(
             CredentialEvent("issued", event.org_id, event.at, event.credential_id, event.data)

@@ -34,12 +34,14 @@ from typing import Literal
 from vcengine.core.status import StatusList
 from vcengine.core.status.read import parse_entry
 from vcengine.errors import Conflict, InputError, NotFound, StatusListError, VcengineError
+from vcengine.services import webhook_delivery
 from vcengine.services.context import Actor, Services
 from vcengine.services.events import CredentialEvent
 from vcengine.services.ports import (
     CredentialRecord,
     CredentialStatus,
     EventRecord,
+    JobRecord,
     StatusListRecord,
     StatusTransition,
 )
@@ -240,6 +242,7 @@ async def _commit(services: Services, url: str, batch: list[_Request]) -> list[l
             )
             for request, changed in moved
         ]
+        transitions = await _with_deliveries(services, transitions)
         credential = await sign_list(services, record, entries.bits)
         saved = replace(
             record,
@@ -256,6 +259,8 @@ async def _commit(services: Services, url: str, batch: list[_Request]) -> list[l
             await backoff(services, attempt)
             continue
         services.cache[f"list:{url}"] = (version, credential)
+        if any(t.jobs for t in transitions):
+            services.wake_jobs()
         for transition in transitions:
             e = transition.event
             services.events.publish(CredentialEvent(e.type, e.org_id, e.at, e.credential_id, e.data))  # type: ignore[arg-type]
@@ -295,6 +300,19 @@ def _decide_all(
         moved.append(replace(record, status=target, status_version=version))
         out.append(moved[-1])
     return out, moved
+
+
+async def _with_deliveries(services: Services, transitions: list[StatusTransition]) -> list[StatusTransition]:
+    """Each transition with the webhook deliveries of its event (a list belongs to one org)."""
+    if not transitions:
+        return transitions
+    jobs = await webhook_delivery.deliveries_for(
+        services, transitions[0].org_id, [t.event for t in transitions]
+    )
+    by_event: dict[str, list[JobRecord]] = {}
+    for job in jobs:
+        by_event.setdefault(job.payload["eventId"], []).append(job)
+    return [replace(t, jobs=tuple(by_event.get(t.event.id, ()))) for t in transitions]
 
 
 def _event(services: Services, request: _Request, record: CredentialRecord) -> EventRecord:

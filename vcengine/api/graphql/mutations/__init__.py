@@ -9,11 +9,18 @@ from vcengine.api.graphql.mutations.bulk_issue_csv import bulk_issue_csv
 from vcengine.api.graphql.mutations.create_achievement import create_achievement
 from vcengine.api.graphql.mutations.create_api_key import create_api_key
 from vcengine.api.graphql.mutations.create_issuer import create_issuer
+from vcengine.api.graphql.mutations.create_webhook_endpoint import create_webhook_endpoint
+from vcengine.api.graphql.mutations.delete_webhook_endpoint import delete_webhook_endpoint
+from vcengine.api.graphql.mutations.disable_webhook_endpoint import disable_webhook_endpoint
+from vcengine.api.graphql.mutations.enable_webhook_endpoint import enable_webhook_endpoint
 from vcengine.api.graphql.mutations.generate_issuer_key import generate_issuer_key
 from vcengine.api.graphql.mutations.issue_credential import issue_credential
+from vcengine.api.graphql.mutations.replay_webhook_delivery import replay_webhook_delivery
 from vcengine.api.graphql.mutations.revoke_api_key import revoke_api_key
 from vcengine.api.graphql.mutations.rotate_issuer_key import rotate_issuer_key
+from vcengine.api.graphql.mutations.rotate_webhook_endpoint_secret import rotate_webhook_endpoint_secret
 from vcengine.api.graphql.mutations.status_changes import STATUS_MUTATIONS
+from vcengine.api.graphql.mutations.update_webhook_endpoint import update_webhook_endpoint
 from vcengine.api.graphql.mutations.verify_credential import verify_credential
 
 __all__ = ["Mutation"]
@@ -37,3 +44,10 @@ class Mutation:
     verify_credential = strawberry.mutation(resolver=verify_credential)
     create_api_key = strawberry.mutation(resolver=create_api_key)
     revoke_api_key = strawberry.mutation(resolver=revoke_api_key)
+    create_webhook_endpoint = strawberry.mutation(resolver=create_webhook_endpoint)
+    update_webhook_endpoint = strawberry.mutation(resolver=update_webhook_endpoint)
+    disable_webhook_endpoint = strawberry.mutation(resolver=disable_webhook_endpoint)
+    enable_webhook_endpoint = strawberry.mutation(resolver=enable_webhook_endpoint)
+    delete_webhook_endpoint = strawberry.mutation(resolver=delete_webhook_endpoint)
+    rotate_webhook_endpoint_secret = strawberry.mutation(resolver=rotate_webhook_endpoint_secret)
+    replay_webhook_delivery = strawberry.mutation(resolver=replay_webhook_delivery)
