@@ -485,7 +485,9 @@ class Store(Protocol):
 
     async def requeue_job(self, org_id: str, job_id: str, due_at: datetime) -> JobRecord | None:
         """A ``done`` or ``failed`` job back to ``pending`` at ``due_at`` (a replay), keeping its
-        payload and history; ``None`` if there is no such job or it is not finished."""
+        payload and history; ``None`` if there is no such job or it is not finished. Its
+        ``created_at`` becomes ``due_at``: in its queue it waits for every older unfinished job,
+        so a replay never runs beside a newer job of the same queue."""
         ...
 
     # -- webhooks --

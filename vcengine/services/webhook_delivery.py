@@ -8,10 +8,14 @@ passes them to the store in the same write (``insert_credential(jobs=…)``, a s
 A delivery POSTs the JSON body fixed when the job was made, signed per Standard Webhooks with
 the endpoint's secret (``webhook-id`` is the event id, the same on every retry and replay, so a
 receiver can drop duplicates). A 2xx answer is a success; anything else, or no answer, is
-retried with exponential backoff (5 s doubling, at most 10 h apart) for up to three days. Every
-attempt is recorded (status, duration, error). An endpoint failing for three days in a row, or
-answering 410 Gone, is disabled; deliveries to a disabled or deleted endpoint fail at once
-(``replayWebhookDelivery`` sends one again after the endpoint is enabled).
+retried with exponential backoff (5 s doubling, at most 10 h apart). Every attempt is recorded
+(status, duration, error). The retry window belongs to the endpoint, not to one delivery: the
+endpoint's ``failing_since`` marks its first failure since its last success, and retries go on
+(at most 10 h apart, so the failure is continuous) until a delivery succeeds or the endpoint has
+failed for three days, when it is disabled; a 410 Gone disables it at once. A delivery waiting in
+the queue behind a failing one therefore loses none of its own chances. Deliveries to a disabled
+or deleted endpoint fail at once (``replayWebhookDelivery`` sends one again after the endpoint is
+enabled, which clears ``failing_since``).
 """
 
 from __future__ import annotations
@@ -189,9 +193,11 @@ def job_kinds(services: Services) -> list[JobKind]:
         JobKind(
             KIND,
             handle,
+            # the endpoint's three days decide (``_failed``); the runner's own limits are only a
+            # backstop: 100 attempts at jittered backoff take far longer than three days
             max_attempts=100,
             backoff=BACKOFF,
             lease=timedelta(seconds=60),
-            give_up_after=DISABLE_AFTER,
+            give_up_after=None,
         )
     ]

@@ -11,7 +11,7 @@ loopback or link-local address (``Services.allow_loopback_webhooks``, set by
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from vcengine.core.webhook_events import check_event_types
@@ -47,7 +47,7 @@ class NewSecret:
     """An endpoint and its secret in plaintext: returned this once, never again."""
 
     endpoint: WebhookEndpointRecord
-    secret: str
+    secret: str = field(repr=False)
 
 
 def _description(text: str | None) -> str:
@@ -124,6 +124,7 @@ async def update_endpoint(
     changes: dict[str, Any] = {}
     if url is not None:
         changes["url"] = check_endpoint_url(url, allow_loopback=services.allow_loopback_webhooks)
+        changes["failing_since"] = None  # failures of the old URL say nothing about the new one
     if events is not None:
         changes["events"] = check_event_types(events)
     if description is not None:

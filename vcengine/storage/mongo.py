@@ -743,7 +743,14 @@ class MongoStore:
     async def requeue_job(self, org_id: str, job_id: str, due_at: datetime) -> JobRecord | None:
         doc = await self._c("jobs").find_one_and_update(
             {"_id": job_id, "org_id": org_id, "state": {"$in": ["done", "failed"]}},
-            {"$set": {"state": "pending", "due_at": encode_time(due_at), "finished_at": None}},
+            {
+                "$set": {
+                    "state": "pending",
+                    "due_at": encode_time(due_at),
+                    "created_at": encode_time(due_at),
+                    "finished_at": None,
+                }
+            },
             return_document=ReturnDocument.AFTER,
         )
         return None if doc is None else mj.job(doc)
