@@ -255,7 +255,8 @@ class WebhookEndpointRecord:
     ``sealed_secret`` is its Standard Webhooks signing secret sealed under the master key (AES-GCM,
     as issuer keys are: ``services.keystore.seal_bytes``); the plaintext never reaches a store.
     ``failing_since`` is when deliveries started to fail (None: the last one succeeded);
-    ``disabled_at`` / ``disabled_reason`` say why nothing is delivered to it."""
+    ``disabled_at`` / ``disabled_reason`` say why nothing is delivered to it. After a rotation,
+    ``previous_sealed_secret`` also signs deliveries until ``previous_secret_until``."""
 
     id: str
     org_id: str
@@ -268,6 +269,8 @@ class WebhookEndpointRecord:
     disabled_reason: str | None = None
     failing_since: datetime | None = None
     updated_at: datetime | None = None
+    previous_sealed_secret: bytes | None = field(default=None, repr=False)
+    previous_secret_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,7 +291,7 @@ class WebhookAttemptRecord:
 
 WEBHOOK_ENDPOINT_CHANGES = frozenset(
     {"url", "events", "description", "sealed_secret", "disabled_at", "disabled_reason", "failing_since",
-     "updated_at"}
+     "updated_at", "previous_sealed_secret", "previous_secret_until"}
 )  # fmt: skip
 
 

@@ -494,7 +494,12 @@ def _create_schema(conn: Connection) -> None:
         raise StoreError(f"the store was written by a newer vcengine (schema {version} > {s.SCHEMA_VERSION})")
     for statement in (*s.DDL, *jobs_sql.DDL, *wh.DDL):
         conn.execute(statement)
-    for table, column, kind in (*s.ADDED_COLUMNS, *s.VERSION_2_COLUMNS, *s.VERSION_3_COLUMNS):
+    for table, column, kind in (
+        *s.ADDED_COLUMNS,
+        *s.VERSION_2_COLUMNS,
+        *s.VERSION_3_COLUMNS,
+        *wh.ADDED_COLUMNS,
+    ):
         present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
         if column not in present:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
