@@ -39,7 +39,7 @@ from vcengine.services.ports import (
     WebhookEndpointRecord,
     webhook_queue,
 )
-from vcengine.services.webhook_endpoints import endpoint_secret, get_endpoint
+from vcengine.services.webhook_endpoints import get_endpoint, signing_secrets
 from vcengine.webhook_http import DeliveryFailed, post
 
 __all__ = [
@@ -100,11 +100,11 @@ async def deliver(services: Services, job: JobRecord) -> Mapping[str, Any]:
     if endpoint.disabled_at is not None:
         raise GiveUp("the endpoint is disabled", result={"outcome": "skipped"})
     try:
-        secret = endpoint_secret(services, endpoint)
+        secrets = signing_secrets(services, endpoint)
     except SecretError as exc:
         raise GiveUp(exc.message) from None
     body = payload["body"].encode("utf-8")
-    headers = signed_headers([secret], payload["eventId"], int(services.now().timestamp()), body)
+    headers = signed_headers(secrets, payload["eventId"], int(services.now().timestamp()), body)
     started, status, error = time.monotonic(), None, None
     try:
         status = await post(
