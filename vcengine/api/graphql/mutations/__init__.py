@@ -7,6 +7,8 @@ import strawberry
 from vcengine.api.graphql.mutations.bulk_issue import bulk_issue
 from vcengine.api.graphql.mutations.create_achievement import create_achievement
 from vcengine.api.graphql.mutations.create_api_key import create_api_key
+from vcengine.api.graphql.mutations.create_award_rule import create_award_rule
+from vcengine.api.graphql.mutations.create_integration import create_integration
 from vcengine.api.graphql.mutations.create_issuer import create_issuer
 from vcengine.api.graphql.mutations.generate_issuer_key import generate_issuer_key
 from vcengine.api.graphql.mutations.issue_credential import issue_credential
@@ -40,3 +42,5 @@ class Mutation:
     verify_credential = strawberry.mutation(resolver=verify_credential)
     create_api_key = strawberry.mutation(resolver=create_api_key)
     revoke_api_key = strawberry.mutation(resolver=revoke_api_key)
+    create_integration = strawberry.mutation(resolver=create_integration)
+    create_award_rule = strawberry.mutation(resolver=create_award_rule)

@@ -1,0 +1,367 @@
+"""LMS webhooks end to end: a real uvicorn server (``create_app``: GraphQL, the receiver, the job
+runner) on 127.0.0.1; requests are signed by the ``standardwebhooks`` package (the reference
+Python implementation of https://www.standardwebhooks.com/, an independent client), and results
+are read back through GraphQL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+from standardwebhooks import Webhook
+
+from tests.api.conftest import ADMIN_KEY, LiveServer
+from vcengine.api.settings import store_for
+from vcengine.services import organizations
+from vcengine.services.context import Services
+from vcengine.services.keystore import MasterKey
+
+CREATE_INTEGRATION = """mutation($i: CreateIntegrationInput!) { createIntegration(input: $i) {
+  integration { id platform name webhookUrl paused } secret setupUrl userErrors { field message code } } }"""
+CREATE_RULE = """mutation($i: CreateAwardRuleInput!) { createAwardRule(input: $i) {
+  awardRule { id trigger courseId minPercentage achievement { id name } }
+  userErrors { field message code } } }"""
+EVENTS = """query($integration: ID, $outcome: IntegrationEventOutcome) {
+  integrationEvents(first: 50, integrationId: $integration, outcome: $outcome) { edges { node {
+    id sourceEventId type learnerEmail courseId outcome reason
+    credentials { id recipient { email } } } } } }"""
+INTEGRATIONS = "{ integrations { id platform name webhookUrl awardRules { id trigger } } }"
+AWARD_RULES = "query($id: ID) { awardRules(integrationId: $id) { id trigger courseId quizId } }"
+CREDENTIALS = """query($a: ID!) { credentials(first: 50, filter: {achievementId: $a}) {
+  edges { node { id recipient { email name } } } } }"""
+
+
+class Lms:
+    """One organization's view of the server: its admin client, issuer and achievements."""
+
+    def __init__(self, server: LiveServer, key: str) -> None:
+        self.server = server
+        self.http = httpx.Client(
+            base_url=server.base_url, timeout=30, headers={"Authorization": f"Bearer {key}"}
+        )
+
+    def gql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = self.http.post("/graphql", json={"query": query, "variables": variables or {}})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert "errors" not in body, body
+        data: dict[str, Any] = body["data"]
+        return data
+
+    def achievement(self, name: str) -> str:
+        issuer = self.gql(
+            "mutation($i: CreateIssuerInput!) { createIssuer(input: $i) { issuer { id } } }",
+            {"i": {"name": "LMS Academy", "kind": "URL", "url": "https://academy.example"}},
+        )["createIssuer"]["issuer"]["id"]
+        made = self.gql(
+            "mutation($i: CreateAchievementInput!) { createAchievement(input: $i) { achievement { id } } }",
+            {
+                "i": {
+                    "issuerId": issuer,
+                    "name": name,
+                    "description": "Finished the course.",
+                    "criteriaNarrative": "Complete every module of the course.",
+                }
+            },
+        )
+        achievement: str = made["createAchievement"]["achievement"]["id"]
+        return achievement
+
+    def integration(self, platform: str = "GENERIC", **extra: Any) -> dict[str, Any]:
+        payload = self.gql(
+            CREATE_INTEGRATION, {"i": {"platform": platform, "name": f"{platform} school", **extra}}
+        )
+        created: dict[str, Any] = payload["createIntegration"]
+        assert created["userErrors"] == [], created
+        return created
+
+    def rule(
+        self, integration: str, achievement: str, trigger: str = "COURSE_COMPLETED", **extra: Any
+    ) -> dict[str, Any]:
+        payload = self.gql(
+            CREATE_RULE,
+            {"i": {"integrationId": integration, "achievementId": achievement, "trigger": trigger, **extra}},
+        )["createAwardRule"]
+        assert payload["userErrors"] == [], payload
+        rule: dict[str, Any] = payload["awardRule"]
+        return rule
+
+    def events(self, integration: str, outcome: str | None = None) -> list[dict[str, Any]]:
+        edges = self.gql(EVENTS, {"integration": integration, "outcome": outcome})["integrationEvents"][
+            "edges"
+        ]
+        return [e["node"] for e in edges]
+
+    def settled(self, integration: str, count: int, timeout: float = 20) -> list[dict[str, Any]]:
+        """The integration's events once ``count`` of them are processed."""
+        deadline = time.monotonic() + timeout
+        while True:
+            events = self.events(integration)
+            done = [e for e in events if e["outcome"] != "PENDING"]
+            if len(done) >= count:
+                return events
+            assert time.monotonic() < deadline, f"events not processed in time: {events}"
+            time.sleep(0.05)
+
+    def credentials(self, achievement: str) -> list[dict[str, Any]]:
+        edges = self.gql(CREDENTIALS, {"a": achievement})["credentials"]["edges"]
+        return [e["node"] for e in edges]
+
+
+def _second_organization(server: LiveServer) -> str:
+    """Another organization on the server's store (as ``vcengine admin org create`` makes one)."""
+
+    async def provision() -> str:
+        store = store_for(server.settings)
+        await store.start()
+        try:
+            services = Services(store, MasterKey.unavailable("not needed"), server.base_url)
+            made = await organizations.provision(services, "Other school", key_name="admin", issuer_name=None)
+            await services.close()
+            return made.key.plaintext
+        finally:
+            await store.close()
+
+    return asyncio.run(provision())
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    server = LiveServer(Path(tmp_path_factory.mktemp("lms")))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def school(live: LiveServer) -> Iterator[Lms]:
+    lms = Lms(live, ADMIN_KEY)
+    yield lms
+    lms.http.close()
+
+
+def event(
+    source_id: str, email: str = "ada@example.org", course: str = "py-101", **extra: Any
+) -> dict[str, Any]:
+    return {
+        "id": source_id,
+        "event": "course_completed",
+        "occurredAt": "2026-12-02T01:00:00Z",
+        "learner": {"email": email, "name": "Ada Lovelace", "id": "u-17"},
+        "course": {"id": course, "name": "Python 101"},
+        **extra,
+    }
+
+
+def signed(secret: str, body: bytes, msg_id: str = "msg_1", at: datetime | None = None) -> dict[str, str]:
+    """Standard Webhooks headers made by the reference package."""
+    stamp = at or datetime.now(UTC)
+    signature = Webhook(secret).sign(msg_id, stamp, body.decode())
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(int(stamp.timestamp())),
+        "webhook-signature": signature,
+        "content-type": "application/json",
+    }
+
+
+def post(url: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
+    return httpx.post(url, content=body, headers=headers, timeout=30)
+
+
+def test_a_course_completion_issues_exactly_one_credential(school: Lms) -> None:
+    achievement = school.achievement("Python 101 completed")
+    created = school.integration()
+    integration, secret = created["integration"], created["secret"]
+    assert secret.startswith("whsec_") and created["setupUrl"] == integration["webhookUrl"]
+    rule = school.rule(integration["id"], achievement, courseId="py-101")
+    assert rule["achievement"]["id"] == achievement and rule["courseId"] == "py-101"
+
+    body = json.dumps(event("completion-1")).encode()
+    answer = post(integration["webhookUrl"], body, signed(secret, body))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["status"] == "accepted" and len(answer.json()["eventIds"]) == 1
+
+    (processed,) = school.settled(integration["id"], 1)
+    assert processed["outcome"] == "ISSUED" and processed["sourceEventId"] == "completion-1"
+    assert processed["credentials"][0]["recipient"]["email"] == "ada@example.org"
+    (credential,) = school.credentials(achievement)
+    assert credential["id"] == processed["credentials"][0]["id"]
+    assert credential["recipient"] == {"email": "ada@example.org", "name": "Ada Lovelace"}
+
+    # the platform retries (a new delivery attempt, same event): stored once, answered 200
+    again = post(integration["webhookUrl"], body, signed(secret, body, msg_id="msg_retry"))
+    assert again.status_code == 200 and again.json()["status"] == "duplicate"
+    assert again.json()["eventIds"] == answer.json()["eventIds"]
+    # another event saying the same learner completed the same course: no second credential
+    body2 = json.dumps(event("completion-2")).encode()
+    assert post(integration["webhookUrl"], body2, signed(secret, body2, "msg_2")).status_code == 200
+    events = school.settled(integration["id"], 2)
+    assert [e["outcome"] for e in events] == ["ISSUED", "DUPLICATE"]
+    assert events[1]["credentials"][0]["id"] == credential["id"]
+    assert len(school.credentials(achievement)) == 1
+
+    listed = school.gql(INTEGRATIONS)["integrations"]
+    mine = next(i for i in listed if i["id"] == integration["id"])
+    assert mine["awardRules"] == [{"id": rule["id"], "trigger": "COURSE_COMPLETED"}]
+    assert "secret" not in json.dumps(listed).lower()
+    rules = school.gql(AWARD_RULES, {"id": integration["id"]})["awardRules"]
+    assert rules == [{"id": rule["id"], "trigger": "COURSE_COMPLETED", "courseId": "py-101", "quizId": None}]
+
+
+def test_an_event_no_rule_matches_is_kept_with_its_reason(school: Lms) -> None:
+    achievement = school.achievement("Quiz ace")
+    created = school.integration()
+    integration, secret = created["integration"], created["secret"]
+    school.rule(integration["id"], achievement, "QUIZ_PASSED", quizId="q1", minPercentage=80)
+    low = event("quiz-low", event="quiz_passed", quiz={"id": "q1", "score": 7, "maxScore": 10})
+    high = event(
+        "quiz-high",
+        email="bob@example.org",
+        event="quiz_passed",
+        quiz={"id": "q1", "score": 8, "maxScore": 10},
+    )
+    for n, doc in enumerate((low, high)):
+        body = json.dumps(doc).encode()
+        assert post(integration["webhookUrl"], body, signed(secret, body, f"m{n}")).status_code == 200
+    events = school.settled(integration["id"], 2)
+    assert [(e["sourceEventId"], e["outcome"]) for e in events] == [
+        ("quiz-low", "NO_RULE"),
+        ("quiz-high", "ISSUED"),
+    ]
+    assert "no award rule" in events[0]["reason"] and events[0]["credentials"] == []
+    assert [c["recipient"]["email"] for c in school.credentials(achievement)] == ["bob@example.org"]
+    assert [e["sourceEventId"] for e in school.events(integration["id"], "NO_RULE")] == ["quiz-low"]
+
+
+def test_a_bad_signature_is_refused_with_a_problem_and_nothing_is_stored(school: Lms) -> None:
+    created = school.integration()
+    url, secret = created["integration"]["webhookUrl"], created["secret"]
+    body = json.dumps(event("forged")).encode()
+    other_secret = school.integration()["secret"]
+    for headers in (signed(other_secret, body), {"content-type": "application/json"}):
+        answer = post(url, body, headers)
+        assert answer.status_code == 401
+        assert answer.headers["content-type"] == "application/problem+json"
+        problem = answer.json()
+        assert problem["type"] == "urn:vcengine:problem:bad-signature" and problem["detail"]
+    tampered = signed(secret, body)
+    answer = post(url, body.replace(b"ada@", b"eve@"), tampered)
+    assert answer.status_code == 401 and "matches the body" in answer.json()["detail"]
+    assert school.events(created["integration"]["id"]) == []
+
+
+def test_a_stale_timestamp_is_refused_as_a_replay(school: Lms) -> None:
+    created = school.integration()
+    url, secret = created["integration"]["webhookUrl"], created["secret"]
+    body = json.dumps(event("old")).encode()
+    for skew in (timedelta(minutes=-6), timedelta(minutes=6)):
+        answer = post(url, body, signed(secret, body, at=datetime.now(UTC) + skew))
+        assert answer.status_code == 401 and "replay" in answer.json()["detail"]
+    assert (
+        post(url, body, signed(secret, body, at=datetime.now(UTC) - timedelta(minutes=4))).status_code == 200
+    )
+
+
+def test_unknown_integration_is_404(school: Lms) -> None:
+    body = json.dumps(event("x")).encode()
+    answer = post(
+        f"{school.server.base_url}/hooks/lms/no-such-integration", body, {"content-type": "application/json"}
+    )
+    assert answer.status_code == 404 and answer.json()["type"] == "urn:vcengine:problem:not-found"
+
+
+def test_malformed_and_invalid_bodies_are_refused_naming_the_problem(school: Lms) -> None:
+    created = school.integration()
+    url, secret = created["integration"]["webhookUrl"], created["secret"]
+    broken = b'{"id": "x", "event": '
+    answer = post(url, broken, signed(secret, broken))
+    assert answer.status_code == 400 and answer.json()["type"] == "urn:vcengine:problem:malformed-json"
+    assert "line 1" in answer.json()["detail"]
+    no_email = json.dumps({**event("y"), "learner": {"name": "Ada"}}).encode()
+    answer = post(url, no_email, signed(secret, no_email))
+    assert answer.status_code == 422 and answer.json()["type"] == "urn:vcengine:problem:invalid-event"
+    assert (
+        "'email' is a required property" in answer.json()["detail"] and "$.learner" in answer.json()["detail"]
+    )
+    no_course = json.dumps({k: v for k, v in event("z").items() if k != "course"}).encode()
+    answer = post(url, no_course, signed(secret, no_course))
+    assert answer.status_code == 422 and "'course' is a required property" in answer.json()["detail"]
+    huge = json.dumps({**event("big"), "padding": "x" * 70_000}).encode()
+    answer = post(url, huge, signed(secret, huge))
+    assert answer.status_code == 413
+    assert school.events(created["integration"]["id"]) == []
+
+
+def test_the_event_schema_is_served(school: Lms) -> None:
+    answer = httpx.get(f"{school.server.base_url}/schemas/lms-event.json")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("application/schema+json")
+    schema = answer.json()
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert set(schema["properties"]["event"]["enum"]) == {
+        "course_completed", "quiz_passed", "module_completed", "tag_added", "enrollment_progress"
+    }  # fmt: skip
+
+
+def test_zapier_sends_a_bearer_token(school: Lms) -> None:
+    achievement = school.achievement("Zapier badge")
+    created = school.integration("ZAPIER")
+    url, token = created["integration"]["webhookUrl"], created["secret"]
+    school.rule(created["integration"]["id"], achievement)
+    body = json.dumps(event("zap-1", email="zoe@example.org")).encode()
+    assert post(url, body, {"authorization": "Bearer wrong-token-000000"}).status_code == 401
+    answer = post(url, body, {"authorization": f"Bearer {token}", "content-type": "application/json"})
+    assert answer.status_code == 200, answer.text
+    (processed,) = school.settled(created["integration"]["id"], 1)
+    assert processed["outcome"] == "ISSUED"
+
+
+def test_another_organization_cannot_use_or_see_an_integration(school: Lms, live: LiveServer) -> None:
+    other = Lms(live, _second_organization(live))
+    try:
+        _check_isolation(school, other)
+    finally:
+        other.http.close()
+
+
+def _check_isolation(school: Lms, other: Lms) -> None:
+    mine = school.achievement("Only ours")
+    created = school.integration()
+    integration, secret = created["integration"], created["secret"]
+    # the other org cannot attach a rule to our integration, nor our achievement to its own
+    theirs = other.integration()
+    for integration_id, achievement in (
+        (integration["id"], other.achievement("Theirs")),
+        (theirs["integration"]["id"], mine),
+    ):
+        refused = other.gql(
+            CREATE_RULE,
+            {
+                "i": {
+                    "integrationId": integration_id,
+                    "achievementId": achievement,
+                    "trigger": "COURSE_COMPLETED",
+                }
+            },
+        )
+        assert refused["createAwardRule"]["awardRule"] is None
+        assert refused["createAwardRule"]["userErrors"][0]["code"] == "NOT_FOUND"
+    assert integration["id"] not in [i["id"] for i in other.gql(INTEGRATIONS)["integrations"]]
+    # an event sent to the other org's integration, signed with our secret, is refused
+    body = json.dumps(event("cross-1")).encode()
+    assert post(theirs["integration"]["webhookUrl"], body, signed(secret, body)).status_code == 401
+    # signed correctly for their integration (which has no rule issuing our achievement): nothing of ours
+    assert post(theirs["integration"]["webhookUrl"], body, signed(theirs["secret"], body)).status_code == 200
+    (processed,) = other.settled(theirs["integration"]["id"], 1)
+    assert processed["outcome"] == "NO_RULE"
+    assert school.credentials(mine) == []
+    assert other.events(integration["id"]) == []
