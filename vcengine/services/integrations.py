@@ -196,7 +196,8 @@ async def update_integration(
     settings: Mapping[str, Any] | None = None,
     paused: bool | None = None,
 ) -> IntegrationRecord:
-    """Rename, change settings, pause (events are kept, and processed once resumed) or resume."""
+    """Rename, change settings, pause (events are kept) or un-pause; to resume, use
+    ``lms_processing.resume_integration``, which also queues the events kept meanwhile."""
     record = await get_integration(services, actor, integration_id)
     changes: dict[str, Any] = {}
     if name is not None:
@@ -205,11 +206,7 @@ async def update_integration(
         changes["settings"] = _check_settings(settings)
     if paused is not None:
         changes["paused"] = paused
-    was_paused = record.paused
-    saved = await _save(services, replace(record, **changes))
-    if was_paused and not saved.paused:
-        services.wake_jobs()
-    return saved
+    return await _save(services, replace(record, **changes))
 
 
 async def rotate_integration_secret(

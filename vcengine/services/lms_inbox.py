@@ -18,7 +18,6 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from vcengine.core import jsontext
 from vcengine.core.lms import platforms
 from vcengine.errors import NotFound
 from vcengine.services.context import Services
@@ -31,7 +30,6 @@ __all__ = ["JOB_KIND", "MAX_BODY_BYTES", "Receipt", "event_id", "job_id", "recei
 JOB_KIND = "lms.event"
 #: a webhook body larger than this is refused (413) before it is read further
 MAX_BODY_BYTES = 64 * 1024
-_MAX_DEPTH = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +70,9 @@ async def receive(
     if integration is None:
         raise NotFound(f"no integration {integration_id}")
     secret = integration_secret(services, integration)
-    platforms.authenticate(integration.platform, secret, headers, query, body, services.now())
-    doc = jsontext.loads(body, max_bytes=MAX_BODY_BYTES, max_depth=_MAX_DEPTH)
-    delivery = platforms.read(integration.platform, doc, headers)
+    delivery = platforms.receive(
+        integration.platform, secret, headers, query, body, services.now(), max_bytes=MAX_BODY_BYTES
+    )
     if not delivery.events:
         return Receipt((), (), delivery.ignored or "the delivery carries no learner event")
     ids, new = [], []

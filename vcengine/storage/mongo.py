@@ -742,7 +742,6 @@ class MongoStore:
         )
         return None if doc is None else mj.job(doc)
 
-
     # -- lms -------------------------------------------------------------------------------------
 
     @_translated
@@ -853,6 +852,7 @@ class MongoStore:
                 await progress.insert_one({"_id": ml.progress_key(*key_parts, item), "key": key})
         docs = await progress.find({"key": key}).to_list()
         return frozenset(ml.progress_item(d["_id"]) for d in docs)
+
 
 def _credential_query(org_id: str, f: CredentialFilter) -> Doc:
     query: Doc = {"org_id": org_id}

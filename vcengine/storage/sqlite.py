@@ -395,7 +395,6 @@ class SqliteStore:
     async def requeue_job(self, org_id: str, job_id: str, due_at: datetime) -> JobRecord | None:
         return await self._write(jobs_sql.requeue, org_id, job_id, due_at)
 
-
     # -- lms -------------------------------------------------------------------------------------
 
     async def create_integration(self, integration: IntegrationRecord) -> None:
@@ -480,6 +479,7 @@ class SqliteStore:
         self, org_id: str, rule_id: str, learner: str, items: Sequence[str]
     ) -> frozenset[str]:
         return await self._write(lms_sql.add_progress, org_id, rule_id, learner, list(items))
+
 
 # -- what runs on the worker thread --------------------------------------------------------------
 

@@ -14,6 +14,7 @@ rule never sees an event the schema would refuse.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -40,13 +41,19 @@ def event_schema() -> Mapping[str, Any]:
 
 
 @cache
-def _validator() -> Draft202012Validator:
-    return Draft202012Validator(event_schema())
+def _validator(email_required: bool) -> Draft202012Validator:
+    schema = copy.deepcopy(dict(event_schema()))
+    if not email_required:  # a platform that names learners by id only (Moodle): looked up later
+        learner = schema["properties"]["learner"]
+        learner["required"] = []
+        learner["anyOf"] = [{"required": ["email"]}, {"required": ["id"]}]
+    return Draft202012Validator(schema)
 
 
-def validate_event(doc: Any) -> LearnerEvent:
-    """The event ``doc`` describes; ``InputError`` naming the first problem (and where) otherwise."""
-    error = best_match(_validator().iter_errors(doc))
+def validate_event(doc: Any, *, email_required: bool = True) -> LearnerEvent:
+    """The event ``doc`` describes; ``InputError`` naming the first problem (and where) otherwise.
+    Without ``email_required``, a learner may be named by ``id`` alone (a platform's user id)."""
+    error = best_match(_validator(email_required).iter_errors(doc))
     if error is not None:
         path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
         raise InputError(error.message, path=path)
@@ -55,16 +62,23 @@ def validate_event(doc: Any) -> LearnerEvent:
 
 @dataclass(frozen=True, slots=True)
 class LearnerEvent:
-    """A validated event (see the module docstring); ``json`` is the event JSON it came from."""
+    """A validated event (see the module docstring); ``json`` is the event JSON it came from.
+    ``email`` is None when the platform named the learner by its own user id only."""
 
     source_id: str
     kind: EventKind
-    email: str
+    email: str | None
     json: Mapping[str, Any]
 
     @classmethod
     def of(cls, doc: Mapping[str, Any]) -> LearnerEvent:
-        return cls(doc["id"], doc["event"], doc["learner"]["email"].strip().lower(), doc)
+        email = doc["learner"].get("email")
+        return cls(doc["id"], doc["event"], email.strip().lower() if email else None, doc)
+
+    @property
+    def learner_id(self) -> str | None:
+        value = self.json["learner"].get("id")
+        return str(value) if value is not None else None
 
     @property
     def name(self) -> str | None:

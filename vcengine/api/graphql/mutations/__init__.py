@@ -10,16 +10,22 @@ from vcengine.api.graphql.mutations.create_api_key import create_api_key
 from vcengine.api.graphql.mutations.create_award_rule import create_award_rule
 from vcengine.api.graphql.mutations.create_integration import create_integration
 from vcengine.api.graphql.mutations.create_issuer import create_issuer
+from vcengine.api.graphql.mutations.delete_award_rule import delete_award_rule
+from vcengine.api.graphql.mutations.delete_integration import delete_integration
 from vcengine.api.graphql.mutations.generate_issuer_key import generate_issuer_key
 from vcengine.api.graphql.mutations.issue_credential import issue_credential
+from vcengine.api.graphql.mutations.pause_integration import pause_integration, resume_integration
+from vcengine.api.graphql.mutations.replay_integration_event import replay_integration_event
 from vcengine.api.graphql.mutations.revoke_api_key import revoke_api_key
 from vcengine.api.graphql.mutations.revoke_credential import revoke_credential
 from vcengine.api.graphql.mutations.revoke_credentials import revoke_credentials
+from vcengine.api.graphql.mutations.rotate_integration_secret import rotate_integration_secret
 from vcengine.api.graphql.mutations.rotate_issuer_key import rotate_issuer_key
 from vcengine.api.graphql.mutations.suspend_credential import suspend_credential
 from vcengine.api.graphql.mutations.suspend_credentials import suspend_credentials
 from vcengine.api.graphql.mutations.unsuspend_credential import unsuspend_credential
 from vcengine.api.graphql.mutations.unsuspend_credentials import unsuspend_credentials
+from vcengine.api.graphql.mutations.update_integration import update_integration
 from vcengine.api.graphql.mutations.verify_credential import verify_credential
 
 __all__ = ["Mutation"]
@@ -43,4 +49,11 @@ class Mutation:
     create_api_key = strawberry.mutation(resolver=create_api_key)
     revoke_api_key = strawberry.mutation(resolver=revoke_api_key)
     create_integration = strawberry.mutation(resolver=create_integration)
+    update_integration = strawberry.mutation(resolver=update_integration)
+    pause_integration = strawberry.mutation(resolver=pause_integration)
+    resume_integration = strawberry.mutation(resolver=resume_integration)
+    rotate_integration_secret = strawberry.mutation(resolver=rotate_integration_secret)
+    delete_integration = strawberry.mutation(resolver=delete_integration)
     create_award_rule = strawberry.mutation(resolver=create_award_rule)
+    delete_award_rule = strawberry.mutation(resolver=delete_award_rule)
+    replay_integration_event = strawberry.mutation(resolver=replay_integration_event)
