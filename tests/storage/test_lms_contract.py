@@ -138,6 +138,14 @@ async def test_events_page_by_time_filtered_by_integration_and_outcome(store: St
         "e3"
     ]
     assert (await store.list_integration_events("o1", None, "issued", None, 10)).items == []
+    window = await store.list_integration_events(
+        "o1", None, None, None, 10, received_after=at(2), received_before=at(5)
+    )
+    assert [e.id for e in window.items] == ["e2", "e3", "e4"]
+    since = await store.list_integration_events("o1", "i1", None, None, 1, received_after=at(3))
+    assert [e.id for e in since.items] == ["e3"]
+    rest = await store.list_integration_events("o1", "i1", None, since.next, 5, received_after=at(3))
+    assert [e.id for e in rest.items] == ["e5"]
     with pytest.raises(InputError):
         await store.list_integration_events("o1", None, None, "not-a-cursor", 10)
 

@@ -46,6 +46,7 @@ __all__ = ["idempotency_key", "job_kinds", "process", "replay_event", "resume_in
 
 PAUSED = "the integration is paused: resume it to process this event"
 _PAGE = 100
+LEASE = timedelta(seconds=15)
 _REQUEUE_TRIES, _REQUEUE_WAIT = 40, 0.05
 
 
@@ -210,4 +211,6 @@ def job_kinds(services: Services) -> list[JobKind]:
     async def handle(job: JobRecord) -> Mapping[str, Any]:
         return await process(services, job)
 
-    return [JobKind(JOB_KIND, handle, max_attempts=12)]
+    # a short lease: a killed instance's events are taken over soon (a slow attempt that outlives it
+    # is harmless: issuing is idempotent per rule and learner)
+    return [JobKind(JOB_KIND, handle, max_attempts=12, lease=LEASE)]

@@ -535,8 +535,12 @@ class Store(Protocol):
         outcome: EventOutcome | None,
         after: str | None,
         limit: int,
+        *,
+        received_after: datetime | None = None,
+        received_before: datetime | None = None,
     ) -> Page:
-        """Received events in (received_at, id) order, of one integration and outcome if given."""
+        """Received events in (received_at, id) order, of one integration and outcome if given,
+        received at or after ``received_after`` and before ``received_before``."""
         ...
 
     async def settle_integration_event(

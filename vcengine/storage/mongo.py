@@ -812,12 +812,22 @@ class MongoStore:
         outcome: EventOutcome | None,
         after: str | None,
         limit: int,
+        *,
+        received_after: datetime | None = None,
+        received_before: datetime | None = None,
     ) -> Page:
         query: Doc = {"org_id": org_id}
         if integration_id is not None:
             query["integration_id"] = integration_id
         if outcome is not None:
             query["outcome"] = outcome
+        received: Doc = {}
+        if received_after is not None:
+            received["$gte"] = encode_time(received_after)
+        if received_before is not None:
+            received["$lt"] = encode_time(received_before)
+        if received:
+            query["received_at"] = received
         return await self._page("lms_events", query, "received_at", ml.event, after, limit)
 
     @_translated

@@ -446,6 +446,9 @@ class SqliteStore:
         outcome: EventOutcome | None,
         after: str | None,
         limit: int,
+        *,
+        received_after: datetime | None = None,
+        received_before: datetime | None = None,
     ) -> Page:
         where, params = ["org_id = ?"], [org_id]
         if integration_id is not None:
@@ -454,6 +457,12 @@ class SqliteStore:
         if outcome is not None:
             where.append("outcome = ?")
             params.append(outcome)
+        if received_after is not None:
+            where.append("received_at >= ?")
+            params.append(encode_time(received_after))
+        if received_before is not None:
+            where.append("received_at < ?")
+            params.append(encode_time(received_before))
         return await self._page(
             lms_sql.event, "lms_events", lms_sql.EVENT, "received_at", where, params, after, limit
         )

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -62,14 +63,30 @@ class IntegrationQueries:
         after: str | None = None,
         integration_id: strawberry.ID | None = None,
         outcome: IntegrationEventOutcome | None = None,
+        received_after: Annotated[
+            datetime | None, strawberry.argument(description="Received at or after this instant.")
+        ] = None,
+        received_before: Annotated[
+            datetime | None, strawberry.argument(description="Received before this instant.")
+        ] = None,
     ) -> IntegrationEventConnection:
         actor = actor_of(info, "admin")
         store = info.context.services.store
         integration = _integration_id(integration_id)
         wanted = outcome.value if outcome else None
+        if any(t is not None and t.tzinfo is None for t in (received_after, received_before)):
+            raise coded("receivedAfter/receivedBefore need a time zone", "BAD_USER_INPUT")
 
         async def fetch(a: str | None, n: int) -> Any:
-            return await store.list_integration_events(actor.org_id, integration, wanted, a, n)
+            return await store.list_integration_events(
+                actor.org_id,
+                integration,
+                wanted,
+                a,
+                n,
+                received_after=received_after,
+                received_before=received_before,
+            )
 
         edges, page_info = await page(fetch, first, after)
         return IntegrationEventConnection(
