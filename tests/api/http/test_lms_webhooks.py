@@ -214,3 +214,25 @@ def _check_isolation(school: Lms, other: Lms) -> None:
     assert processed["outcome"] == "NO_RULE"
     assert school.credentials(mine) == []
     assert other.events(integration["id"]) == []
+
+
+def test_events_filter_by_receive_time(school: Lms) -> None:
+    created = school.integration()
+    integration, secret = created["integration"], created["secret"]
+    body = json.dumps(event("timed")).encode()
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    assert post(integration["webhookUrl"], body, signed(secret, body)).status_code == 200
+    query = """query($id: ID, $after: DateTime, $before: DateTime) {
+      integrationEvents(integrationId: $id, receivedAfter: $after, receivedBefore: $before) {
+        edges { node { sourceEventId } } } }"""
+
+    def sources(**window: str) -> list[str]:
+        edges = school.gql(query, {"id": integration["id"], **window})["integrationEvents"]["edges"]
+        return [e["node"]["sourceEventId"] for e in edges]
+
+    later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    assert sources(after=before.isoformat(), before=later) == ["timed"]
+    assert sources(after=later) == []
+    assert sources(before=before.isoformat()) == []
+    naive = school.http.post("/graphql", json={"query": query, "variables": {"after": "2026-12-02T01:00:00"}})
+    assert naive.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
