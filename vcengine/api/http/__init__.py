@@ -2,8 +2,8 @@
 
 One module per concept: ``credentials`` (a credential at its URL, its page and baked images),
 ``status_lists``, ``issuers`` (profiles and DID documents), ``achievements``, ``vc_api`` (W3C VC
-API issuer and status), ``vc_verifier`` (W3C VC API verifier), ``health`` and ``home`` (the
-landing page). Errors are RFC 9457 problem details (``_problem``).
+API issuer and status), ``vc_verifier`` (W3C VC API verifier), ``lms_webhooks`` (LMS events in),
+``health`` and ``home`` (the landing page). Errors are RFC 9457 problem details (``_problem``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from vcengine.api.http import (
     health,
     home,
     issuers,
+    lms_webhooks,
     status_lists,
     vc_api,
     vc_verifier,
@@ -33,6 +34,7 @@ def routes() -> list[BaseRoute]:
         *status_lists.routes,
         *issuers.routes,
         *achievements.routes,
+        *lms_webhooks.routes,
         *health.routes,
         *home.routes,
     ]
