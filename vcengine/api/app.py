@@ -111,6 +111,7 @@ def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None
             signing_processes=signing_processes(),
             verification=verification,
             delivery=delivery,
+            allow_loopback_webhooks=settings.dev,
         )
         try:
             key = str(settings.bootstrap_api_key) if settings.bootstrap_api_key else None

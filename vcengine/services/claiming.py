@@ -3,7 +3,8 @@
 A claim link is ``{base_url}/claim/{token}``: 32 random bytes (base64url, 43 characters) that
 claim one credential and nothing else, until they expire (``DeliverySettings.claim_days``).
 Only the token's SHA-256 is stored; whoever holds the link is not signed in. Accepting marks the
-credential claimed (the first time: an ``claimed`` event; accepting again changes nothing).
+credential claimed (the first time: a ``claimed`` event, and the ``credential.claimed`` webhook
+deliveries; accepting again changes nothing).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from vcengine.services.ports import ClaimTokenRecord, CredentialRecord, EventRecord
+from vcengine.services.delivery_events import record_once
+from vcengine.services.ports import ClaimTokenRecord, CredentialRecord
 
 if TYPE_CHECKING:
     from vcengine.services.context import Services
@@ -87,7 +89,6 @@ async def accept_claim(services: Services, token: str) -> Claim:
     if accepted is None:
         return Claim("unknown")
     if accepted.claimed_at == now:  # this call accepted it (not a concurrent one)
-        record = claim.credential
-        event = EventRecord(services.new_id(), record.org_id, "claimed", record.id, now, {})
-        await services.store.add_event(event)
+        record = claim.credential  # one ``claimed`` event per credential, whichever link claimed it
+        await record_once(services, f"claimed:{record.id}", record.org_id, "claimed", record.id, {})
     return Claim("claimed", claim.credential, accepted)

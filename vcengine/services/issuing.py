@@ -41,6 +41,7 @@ from vcengine.core.proofs.data_integrity import add_proof
 from vcengine.core.schema import ensure_signable
 from vcengine.core.status import status_list_entry
 from vcengine.errors import InputError, NotFound, SchemaError, VcengineError
+from vcengine.services import webhook_delivery
 from vcengine.services.context import Actor, Services
 from vcengine.services.delivery import DeliveryChoice, delivery_jobs, resolve_delivery
 from vcengine.services.events import CredentialEvent
@@ -65,6 +66,7 @@ __all__ = [
     "Issued",
     "RecipientInput",
     "bulk_issue",
+    "check_requests",
     "credential_json",
     "credential_url",
     "issue_credential",
@@ -369,6 +371,7 @@ async def store_issued(
     """Store ``record`` with its ``issued`` event and ``jobs`` (its delivery) in one write; tell
     live listeners (and the job runner) if it is a new one."""
     event = _issued_event(services, record, data)
+    jobs = [*jobs, *await webhook_delivery.deliveries_for(services, record.org_id, [event])]
     stored = await services.store.insert_credential(record, event, jobs)
     created = stored.id == record.id
     if created and jobs:
@@ -568,3 +571,27 @@ async def _progress(services: Services, actor: Actor, bulk_id: str, done: int, t
             {"bulkId": bulk_id, "done": done, "total": total},
         )
     )
+
+
+async def check_requests(
+    services: Services, actor: Actor, requests: Sequence[IssueRequest]
+) -> list[VcengineError | None]:
+    """A dry run of ``bulk_issue`` (needs ``issue``): for each request, the error issuing it would
+    meet before signing (its input, its achievement and issuer, the data-model rules of the
+    credential it would make), or None. Nothing is allocated, signed or stored."""
+    actor.require("issue")
+    if not 1 <= len(requests) <= MAX_BULK:
+        raise InputError(f"give 1 to {MAX_BULK} items", path="items")
+    now = services.now()
+    results = [BulkItemResult(i) for i in range(len(requests))]
+    plans = await _plan_bulk(services, actor, requests, results, now)
+
+    def rules() -> None:
+        for plan in plans:
+            try:
+                ensure_signable(plan.unsigned)
+            except VcengineError as exc:
+                results[plan.index].error = exc
+
+    await anyio.to_thread.run_sync(rules)
+    return [r.error for r in results]

@@ -30,19 +30,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
 __all__ = [
+    "WEBHOOK_ENDPOINT_CHANGES",
     "AchievementRecord",
+    "AnalyticsFilter",
     "ApiKeyRecord",
+    "AwardRuleRecord",
     "ClaimTokenRecord",
     "CredentialFilter",
     "CredentialRecord",
+    "DailyCount",
     "DeliveryAttemptRecord",
     "EarnerProfileRecord",
     "EmailTemplateRecord",
     "EventRecord",
+    "FunnelCounts",
+    "IntegrationEventRecord",
+    "IntegrationRecord",
     "IssuerBrandingRecord",
     "IssuerKeyRecord",
     "IssuerRecord",
@@ -56,7 +63,10 @@ __all__ = [
     "StatusPurpose",
     "StatusTransition",
     "Store",
+    "WebhookAttemptRecord",
+    "WebhookEndpointRecord",
     "active_list_key",
+    "webhook_queue",
 ]
 
 Scope = Literal["read", "issue", "revoke", "admin"]
@@ -206,13 +216,15 @@ class EventRecord:
 
 @dataclass(frozen=True, slots=True)
 class StatusTransition:
-    """A credential's new ``status``, decided by a change of its status list, and the event that
-    records it (``save_status_list`` stores both with the list)."""
+    """A credential's new ``status``, decided by a change of its status list, the event that
+    records it and the jobs it causes (webhook deliveries; ``save_status_list`` stores them all
+    with the list)."""
 
     credential_id: str
     org_id: str
     status: CredentialStatus
     event: EventRecord
+    jobs: tuple[JobRecord, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +252,162 @@ class JobRecord:
     last_error: str | None = None
     result: Mapping[str, Any] | None = None
     finished_at: datetime | None = None
+
+
+# -- webhooks --
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookEndpointRecord:
+    """An organization's webhook endpoint: where to POST the events of the ``events`` types.
+
+    ``sealed_secret`` is its Standard Webhooks signing secret sealed under the master key (AES-GCM,
+    as issuer keys are: ``services.keystore.seal_bytes``); the plaintext never reaches a store.
+    ``failing_since`` is when deliveries started to fail (None: the last one succeeded);
+    ``disabled_at`` / ``disabled_reason`` say why nothing is delivered to it. After a rotation,
+    ``previous_sealed_secret`` also signs deliveries until ``previous_secret_until``."""
+
+    id: str
+    org_id: str
+    url: str
+    events: tuple[str, ...]
+    sealed_secret: bytes = field(repr=False)
+    created_at: datetime
+    description: str = ""
+    disabled_at: datetime | None = None
+    disabled_reason: str | None = None
+    failing_since: datetime | None = None
+    updated_at: datetime | None = None
+    previous_sealed_secret: bytes | None = field(default=None, repr=False)
+    previous_secret_until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookAttemptRecord:
+    """One attempt to deliver a webhook (the delivery is the job ``delivery_id``): the HTTP status
+    the endpoint answered (None: no answer) or the error, and how long it took."""
+
+    id: str
+    org_id: str
+    endpoint_id: str
+    delivery_id: str
+    attempt: int
+    at: datetime
+    duration_ms: int
+    status_code: int | None = None
+    error: str | None = None
+
+
+WEBHOOK_ENDPOINT_CHANGES = frozenset(
+    {"url", "events", "description", "sealed_secret", "disabled_at", "disabled_reason", "failing_since",
+     "updated_at", "previous_sealed_secret", "previous_secret_until"}
+)  # fmt: skip
+
+
+def webhook_queue(endpoint_id: str) -> str:
+    """The job queue of an endpoint's deliveries: one at a time, in order."""
+    return f"webhook:{endpoint_id}"
+
+
+# -- analytics --
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyticsFilter:
+    """The events of UTC days ``first_day`` to ``last_day`` (inclusive), of credentials of one
+    issuer and/or achievement when given (events of no credential match only without them)."""
+
+    first_day: date
+    last_day: date
+    issuer_id: str | None = None
+    achievement_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DailyCount:
+    day: date
+    type: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelCounts:
+    """Of the credentials issued on the filter's days: how many were issued, and how many of them
+    have reached each stage of ``core.analytics.FUNNEL`` since."""
+
+    issued: int = 0
+    delivered: int = 0
+    claimed: int = 0
+    shared: int = 0
+
+
+# -- lms --------------------------------------------------------------------------------------
+
+IntegrationPlatform = Literal[
+    "moodle", "canvas", "talentlms", "teachable", "thinkific", "kajabi", "zapier", "make", "generic"
+]
+AwardTrigger = Literal[
+    "course_completed", "quiz_passed", "modules_completed", "tag_added", "enrollment_progress"
+]
+EventOutcome = Literal["pending", "issued", "duplicate", "no_rule", "rejected", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrationRecord:
+    """A connection to one LMS (or Zapier/Make, or any Standard Webhooks sender) of an org.
+
+    ``sealed_secret`` is the secret its receiver checks (AES-GCM under the master key, like issuer
+    keys; see ``services.keystore.seal_secret``): never stored or shown in the clear after creation.
+    ``settings`` holds the platform's non-secret settings (a Moodle site URL, say)."""
+
+    id: str
+    org_id: str
+    platform: IntegrationPlatform
+    name: str
+    sealed_secret: bytes = field(repr=False)
+    created_at: datetime
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    paused: bool = False
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AwardRuleRecord:
+    """When an event of ``integration_id`` meets ``trigger`` and ``conditions``, issue
+    ``achievement_id`` to the learner. ``conditions``: ``courseId``, ``quizId``, ``minScore``,
+    ``minPercentage``, ``moduleIds`` + ``matchAll``, ``tag``, ``percentage`` (as the trigger needs);
+    ``options``: ``validForSeconds``, ``statusPurpose``, ``proofFormat``."""
+
+    id: str
+    org_id: str
+    integration_id: str
+    achievement_id: str
+    trigger: AwardTrigger
+    created_at: datetime
+    conditions: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrationEventRecord:
+    """An event received from an integration: the inbox entry, stored before the sender is answered.
+
+    ``id`` is derived from (integration, ``source_event_id``), so a redelivery is the same record.
+    ``event`` is the normalized learner event (``core.lms_event``), ``raw`` what was sent, with
+    secrets removed. ``outcome`` is what processing decided, ``reason`` why (for rejected, failed
+    and no-rule outcomes), ``credential_ids`` what it issued or found issued already."""
+
+    id: str
+    org_id: str
+    integration_id: str
+    source_event_id: str
+    received_at: datetime
+    event: Mapping[str, Any]
+    raw: Mapping[str, Any] = field(default_factory=dict)
+    outcome: EventOutcome = "pending"
+    reason: str | None = None
+    credential_ids: tuple[str, ...] = ()
+    processed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,7 +601,118 @@ class Store(Protocol):
 
     async def requeue_job(self, org_id: str, job_id: str, due_at: datetime) -> JobRecord | None:
         """A ``done`` or ``failed`` job back to ``pending`` at ``due_at`` (a replay), keeping its
-        payload and history; ``None`` if there is no such job or it is not finished."""
+        payload and history; ``None`` if there is no such job or it is not finished. Its
+        ``created_at`` becomes ``due_at``: in its queue it waits for every older unfinished job,
+        so a replay never runs beside a newer job of the same queue."""
+        ...
+
+    # -- webhooks --
+    async def create_webhook_endpoint(self, endpoint: WebhookEndpointRecord) -> None:
+        """Store a new endpoint; ``Conflict`` if its id exists."""
+        ...
+
+    async def get_webhook_endpoint(self, org_id: str, endpoint_id: str) -> WebhookEndpointRecord | None: ...
+    async def list_webhook_endpoints(self, org_id: str) -> Sequence[WebhookEndpointRecord]:
+        """The org's endpoints in (created_at, id) order (an organization has a few)."""
+        ...
+
+    async def update_webhook_endpoint(
+        self, org_id: str, endpoint_id: str, changes: Mapping[str, Any]
+    ) -> WebhookEndpointRecord | None:
+        """Set the fields named in ``changes`` (``WEBHOOK_ENDPOINT_CHANGES``; others are a
+        ``ValueError``) and return the endpoint as stored now; None if it is not in the org."""
+        ...
+
+    async def delete_webhook_endpoint(self, org_id: str, endpoint_id: str) -> bool:
+        """Delete the endpoint and its attempts; False if it is not in the org. Its delivery jobs
+        stay (their handler finds no endpoint and gives up)."""
+        ...
+
+    async def add_webhook_attempt(self, attempt: WebhookAttemptRecord) -> None:
+        """Store an attempt; one whose id is stored already is left as it is."""
+        ...
+
+    async def list_webhook_attempts(
+        self, org_id: str, delivery_ids: Sequence[str]
+    ) -> Sequence[WebhookAttemptRecord]:
+        """The attempts of these deliveries, in (delivery id, attempt, at) order."""
+        ...
+
+    async def list_webhook_deliveries(
+        self, org_id: str, endpoint_id: str, after: str | None, limit: int
+    ) -> Page:
+        """The endpoint's delivery jobs (queue ``webhook:<endpoint_id>``), in (created_at, id) order."""
+        ...
+
+    # -- analytics --
+    async def daily_event_counts(self, org_id: str, filter: AnalyticsFilter) -> Sequence[DailyCount]:
+        """How many events of each type each day of the filter had (days and types without events
+        are left out), in (day, type) order. Every event stored counts once, however it was
+        written (with a credential, with a status change, ``add_event``)."""
+        ...
+
+    async def funnel_counts(self, org_id: str, filter: AnalyticsFilter) -> FunnelCounts:
+        """The funnel of the credentials issued on the filter's days (see ``FunnelCounts``)."""
+        ...
+
+    # -- lms (integrations, award rules, the inbox of received events, learner progress) ----------
+    async def create_integration(self, integration: IntegrationRecord) -> None: ...
+    async def get_integration(self, org_id: str, integration_id: str) -> IntegrationRecord | None: ...
+    async def find_integration(self, integration_id: str) -> IntegrationRecord | None:
+        """By id across orgs: a webhook names only its integration (its secret proves the rest)."""
+
+    async def list_integrations(self, org_id: str) -> Sequence[IntegrationRecord]: ...
+    async def save_integration(self, integration: IntegrationRecord) -> bool:
+        """Replace the stored integration of that org and id; ``False`` if there is none."""
+        ...
+
+    async def delete_integration(self, org_id: str, integration_id: str) -> bool:
+        """Delete it and its award rules (its received events stay); ``False`` if there is none."""
+        ...
+
+    async def create_award_rule(self, rule: AwardRuleRecord) -> None: ...
+    async def list_award_rules(self, org_id: str, integration_id: str | None) -> Sequence[AwardRuleRecord]:
+        """The org's rules (of one integration unless None), oldest first."""
+        ...
+
+    async def delete_award_rule(self, org_id: str, rule_id: str) -> bool: ...
+    async def add_integration_event(self, event: IntegrationEventRecord) -> bool:
+        """Store a received event; ``False`` (nothing changed) if its id is stored already."""
+        ...
+
+    async def get_integration_event(self, org_id: str, event_id: str) -> IntegrationEventRecord | None: ...
+    async def list_integration_events(
+        self,
+        org_id: str,
+        integration_id: str | None,
+        outcome: EventOutcome | None,
+        after: str | None,
+        limit: int,
+        *,
+        received_after: datetime | None = None,
+        received_before: datetime | None = None,
+    ) -> Page:
+        """Received events in (received_at, id) order, of one integration and outcome if given,
+        received at or after ``received_after`` and before ``received_before``."""
+        ...
+
+    async def settle_integration_event(
+        self,
+        org_id: str,
+        event_id: str,
+        outcome: EventOutcome,
+        reason: str | None,
+        credential_ids: Sequence[str],
+        at: datetime | None,
+    ) -> bool:
+        """Record what processing decided (``pending`` with ``at`` None: to be processed again)."""
+        ...
+
+    async def add_learner_progress(
+        self, org_id: str, rule_id: str, learner: str, items: Sequence[str]
+    ) -> frozenset[str]:
+        """Add ``items`` (module ids) to what ``learner`` completed under ``rule_id``, atomically
+        against concurrent additions; returns everything recorded so far."""
         ...
 
     # -- delivery -- (the records are below the Store)

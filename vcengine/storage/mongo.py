@@ -47,14 +47,21 @@ from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError,
 from vcengine.errors import Conflict, InputError, NotFound, StoreError, StoreUnavailable
 from vcengine.services.ports import (
     AchievementRecord,
+    AnalyticsFilter,
     ApiKeyRecord,
+    AwardRuleRecord,
     ClaimTokenRecord,
     CredentialFilter,
     CredentialRecord,
+    DailyCount,
     DeliveryAttemptRecord,
     EarnerProfileRecord,
     EmailTemplateRecord,
+    EventOutcome,
     EventRecord,
+    FunnelCounts,
+    IntegrationEventRecord,
+    IntegrationRecord,
     IssuerBrandingRecord,
     IssuerKeyRecord,
     IssuerRecord,
@@ -65,11 +72,17 @@ from vcengine.services.ports import (
     StatusListRecord,
     StatusNoticeRecord,
     StatusTransition,
+    WebhookAttemptRecord,
+    WebhookEndpointRecord,
     active_list_key,
+    webhook_queue,
 )
+from vcengine.storage import _mongo_analytics as ma
 from vcengine.storage import _mongo_delivery as md
 from vcengine.storage import _mongo_docs as m
 from vcengine.storage import _mongo_jobs as mj
+from vcengine.storage import _mongo_lms as ml
+from vcengine.storage import _mongo_webhooks as mw
 from vcengine.storage._codec import decode_cursor, encode_cursor, encode_time, revoked_list_of
 
 __all__ = ["MongoStore"]
@@ -143,7 +156,14 @@ class MongoStore:
         )
         try:
             await self._client[self._database].command("ping")
-            for name, indexes in (*m.INDEXES.items(), ("jobs", mj.INDEXES), *md.INDEXES.items()):
+            for name, indexes in (
+                *m.INDEXES.items(),
+                ("jobs", mj.INDEXES),
+                *mw.INDEXES.items(),
+                ("events", ma.INDEXES),
+                *ml.INDEXES.items(),
+                *md.INDEXES.items(),
+            ):
                 await self._c(name).create_indexes(indexes)
             await self._migrate()
             for org in await self._c("organizations").find({}, projection={"_id": True}).to_list():
@@ -570,7 +590,7 @@ class MongoStore:
         }
         update: Doc = {"$set": changes}
         if transitions:
-            changes["pending"] = [m.transition_doc(t, version) for t in transitions]
+            changes["pending"] = [_transition_doc(t, version) for t in transitions]
         else:
             update["$unset"] = {"pending": ""}
         result = await lists.update_one({"_id": record.id, "version": expected_version}, update)
@@ -599,6 +619,7 @@ class MongoStore:
             ordered=False,
         )
         await self._insert_once("events", [p["event"] for p in pending])
+        await self._insert_once("jobs", [j for p in pending for j in p.get("jobs", [])])
         await self._c("status_lists").update_one(
             {"_id": doc["_id"], "version": doc["version"]}, {"$unset": {"pending": ""}}
         )
@@ -693,6 +714,12 @@ class MongoStore:
         """Copy out the jobs a killed process left in credential documents (see ``insert_credential``)."""
         async for doc in self._c("credentials").find({"outbox_jobs": {"$exists": True}}).limit(100):
             await self._copy_out_outbox(doc)
+        lists = self._c("status_lists").find(
+            {"pending": {"$exists": True}}, projection={"version": True, "pending": True}
+        )
+        async for doc in lists.limit(100):
+            if doc.get("pending"):
+                await self._copy_out_pending(doc)
 
     async def _settle(self, job_id: str, attempt: int, state: JobState, changes: Doc) -> bool:
         result = await self._c("jobs").update_one(
@@ -739,10 +766,228 @@ class MongoStore:
     async def requeue_job(self, org_id: str, job_id: str, due_at: datetime) -> JobRecord | None:
         doc = await self._c("jobs").find_one_and_update(
             {"_id": job_id, "org_id": org_id, "state": {"$in": ["done", "failed"]}},
-            {"$set": {"state": "pending", "due_at": encode_time(due_at), "finished_at": None}},
+            {
+                "$set": {
+                    "state": "pending",
+                    "due_at": encode_time(due_at),
+                    "created_at": encode_time(due_at),
+                    "finished_at": None,
+                }
+            },
             return_document=ReturnDocument.AFTER,
         )
         return None if doc is None else mj.job(doc)
+
+    # -- webhooks --------------------------------------------------------------------------------
+
+    @_translated
+    async def create_webhook_endpoint(self, endpoint: WebhookEndpointRecord) -> None:
+        await self._c("webhook_endpoints").insert_one(mw.endpoint_doc(endpoint))
+
+    @_translated
+    async def get_webhook_endpoint(self, org_id: str, endpoint_id: str) -> WebhookEndpointRecord | None:
+        return await self._find_one("webhook_endpoints", {"_id": endpoint_id, "org_id": org_id}, mw.endpoint)
+
+    @_translated
+    async def list_webhook_endpoints(self, org_id: str) -> Sequence[WebhookEndpointRecord]:
+        return await self._find("webhook_endpoints", {"org_id": org_id}, mw.endpoint, "created_at")
+
+    @_translated
+    async def update_webhook_endpoint(
+        self, org_id: str, endpoint_id: str, changes: Mapping[str, Any]
+    ) -> WebhookEndpointRecord | None:
+        query = {"_id": endpoint_id, "org_id": org_id}
+        fields = mw.endpoint_changes(changes)
+        if fields:
+            await self._c("webhook_endpoints").update_one(query, {"$set": fields})
+        return await self._find_one("webhook_endpoints", query, mw.endpoint)
+
+    @_translated
+    async def delete_webhook_endpoint(self, org_id: str, endpoint_id: str) -> bool:
+        gone = await self._c("webhook_endpoints").delete_one({"_id": endpoint_id, "org_id": org_id})
+        if gone.deleted_count != 1:
+            return False
+        await self._c("webhook_attempts").delete_many({"org_id": org_id, "endpoint_id": endpoint_id})
+        return True
+
+    @_translated
+    async def add_webhook_attempt(self, attempt: WebhookAttemptRecord) -> None:
+        await self._insert_once("webhook_attempts", [mw.attempt_doc(attempt)])
+
+    @_translated
+    async def list_webhook_attempts(
+        self, org_id: str, delivery_ids: Sequence[str]
+    ) -> Sequence[WebhookAttemptRecord]:
+        if not delivery_ids:
+            return []
+        query = {"org_id": org_id, "delivery_id": {"$in": list(delivery_ids)}}
+        return await self._find("webhook_attempts", query, mw.attempt, "delivery_id", "attempt", "at")
+
+    @_translated
+    async def list_webhook_deliveries(
+        self, org_id: str, endpoint_id: str, after: str | None, limit: int
+    ) -> Page:
+        query = {"queue": webhook_queue(endpoint_id), "org_id": org_id}
+        return await self._page("jobs", query, "created_at", mj.job, after, limit)
+
+    # -- analytics -------------------------------------------------------------------------------
+
+    async def _analytics_credentials(self, org_id: str, f: AnalyticsFilter) -> set[str] | None:
+        query = ma.credential_query(org_id, f)
+        if query is None:
+            return None
+        found = self._c("credentials").find(query, projection={"_id": True})
+        return {doc["_id"] async for doc in found}
+
+    @_translated
+    async def daily_event_counts(self, org_id: str, filter: AnalyticsFilter) -> Sequence[DailyCount]:
+        await self._copy_out_left_behind(org_id)
+        allowed = await self._analytics_credentials(org_id, filter)
+        projection = {"at": True, "type": True, "credential_id": True}
+        docs = await self._c("events").find(ma.range_query(org_id, filter), projection=projection).to_list()
+        return ma.daily(docs, allowed)
+
+    @_translated
+    async def funnel_counts(self, org_id: str, filter: AnalyticsFilter) -> FunnelCounts:
+        await self._copy_out_left_behind(org_id)
+        allowed = await self._analytics_credentials(org_id, filter)
+        events = self._c("events")
+        issued = await events.find(
+            ma.range_query(org_id, filter, type="issued"), projection={"credential_id": True}
+        ).to_list()
+        ids = {d["credential_id"] for d in issued if allowed is None or d.get("credential_id") in allowed}
+        stored = self._c("credentials").find(
+            {"org_id": org_id, "_id": {"$in": sorted(ids)}}, projection={"_id": True}
+        )
+        cohort = {doc["_id"] async for doc in stored}
+        if not cohort:
+            return FunnelCounts()
+        stage_docs = await events.find(
+            {"org_id": org_id, "type": {"$in": ma.STAGE_TYPES}},
+            projection={"credential_id": True, "type": True},
+        ).to_list()
+        return FunnelCounts(len(cohort), **ma.stages_reached(stage_docs, cohort))
+
+    # -- lms -------------------------------------------------------------------------------------
+
+    @_translated
+    async def create_integration(self, integration: IntegrationRecord) -> None:
+        await self._c("lms_integrations").insert_one(ml.integration_doc(integration))
+
+    @_translated
+    async def get_integration(self, org_id: str, integration_id: str) -> IntegrationRecord | None:
+        query = {"_id": integration_id, "org_id": org_id}
+        return await self._find_one("lms_integrations", query, ml.integration)
+
+    @_translated
+    async def find_integration(self, integration_id: str) -> IntegrationRecord | None:
+        return await self._find_one("lms_integrations", {"_id": integration_id}, ml.integration)
+
+    @_translated
+    async def list_integrations(self, org_id: str) -> Sequence[IntegrationRecord]:
+        return await self._find("lms_integrations", {"org_id": org_id}, ml.integration, "created_at")
+
+    @_translated
+    async def save_integration(self, integration: IntegrationRecord) -> bool:
+        doc = ml.integration_doc(integration)
+        query = {"_id": doc.pop("_id"), "org_id": doc.pop("org_id")}
+        result = await self._c("lms_integrations").update_one(query, {"$set": doc})
+        return result.matched_count == 1
+
+    @_translated
+    async def delete_integration(self, org_id: str, integration_id: str) -> bool:
+        result = await self._c("lms_integrations").delete_one({"_id": integration_id, "org_id": org_id})
+        if result.deleted_count != 1:
+            return False
+        await self._c("lms_award_rules").delete_many({"org_id": org_id, "integration_id": integration_id})
+        return True
+
+    @_translated
+    async def create_award_rule(self, rule: AwardRuleRecord) -> None:
+        await self._c("lms_award_rules").insert_one(ml.rule_doc(rule))
+
+    @_translated
+    async def list_award_rules(self, org_id: str, integration_id: str | None) -> Sequence[AwardRuleRecord]:
+        query: Doc = {"org_id": org_id}
+        if integration_id is not None:
+            query["integration_id"] = integration_id
+        return await self._find("lms_award_rules", query, ml.rule, "created_at")
+
+    @_translated
+    async def delete_award_rule(self, org_id: str, rule_id: str) -> bool:
+        result = await self._c("lms_award_rules").delete_one({"_id": rule_id, "org_id": org_id})
+        return result.deleted_count == 1
+
+    @_translated
+    async def add_integration_event(self, event: IntegrationEventRecord) -> bool:
+        try:
+            await self._c("lms_events").insert_one(ml.event_doc(event))
+        except DuplicateKeyError:
+            return False
+        return True
+
+    @_translated
+    async def get_integration_event(self, org_id: str, event_id: str) -> IntegrationEventRecord | None:
+        return await self._find_one("lms_events", {"_id": event_id, "org_id": org_id}, ml.event)
+
+    @_translated
+    async def list_integration_events(
+        self,
+        org_id: str,
+        integration_id: str | None,
+        outcome: EventOutcome | None,
+        after: str | None,
+        limit: int,
+        *,
+        received_after: datetime | None = None,
+        received_before: datetime | None = None,
+    ) -> Page:
+        query: Doc = {"org_id": org_id}
+        if integration_id is not None:
+            query["integration_id"] = integration_id
+        if outcome is not None:
+            query["outcome"] = outcome
+        received: Doc = {}
+        if received_after is not None:
+            received["$gte"] = encode_time(received_after)
+        if received_before is not None:
+            received["$lt"] = encode_time(received_before)
+        if received:
+            query["received_at"] = received
+        return await self._page("lms_events", query, "received_at", ml.event, after, limit)
+
+    @_translated
+    async def settle_integration_event(
+        self,
+        org_id: str,
+        event_id: str,
+        outcome: EventOutcome,
+        reason: str | None,
+        credential_ids: Sequence[str],
+        at: datetime | None,
+    ) -> bool:
+        changes = {
+            "outcome": outcome,
+            "reason": reason,
+            "credential_ids": list(credential_ids),
+            "processed_at": None if at is None else encode_time(at),
+        }
+        query = {"_id": event_id, "org_id": org_id}
+        result = await self._c("lms_events").update_one(query, {"$set": changes})
+        return result.matched_count == 1
+
+    @_translated
+    async def add_learner_progress(
+        self, org_id: str, rule_id: str, learner: str, items: Sequence[str]
+    ) -> frozenset[str]:
+        key_parts = (org_id, rule_id, learner)
+        key = ml.progress_key(*key_parts)
+        progress = self._c("lms_progress")
+        for item in items:
+            with contextlib.suppress(DuplicateKeyError):
+                await progress.insert_one({"_id": ml.progress_key(*key_parts, item), "key": key})
+        docs = await progress.find({"key": key}).to_list()
+        return frozenset(ml.progress_item(d["_id"]) for d in docs)
 
     # -- delivery --------------------------------------------------------------------------------
 
@@ -831,6 +1076,13 @@ class MongoStore:
     async def find_earner_profile_of(self, org_id: str, subject_key: str) -> EarnerProfileRecord | None:
         query = {"org_id": org_id, "subject_key": subject_key}
         return await self._find_one("earner_profiles", query, md.profile)
+
+
+def _transition_doc(t: StatusTransition, version: int) -> Doc:
+    doc = m.transition_doc(t, version)
+    if t.jobs:
+        doc["jobs"] = [mj.job_doc(j) for j in t.jobs]
+    return doc
 
 
 def _credential_query(org_id: str, f: CredentialFilter) -> Doc:

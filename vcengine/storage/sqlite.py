@@ -25,14 +25,21 @@ from vcengine.errors import Conflict, InputError, NotFound, StoreError, StoreUna
 from vcengine.private_files import create_private_file, private_dir, tighten
 from vcengine.services.ports import (
     AchievementRecord,
+    AnalyticsFilter,
     ApiKeyRecord,
+    AwardRuleRecord,
     ClaimTokenRecord,
     CredentialFilter,
     CredentialRecord,
+    DailyCount,
     DeliveryAttemptRecord,
     EarnerProfileRecord,
     EmailTemplateRecord,
+    EventOutcome,
     EventRecord,
+    FunnelCounts,
+    IntegrationEventRecord,
+    IntegrationRecord,
     IssuerBrandingRecord,
     IssuerKeyRecord,
     IssuerRecord,
@@ -43,11 +50,17 @@ from vcengine.services.ports import (
     StatusListRecord,
     StatusNoticeRecord,
     StatusTransition,
+    WebhookAttemptRecord,
+    WebhookEndpointRecord,
     active_list_key,
+    webhook_queue,
 )
+from vcengine.storage import _sqlite_analytics as analytics_sql
 from vcengine.storage import _sqlite_delivery as delivery_sql
 from vcengine.storage import _sqlite_jobs as jobs_sql
+from vcengine.storage import _sqlite_lms as lms_sql
 from vcengine.storage import _sqlite_schema as s
+from vcengine.storage import _sqlite_webhooks as wh
 from vcengine.storage._codec import (
     decode_cursor,
     dump_json,
@@ -128,7 +141,7 @@ class SqliteStore:
         conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-        _transaction(conn, _create_schema)
+        _transaction(conn, _create_all)
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         if self._executor is None:
@@ -404,6 +417,151 @@ class SqliteStore:
     async def requeue_job(self, org_id: str, job_id: str, due_at: datetime) -> JobRecord | None:
         return await self._write(jobs_sql.requeue, org_id, job_id, due_at)
 
+    # -- webhooks --------------------------------------------------------------------------------
+
+    async def create_webhook_endpoint(self, endpoint: WebhookEndpointRecord) -> None:
+        await self._insert("webhook_endpoints", wh.ENDPOINT, wh.endpoint_row(endpoint))
+
+    async def get_webhook_endpoint(self, org_id: str, endpoint_id: str) -> WebhookEndpointRecord | None:
+        sql = f"SELECT {wh.ENDPOINT} FROM webhook_endpoints WHERE org_id = ? AND id = ?"
+        return await self._one(wh.endpoint, sql, [org_id, endpoint_id])
+
+    async def list_webhook_endpoints(self, org_id: str) -> Sequence[WebhookEndpointRecord]:
+        sql = f"SELECT {wh.ENDPOINT} FROM webhook_endpoints WHERE org_id = ? ORDER BY created_at, id"
+        return await self._all(wh.endpoint, sql, [org_id])
+
+    async def update_webhook_endpoint(
+        self, org_id: str, endpoint_id: str, changes: Mapping[str, Any]
+    ) -> WebhookEndpointRecord | None:
+        return await self._write(wh.update, org_id, endpoint_id, dict(changes))
+
+    async def delete_webhook_endpoint(self, org_id: str, endpoint_id: str) -> bool:
+        return await self._write(wh.delete, org_id, endpoint_id)
+
+    async def add_webhook_attempt(self, attempt: WebhookAttemptRecord) -> None:
+        sql = f"INSERT INTO webhook_attempts ({wh.ATTEMPT}) VALUES ({s.placeholders(wh.ATTEMPT)}) "
+        await self._execute(sql + "ON CONFLICT (id) DO NOTHING", wh.attempt_row(attempt))
+
+    async def list_webhook_attempts(
+        self, org_id: str, delivery_ids: Sequence[str]
+    ) -> Sequence[WebhookAttemptRecord]:
+        if not delivery_ids:
+            return []
+        sql = (
+            f"SELECT {wh.ATTEMPT} FROM webhook_attempts WHERE org_id = ? AND delivery_id IN "
+            f"({', '.join('?' * len(delivery_ids))}) ORDER BY delivery_id, attempt, at"
+        )
+        return await self._all(wh.attempt, sql, [org_id, *delivery_ids])
+
+    async def list_webhook_deliveries(
+        self, org_id: str, endpoint_id: str, after: str | None, limit: int
+    ) -> Page:
+        where, params = ["queue = ?", "org_id = ?"], [webhook_queue(endpoint_id), org_id]
+        columns = jobs_sql.COLUMNS
+        return await self._page(jobs_sql.job, "jobs", columns, "created_at", where, params, after, limit)
+
+    # -- analytics -------------------------------------------------------------------------------
+
+    async def daily_event_counts(self, org_id: str, filter: AnalyticsFilter) -> Sequence[DailyCount]:
+        return await self._run(analytics_sql.daily_counts, org_id, filter)
+
+    async def funnel_counts(self, org_id: str, filter: AnalyticsFilter) -> FunnelCounts:
+        return await self._run(analytics_sql.funnel, org_id, filter)
+
+    # -- lms -------------------------------------------------------------------------------------
+
+    async def create_integration(self, integration: IntegrationRecord) -> None:
+        await self._insert("lms_integrations", lms_sql.INTEGRATION, lms_sql.integration_row(integration))
+
+    async def get_integration(self, org_id: str, integration_id: str) -> IntegrationRecord | None:
+        sql = f"SELECT {lms_sql.INTEGRATION} FROM lms_integrations WHERE org_id = ? AND id = ?"
+        return await self._one(lms_sql.integration, sql, [org_id, integration_id])
+
+    async def find_integration(self, integration_id: str) -> IntegrationRecord | None:
+        sql = f"SELECT {lms_sql.INTEGRATION} FROM lms_integrations WHERE id = ?"
+        return await self._one(lms_sql.integration, sql, [integration_id])
+
+    async def list_integrations(self, org_id: str) -> Sequence[IntegrationRecord]:
+        sql = f"SELECT {lms_sql.INTEGRATION} FROM lms_integrations WHERE org_id = ? ORDER BY created_at, id"
+        return await self._all(lms_sql.integration, sql, [org_id])
+
+    async def save_integration(self, integration: IntegrationRecord) -> bool:
+        return await self._write(lms_sql.save_integration, integration)
+
+    async def delete_integration(self, org_id: str, integration_id: str) -> bool:
+        return await self._write(lms_sql.delete_integration, org_id, integration_id)
+
+    async def create_award_rule(self, rule: AwardRuleRecord) -> None:
+        await self._insert("lms_award_rules", lms_sql.RULE, lms_sql.rule_row(rule))
+
+    async def list_award_rules(self, org_id: str, integration_id: str | None) -> Sequence[AwardRuleRecord]:
+        where, params = "org_id = ?", [org_id]
+        if integration_id is not None:
+            where, params = "org_id = ? AND integration_id = ?", [org_id, integration_id]
+        sql = f"SELECT {lms_sql.RULE} FROM lms_award_rules WHERE {where} ORDER BY created_at, id"
+        return await self._all(lms_sql.rule, sql, params)
+
+    async def delete_award_rule(self, org_id: str, rule_id: str) -> bool:
+        sql = "DELETE FROM lms_award_rules WHERE org_id = ? AND id = ?"
+        return await self._execute(sql, [org_id, rule_id]) == 1
+
+    async def add_integration_event(self, event: IntegrationEventRecord) -> bool:
+        return await self._write(lms_sql.insert_event, event)
+
+    async def get_integration_event(self, org_id: str, event_id: str) -> IntegrationEventRecord | None:
+        sql = f"SELECT {lms_sql.EVENT} FROM lms_events WHERE org_id = ? AND id = ?"
+        return await self._one(lms_sql.event, sql, [org_id, event_id])
+
+    async def list_integration_events(
+        self,
+        org_id: str,
+        integration_id: str | None,
+        outcome: EventOutcome | None,
+        after: str | None,
+        limit: int,
+        *,
+        received_after: datetime | None = None,
+        received_before: datetime | None = None,
+    ) -> Page:
+        where, params = ["org_id = ?"], [org_id]
+        if integration_id is not None:
+            where.append("integration_id = ?")
+            params.append(integration_id)
+        if outcome is not None:
+            where.append("outcome = ?")
+            params.append(outcome)
+        if received_after is not None:
+            where.append("received_at >= ?")
+            params.append(encode_time(received_after))
+        if received_before is not None:
+            where.append("received_at < ?")
+            params.append(encode_time(received_before))
+        return await self._page(
+            lms_sql.event, "lms_events", lms_sql.EVENT, "received_at", where, params, after, limit
+        )
+
+    async def settle_integration_event(
+        self,
+        org_id: str,
+        event_id: str,
+        outcome: EventOutcome,
+        reason: str | None,
+        credential_ids: Sequence[str],
+        at: datetime | None,
+    ) -> bool:
+        sql = (
+            "UPDATE lms_events SET outcome = ?, reason = ?, credential_ids = ?, processed_at = ? "
+            "WHERE org_id = ? AND id = ?"
+        )
+        ids = dump_json({"ids": list(credential_ids)})
+        at_text = None if at is None else encode_time(at)
+        return await self._execute(sql, [outcome, reason, ids, at_text, org_id, event_id]) == 1
+
+    async def add_learner_progress(
+        self, org_id: str, rule_id: str, learner: str, items: Sequence[str]
+    ) -> frozenset[str]:
+        return await self._write(lms_sql.add_progress, org_id, rule_id, learner, list(items))
+
     # -- delivery --------------------------------------------------------------------------------
 
     async def add_delivery_attempt(self, attempt: DeliveryAttemptRecord) -> bool:
@@ -484,15 +642,28 @@ def _transaction(conn: Connection, fn: Callable[..., T], *args: Any) -> T:
     return result
 
 
+def _create_all(conn: Connection) -> None:
+    """The schema, migrated, then the analytics triggers (made again after a migration, which may
+    rebuild the tables they read), in one transaction: no other process writes meanwhile."""
+    analytics_sql.drop_triggers(conn)
+    _create_schema(conn)
+    analytics_sql.create(conn)
+
+
 def _create_schema(conn: Connection) -> None:
     version = None
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_version'").fetchone() is not None:
         version = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
     if version is not None and version > s.SCHEMA_VERSION:
         raise StoreError(f"the store was written by a newer vcengine (schema {version} > {s.SCHEMA_VERSION})")
-    for statement in (*s.DDL, *jobs_sql.DDL, *delivery_sql.DDL):
+    for statement in (*s.DDL, *jobs_sql.DDL, *wh.DDL, *lms_sql.DDL, *delivery_sql.DDL):
         conn.execute(statement)
-    for table, column, kind in (*s.ADDED_COLUMNS, *s.VERSION_2_COLUMNS, *s.VERSION_3_COLUMNS):
+    for table, column, kind in (
+        *s.ADDED_COLUMNS,
+        *s.VERSION_2_COLUMNS,
+        *s.VERSION_3_COLUMNS,
+        *wh.ADDED_COLUMNS,
+    ):
         present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
         if column not in present:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
@@ -651,3 +822,4 @@ def _save_status_list(
         [(t.status, version, t.org_id, t.credential_id, version) for t in transitions],
     )
     conn.executemany(_INSERT_EVENT_ONCE, [s.event_row(t.event) for t in transitions])
+    jobs_sql.insert(conn, [job for t in transitions for job in t.jobs])

@@ -56,9 +56,11 @@ def strategy(type_: Any, ids: st.SearchStrategy[str], depth: int = 0) -> st.Sear
         "String": TEXT,
         "ID": ids,
         "Int": st.integers(-(2**31), 2**31 - 1),
+        "Float": st.floats(allow_nan=False, allow_infinity=False),
         "Boolean": st.booleans(),
         "DateTime": st.datetimes(timezones=st.none() | st.timezones()).map(lambda d: d.isoformat()),
         "JSON": JSON,
+        "Upload": JSON,  # over JSON a file can only be some other value: a userError, not a crash
     }[type_.name]
 
 

@@ -29,6 +29,30 @@ def run(server: Server, name: str, variables: dict[str, Any], key: str, field: s
     return payload
 
 
+def upload_csv(server: Server, name: str, variables: dict[str, Any], filled: dict[str, Any], key: str) -> Any:
+    """Run ``name`` as a GraphQL multipart request with ``graphql/operations/learners.csv`` (its
+    ``$placeholders`` filled in) as ``variables.input.file``."""
+    csv_text = (OPERATIONS / "learners.csv").read_text(encoding="utf-8")
+    for placeholder, value in filled.items():
+        if isinstance(value, str):
+            csv_text = csv_text.replace(f"${placeholder}", value)
+    response = server.http.post(
+        server.url,
+        data={
+            "operations": json.dumps({"query": op(name), "variables": variables}),
+            "map": json.dumps({"0": ["variables.input.file"]}),
+        },
+        files={"0": ("learners.csv", csv_text.encode(), "text/csv")},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    payload = body["data"]["bulkIssueCsv"]
+    assert payload["userErrors"] == [] and payload["failedCount"] == 0, payload
+    return payload
+
+
 def test_every_operation_runs_end_to_end(server: Server) -> None:
     key = server.tenant("Operations").key
     org = server.ok(op("viewer"), key=key)["viewer"]
@@ -100,6 +124,9 @@ def test_every_operation_runs_end_to_end(server: Server) -> None:
     )
     assert (bulk["issuedCount"], bulk["failedCount"]) == (3, 1)
     assert bulk["results"][3]["userErrors"][0]["field"] == ["input", "items", "3", "recipient", "email"]
+    filled = {"achievementId": achievement["id"]}
+    sheet = upload_csv(server, "bulk_issue_csv", {"input": {"file": None, "dryRun": True}}, filled, key)
+    assert (sheet["dryRun"], sheet["validCount"], sheet["issuedCount"]) == (True, 2, 0)
 
     listed = run(
         server, "list_credentials", {"first": 2, "filter": {"achievementId": achievement["id"]}}, key
@@ -150,6 +177,30 @@ def test_every_operation_runs_end_to_end(server: Server) -> None:
     assert report["verdict"] == "FAILED"
     assert {c["check"]: c["code"] for c in report["checks"]}["status"] == "revoked"
 
+    hook = run(
+        server,
+        "create_webhook_endpoint",
+        {"input": {"url": "https://crm.example.com/hooks", "events": ["CREDENTIAL_REVOKED"]}},
+        key,
+        "createWebhookEndpoint",
+    )
+    assert hook["secret"].startswith("whsec_") and hook["endpoint"]["events"] == ["CREDENTIAL_REVOKED"]
+    assert [e["id"] for e in run(server, "webhook_endpoints", {}, key)["webhookEndpoints"]] == [
+        hook["endpoint"]["id"]
+    ]
+    run(server, "revoke_credentials", {"input": {"ids": [first]}}, key, "revokeCredentials")
+    (delivery,) = run(server, "webhook_deliveries", {"endpointId": hook["endpoint"]["id"], "first": 5}, key)[
+        "webhookDeliveries"
+    ]["edges"]
+    assert delivery["node"]["eventType"] == "CREDENTIAL_REVOKED" and delivery["node"]["state"] == "PENDING"
+    assert json.loads(delivery["node"]["body"])["type"] == "credential.revoked"
+    today = server.call(_today())
+    stats = run(server, "analytics", {"filter": {"from": today, "to": today}, "interval": "DAY"}, key)[
+        "analytics"
+    ]
+    totals = {t["type"]: t["count"] for t in stats["totals"]}
+    assert (totals["issued"], totals["revoked"], stats["funnel"]["issued"]) == (4, 4, 4)
+
     rotated = run(server, "rotate_issuer_key", {"input": {"issuerId": issuer["id"]}}, key, "rotateIssuerKey")
     assert rotated["key"]["status"] == "ACTIVE"
     added = run(
@@ -191,6 +242,25 @@ def test_every_operation_runs_end_to_end(server: Server) -> None:
     assert run(server, "set_issuer_branding", {"input": branded}, key, "setIssuerBranding")["branding"][
         "primaryColor"
     ] == "#112233"
+
+    integration = run(
+        server,
+        "create_integration",
+        {"input": {"platform": "MOODLE", "name": "Moodle"}},
+        key,
+        "createIntegration",
+    )
+    assert integration["secret"] and integration["integration"]["webhookUrl"].endswith(
+        integration["integration"]["id"]
+    )
+    rule = {"integrationId": integration["integration"]["id"], "achievementId": achievement["id"]}
+    made = run(
+        server, "create_award_rule", {"input": {**rule, "trigger": "QUIZ_PASSED", "minScore": 7.5}}, key
+    )
+    assert made["createAwardRule"]["awardRule"]["minScore"] == 7.5
+    listed = run(server, "list_integrations", {}, key)["integrations"]
+    assert [i["awardRules"][0]["trigger"] for i in listed] == ["QUIZ_PASSED"]
+    assert run(server, "integration_events", {"first": 5}, key)["integrationEvents"]["edges"] == []
 
     received = events.wait()
     types = [m["data"]["credentialEvents"]["type"] for m in received]
@@ -284,6 +354,9 @@ def test_every_operation_runs_with_its_example_variables_file(server: Server) ->
     bulk = [r["credential"]["id"] for r in example("bulk_issue")["bulkIssue"]["results"]]
     filled.update(bulkCredentialIds=bulk, bulkCredentialId=bulk[0], otherBulkCredentialIds=bulk[1:])
     assert len(example("list_credentials")["credentials"]["edges"]) == 3
+    ran.add("bulk_issue_csv")
+    sheet = upload_csv(server, "bulk_issue_csv", example_variables("bulk_issue_csv", filled), filled, key)
+    assert (sheet["rowCount"], sheet["issuedCount"]) == (2, 2)
     assert example("verify_credential")["verifyCredential"]["report"]["verified"]
     example("suspend_credentials")
     example("unsuspend_credential")
@@ -295,6 +368,15 @@ def test_every_operation_runs_with_its_example_variables_file(server: Server) ->
     filled["apiKeyId"] = example("create_api_key")["createApiKey"]["apiKey"]["id"]
     example("list_api_keys")
     assert example("revoke_api_key")["revokeApiKey"]["apiKey"]["revokedAt"]
+    created = example("create_webhook_endpoint")["createWebhookEndpoint"]
+    filled["webhookEndpointId"] = created["endpoint"]["id"]
+    assert len(example("webhook_endpoints")["webhookEndpoints"]) == 1
+    assert example("webhook_deliveries")["webhookDeliveries"]["edges"] == []
+    assert example("analytics")["analytics"]["interval"] == "MONTH"
+    filled["integrationId"] = example("create_integration")["createIntegration"]["integration"]["id"]
+    assert example("create_award_rule")["createAwardRule"]["awardRule"]["courseId"] == "python-101"
+    assert example("list_integrations")["integrations"][0]["id"] == filled["integrationId"]
+    assert example("integration_events")["integrationEvents"]["edges"] == []
     # -- delivery --
     assert example("set_email_template")["setEmailTemplate"]["template"]["customParts"] == ["subject", "text"]
     assert example("email_template")["emailTemplate"]["customParts"] == ["subject", "text"]
@@ -304,3 +386,9 @@ def test_every_operation_runs_with_its_example_variables_file(server: Server) ->
     assert events.wait()[0]["data"]["credentialEvents"]["type"] == "ISSUED"
     assert {p.name.removesuffix(".variables.json") for p in OPERATIONS.glob("*.variables.json")} == ran
     assert {p.stem for p in OPERATIONS.glob("*.graphql")} == ran
+
+
+async def _today() -> str:
+    from datetime import UTC, datetime
+
+    return str(datetime.now(UTC).date())

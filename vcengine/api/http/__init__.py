@@ -2,10 +2,10 @@
 
 One module per concept: ``credentials`` (a credential at its URL, its page and baked images),
 ``status_lists``, ``issuers`` (profiles and DID documents), ``achievements``, ``vc_api`` (W3C VC
-API issuer and status), ``vc_verifier`` (W3C VC API verifier), ``claim`` (the learner's claim
-page), ``earners`` (opt-in public profiles), ``sharing`` (the counted LinkedIn link), ``health``
-and ``home`` (the landing page).
-Errors are RFC 9457 problem details (``_problem``).
+API issuer and status), ``vc_verifier`` (W3C VC API verifier), ``lms_webhooks`` (LMS events in),
+``claim`` (the learner's claim page), ``earners`` (opt-in public profiles), ``sharing`` (the
+counted LinkedIn link), ``health`` and ``home`` (the landing page). Errors are RFC 9457 problem
+details (``_problem``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from vcengine.api.http import (
     health,
     home,
     issuers,
+    lms_webhooks,
     sharing,
     status_lists,
     vc_api,
@@ -41,6 +42,7 @@ def routes() -> list[BaseRoute]:
         *status_lists.routes,
         *issuers.routes,
         *achievements.routes,
+        *lms_webhooks.routes,
         *health.routes,
         *home.routes,
     ]
