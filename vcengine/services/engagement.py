@@ -1,9 +1,10 @@
-"""What learners and viewers do with a credential, counted as events (``Store.add_event``).
+"""What learners do to share a credential, counted as events (``Store.add_event``).
 
-``page_viewed`` (a credential or claim page was shown), ``linkedin_clicked`` (the "Add to
-LinkedIn profile" link was followed, through ``/credentials/{id}/linkedin``) and ``downloaded``
-(a baked badge or the JSON was downloaded from a page). Requests from crawlers and link
-previewers (``core.user_agents``) are not counted, and neither are requests without a User-Agent.
+``linkedin_clicked`` (the "Add to LinkedIn profile" link was followed, through
+``/credentials/{id}/linkedin``: the funnel's "shared") and ``downloaded`` (a baked badge was
+downloaded from a page); page views go through ``services.analytics.record_page_view``.
+Requests from crawlers and link previewers (``core.user_agents``) are not counted, and neither
+are requests without a User-Agent.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Engagement", "record_engagement"]
 
-Engagement = Literal["page_viewed", "linkedin_clicked", "downloaded"]
+Engagement = Literal["linkedin_clicked", "downloaded"]
 
 
 async def record_engagement(
