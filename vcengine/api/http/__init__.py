@@ -3,7 +3,9 @@
 One module per concept: ``credentials`` (a credential at its URL, its page and baked images),
 ``status_lists``, ``issuers`` (profiles and DID documents), ``achievements``, ``vc_api`` (W3C VC
 API issuer and status), ``vc_verifier`` (W3C VC API verifier), ``lms_webhooks`` (LMS events in),
-``health`` and ``home`` (the landing page). Errors are RFC 9457 problem details (``_problem``).
+``claim`` (the learner's claim page), ``earners`` (opt-in public profiles), ``sharing`` (the
+counted LinkedIn link), ``health`` and ``home`` (the landing page). Errors are RFC 9457 problem
+details (``_problem``).
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ from starlette.routing import BaseRoute
 
 from vcengine.api.http import (
     achievements,
+    claim,
     credentials,
+    earners,
     health,
     home,
     issuers,
     lms_webhooks,
+    sharing,
     status_lists,
     vc_api,
     vc_verifier,
@@ -30,7 +35,10 @@ def routes() -> list[BaseRoute]:
     return [
         *vc_api.routes,
         *vc_verifier.routes,
+        *sharing.routes,
         *credentials.routes,
+        *claim.routes,
+        *earners.routes,
         *status_lists.routes,
         *issuers.routes,
         *achievements.routes,
