@@ -1,7 +1,8 @@
 """The public HTTP surface (no auth, except the VC API's issue and status endpoints).
 
 One module per concept: ``credentials`` (a credential at its URL, its page and baked images),
-``status_lists``, ``issuers`` (profiles and DID documents), ``achievements``, ``vc_api`` (W3C VC
+``status_lists``, ``issuers`` (profiles and DID documents), ``oid4vci`` (wallets: OpenID for
+Verifiable Credential Issuance), ``achievements``, ``vc_api`` (W3C VC
 API issuer and status), ``vc_verifier`` (W3C VC API verifier), ``health`` and ``home`` (the
 landing page). Errors are RFC 9457 problem details (``_problem``).
 """
@@ -16,6 +17,7 @@ from vcengine.api.http import (
     health,
     home,
     issuers,
+    oid4vci,
     status_lists,
     vc_api,
     vc_verifier,
@@ -31,6 +33,7 @@ def routes() -> list[BaseRoute]:
         *vc_verifier.routes,
         *credentials.routes,
         *status_lists.routes,
+        *oid4vci.routes,
         *issuers.routes,
         *achievements.routes,
         *health.routes,

@@ -7,6 +7,7 @@ import strawberry
 from vcengine.api.graphql.mutations.bulk_issue import bulk_issue
 from vcengine.api.graphql.mutations.create_achievement import create_achievement
 from vcengine.api.graphql.mutations.create_api_key import create_api_key
+from vcengine.api.graphql.mutations.create_credential_offer import create_credential_offer
 from vcengine.api.graphql.mutations.create_issuer import create_issuer
 from vcengine.api.graphql.mutations.generate_issuer_key import generate_issuer_key
 from vcengine.api.graphql.mutations.issue_credential import issue_credential
@@ -38,5 +39,6 @@ class Mutation:
     unsuspend_credential = strawberry.mutation(resolver=unsuspend_credential)
     unsuspend_credentials = strawberry.mutation(resolver=unsuspend_credentials)
     verify_credential = strawberry.mutation(resolver=verify_credential)
+    create_credential_offer = strawberry.mutation(resolver=create_credential_offer)
     create_api_key = strawberry.mutation(resolver=create_api_key)
     revoke_api_key = strawberry.mutation(resolver=revoke_api_key)
