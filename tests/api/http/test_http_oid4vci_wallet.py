@@ -28,11 +28,13 @@ from tests.api.conftest import LiveServer
 from vcengine.api.settings import store_for
 
 WALLET = Path(__file__).parent / "oid4vci_wallet"
+DIGITAL_BAZAAR = Path(__file__).resolve().parents[3] / "conformance" / "interop"
 
 VERIFY = """mutation($i: VerifyCredentialInput!) { verifyCredential(input: $i) {
   report { verdict verified format checks { check outcome reason } } userErrors { message } } }"""
 OFFER = """mutation($i: CreateCredentialOfferInput!) { createCredentialOffer(input: $i) {
-  offer { id credentialIssuer openid4vciOfferUri credentialOfferUri credentialOffer txCode expiresAt qrCodeSvg }
+  offer { id credentialIssuer openid4vciOfferUri openid4vciOfferByValueUri credentialOfferUri credentialOffer
+          txCode expiresAt qrCodeSvg }
   userErrors { field message code } } }"""
 
 
@@ -47,6 +49,24 @@ def wallet() -> Path:
             ["npm", "ci", "--no-audit", "--no-fund"], cwd=WALLET, check=True, capture_output=True, timeout=300
         )
     return WALLET
+
+
+def npm_ci(where: Path, marker: str) -> Path:
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.fail(
+            "node and npm are needed for the independent OID4VCI wallet (Debian: apt install nodejs npm)"
+        )
+    if not (where / "node_modules" / marker).is_dir():
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund"], cwd=where, check=True, capture_output=True, timeout=300
+        )
+    return where
+
+
+@pytest.fixture(scope="module")
+def digital_bazaar() -> Path:
+    """Digital Bazaar's verifier (conformance/interop/verify.mjs: @digitalbazaar/vc, closed-world loader)."""
+    return npm_ci(DIGITAL_BAZAAR, "@digitalbazaar/vc")
 
 
 def run_wallet(wallet: Path, **request: Any) -> dict[str, Any]:
@@ -159,14 +179,47 @@ def test_an_offer_without_a_tx_code_is_redeemed_once(live_server: LiveServer, wa
     assert offer["txCode"] is None and "tx_code" not in json.dumps(offer["credentialOffer"])
     assert offer["credentialOffer"]["credential_configuration_ids"][0] == "OpenBadgeCredential_jwt_vc_json"
 
-    got = run_wallet(wallet, offer=offer["openid4vciOfferUri"], keys=["ed25519-did"])
+    got = run_wallet(wallet, offer=offer["openid4vciOfferByValueUri"], keys=["ed25519-did"])
+    assert got["offer"] == offer["credentialOffer"]  # the offer travelled in the link itself
     (jwt_result, ldp_result) = got["results"]
     assert jwt_payload(jwt_result["credentials"][0])["sub"] == got["holders"][0]["did"]
     assert ldp_result["credentials"][0]["credentialSubject"]["id"] == got["holders"][0]["did"]
 
     again = subprocess.run(
-        ["node", "wallet.mjs", json.dumps({"offer": offer["openid4vciOfferUri"]})],
+        ["node", "wallet.mjs", json.dumps({"offer": offer["openid4vciOfferByValueUri"]})],
         cwd=wallet, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
-    assert again.returncode == 1  # the offer by reference is gone once redeemed
+    assert again.returncode == 1 and "invalid_grant" in again.stdout  # the code is used up
     assert live_server.client.get(offer["credentialOfferUri"]).status_code == 404
+
+
+def test_a_bound_credential_of_a_did_key_issuer_verifies_in_digital_bazaars_verifier_until_revoked(
+    live_server: LiveServer, wallet: Path, digital_bazaar: Path, tmp_path: Path
+) -> None:
+    issuer = live_server.create_issuer("Key Academy", kind="DID_KEY")
+    achievement = live_server.create_achievement(issuer["id"], "Interop")
+    credential = live_server.issue(achievement["id"])
+    offer = offer_for(live_server, credential["id"])
+    got = run_wallet(wallet, offer=offer["openid4vciOfferUri"], keys=["ed25519-did"])
+    received = got["results"][0]["credentials"][0]
+    assert received["issuer"]["id"].startswith("did:key:z6Mk")
+    assert received["credentialSubject"]["id"] == got["holders"][0]["did"]
+    assert verify(live_server, credential=received)["verdict"] == "VERIFIED"
+    assert digital_bazaar_verifies(received, tmp_path) == {"verified": True, "tamper": {"rejected": True}}
+    live_server.revoke(credential["id"])  # revoking the badge revokes the wallet's copy too
+    revoked = digital_bazaar_verifies(received, tmp_path)
+    assert not revoked["verified"] and "revocation bit is set" in revoked["error"], revoked
+
+
+def digital_bazaar_verifies(credential: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
+    (tmp_path / "bound.json").write_text(json.dumps(credential))
+    done = subprocess.run(
+        ["node", "verify_bound.mjs", str(tmp_path / "bound.json")],
+        cwd=WALLET,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.startswith("{"), done.stderr[-2000:]
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
