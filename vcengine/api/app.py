@@ -95,6 +95,7 @@ def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None
             base_url=settings.base_url,
             signing_processes=signing_processes(),
             verification=verification,
+            allow_loopback_webhooks=settings.dev,
         )
         try:
             key = str(settings.bootstrap_api_key) if settings.bootstrap_api_key else None

@@ -67,6 +67,7 @@ class Services:
     verification: VerificationPool = field(default_factory=VerificationPool)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
     jobs: JobRunner | None = None
+    allow_loopback_webhooks: bool = False  # vcengine serve --dev: http and loopback webhook URLs
     _closers: list[Callable[[], object]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:

@@ -41,6 +41,7 @@ from vcengine.core.proofs.data_integrity import add_proof
 from vcengine.core.schema import ensure_signable
 from vcengine.core.status import status_list_entry
 from vcengine.errors import InputError, NotFound, SchemaError, VcengineError
+from vcengine.services import webhook_delivery
 from vcengine.services.context import Actor, Services
 from vcengine.services.events import CredentialEvent
 from vcengine.services.issuers import signing_key
@@ -63,6 +64,7 @@ __all__ = [
     "Issued",
     "RecipientInput",
     "bulk_issue",
+    "check_requests",
     "credential_json",
     "credential_url",
     "issue_credential",
@@ -359,8 +361,11 @@ def _issued_event(services: Services, record: CredentialRecord, data: Mapping[st
 async def store_issued(services: Services, record: CredentialRecord, data: Mapping[str, Any]) -> Issued:
     """Store ``record`` with its ``issued`` event; tell live listeners if it is a new one."""
     event = _issued_event(services, record, data)
-    stored = await services.store.insert_credential(record, event)
+    jobs = await webhook_delivery.deliveries_for(services, record.org_id, [event])
+    stored = await services.store.insert_credential(record, event, jobs)
     created = stored.id == record.id
+    if created and jobs:
+        services.wake_jobs()
     if created:
         services.events.publish(
             CredentialEvent("issued", event.org_id, event.at, event.credential_id, event.data)
@@ -545,3 +550,27 @@ async def _progress(services: Services, actor: Actor, bulk_id: str, done: int, t
             {"bulkId": bulk_id, "done": done, "total": total},
         )
     )
+
+
+async def check_requests(
+    services: Services, actor: Actor, requests: Sequence[IssueRequest]
+) -> list[VcengineError | None]:
+    """A dry run of ``bulk_issue`` (needs ``issue``): for each request, the error issuing it would
+    meet before signing (its input, its achievement and issuer, the data-model rules of the
+    credential it would make), or None. Nothing is allocated, signed or stored."""
+    actor.require("issue")
+    if not 1 <= len(requests) <= MAX_BULK:
+        raise InputError(f"give 1 to {MAX_BULK} items", path="items")
+    now = services.now()
+    results = [BulkItemResult(i) for i in range(len(requests))]
+    plans = await _plan_bulk(services, actor, requests, results, now)
+
+    def rules() -> None:
+        for plan in plans:
+            try:
+                ensure_signable(plan.unsigned)
+            except VcengineError as exc:
+                results[plan.index].error = exc
+
+    await anyio.to_thread.run_sync(rules)
+    return [r.error for r in results]

@@ -29,7 +29,16 @@ from vcengine.core.keys import KeyPair
 from vcengine.errors import InputError, SecretError
 from vcengine.private_files import private_dir, tighten
 
-__all__ = ["ENV_VAR", "MasterKey", "derive_key", "load_or_create_master_key", "seal", "unseal"]
+__all__ = [
+    "ENV_VAR",
+    "MasterKey",
+    "derive_key",
+    "load_or_create_master_key",
+    "seal",
+    "seal_secret",
+    "unseal",
+    "unseal_secret",
+]
 
 ENV_VAR = "VCENGINE_MASTER_KEY"
 VERSION = 1
@@ -141,6 +150,39 @@ def derive_key(master: MasterKey, purpose: str) -> bytes:
         raise SecretError("this process has no master key")
     hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"vcengine/" + purpose.encode())
     return hkdf.derive(master._raw)
+
+
+_SECRET_DOMAIN = b"vcengine/secret/"
+
+
+def seal_secret(
+    secret: str, master: MasterKey, *, purpose: str, aad: str, random_bytes: RandomBytes
+) -> bytes:
+    """Seal another secret (a webhook endpoint's signing secret, say) the way issuer keys are:
+    ``version || nonce || AES-256-GCM(secret)``, bound to ``purpose`` and the record id ``aad``."""
+    nonce = random_bytes(NONCE_BYTES)
+    if len(nonce) != NONCE_BYTES:
+        raise SecretError("random_bytes returned the wrong number of bytes")
+    data = _secret_data(purpose, aad)
+    return bytes([VERSION]) + nonce + master._aead.encrypt(nonce, secret.encode("utf-8"), data)
+
+
+def unseal_secret(blob: bytes, master: MasterKey, *, purpose: str, aad: str) -> str:
+    """The secret ``seal_secret`` sealed for ``purpose`` and ``aad``; ``SecretError`` if it does not open."""
+    if len(blob) < 1 + NONCE_BYTES + 16 or blob[0] != VERSION:
+        raise SecretError("not a sealed secret of a version this vcengine reads")
+    nonce, ciphertext = blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :]
+    try:
+        return master._aead.decrypt(nonce, ciphertext, _secret_data(purpose, aad)).decode("utf-8")
+    except (InvalidTag, UnicodeDecodeError):
+        raise SecretError(
+            f"the sealed {purpose} secret does not open: wrong master key, or it was altered "
+            "or belongs to another record"
+        ) from None
+
+
+def _secret_data(purpose: str, aad: str) -> bytes:
+    return _SECRET_DOMAIN + bytes([VERSION]) + purpose.encode("utf-8") + b"/" + aad.encode("utf-8")
 
 
 def load_or_create_master_key(

@@ -34,6 +34,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 __all__ = [
+    "WEBHOOK_ENDPOINT_CHANGES",
     "AchievementRecord",
     "ApiKeyRecord",
     "CredentialFilter",
@@ -53,7 +54,10 @@ __all__ = [
     "StatusPurpose",
     "StatusTransition",
     "Store",
+    "WebhookAttemptRecord",
+    "WebhookEndpointRecord",
     "active_list_key",
+    "webhook_queue",
 ]
 
 Scope = Literal["read", "issue", "revoke", "admin"]
@@ -203,13 +207,15 @@ class EventRecord:
 
 @dataclass(frozen=True, slots=True)
 class StatusTransition:
-    """A credential's new ``status``, decided by a change of its status list, and the event that
-    records it (``save_status_list`` stores both with the list)."""
+    """A credential's new ``status``, decided by a change of its status list, the event that
+    records it and the jobs it causes (webhook deliveries; ``save_status_list`` stores them all
+    with the list)."""
 
     credential_id: str
     org_id: str
     status: CredentialStatus
     event: EventRecord
+    jobs: tuple[JobRecord, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,6 +308,58 @@ class CredentialOfferStore(Protocol):
     async def use_nonce(self, nonce_hash: str, expires_at: datetime, at: datetime) -> bool:
         """Record a ``c_nonce`` as used until ``expires_at``; ``False`` if it was used already.
         Nonces that expired by ``at`` may be forgotten."""
+
+
+# -- webhooks --
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookEndpointRecord:
+    """An organization's webhook endpoint: where to POST the events of the ``events`` types.
+
+    ``sealed_secret`` is its Standard Webhooks signing secret sealed under the master key (AES-GCM,
+    as issuer keys are: ``services.keystore.seal_bytes``); the plaintext never reaches a store.
+    ``failing_since`` is when deliveries started to fail (None: the last one succeeded);
+    ``disabled_at`` / ``disabled_reason`` say why nothing is delivered to it."""
+
+    id: str
+    org_id: str
+    url: str
+    events: tuple[str, ...]
+    sealed_secret: bytes = field(repr=False)
+    created_at: datetime
+    description: str = ""
+    disabled_at: datetime | None = None
+    disabled_reason: str | None = None
+    failing_since: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookAttemptRecord:
+    """One attempt to deliver a webhook (the delivery is the job ``delivery_id``): the HTTP status
+    the endpoint answered (None: no answer) or the error, and how long it took."""
+
+    id: str
+    org_id: str
+    endpoint_id: str
+    delivery_id: str
+    attempt: int
+    at: datetime
+    duration_ms: int
+    status_code: int | None = None
+    error: str | None = None
+
+
+WEBHOOK_ENDPOINT_CHANGES = frozenset(
+    {"url", "events", "description", "sealed_secret", "disabled_at", "disabled_reason", "failing_since",
+     "updated_at"}
+)  # fmt: skip
+
+
+def webhook_queue(endpoint_id: str) -> str:
+    """The job queue of an endpoint's deliveries: one at a time, in order."""
+    return f"webhook:{endpoint_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -496,4 +554,42 @@ class Store(CredentialOfferStore, Protocol):
     async def requeue_job(self, org_id: str, job_id: str, due_at: datetime) -> JobRecord | None:
         """A ``done`` or ``failed`` job back to ``pending`` at ``due_at`` (a replay), keeping its
         payload and history; ``None`` if there is no such job or it is not finished."""
+        ...
+
+    # -- webhooks --
+    async def create_webhook_endpoint(self, endpoint: WebhookEndpointRecord) -> None:
+        """Store a new endpoint; ``Conflict`` if its id exists."""
+        ...
+
+    async def get_webhook_endpoint(self, org_id: str, endpoint_id: str) -> WebhookEndpointRecord | None: ...
+    async def list_webhook_endpoints(self, org_id: str) -> Sequence[WebhookEndpointRecord]:
+        """The org's endpoints in (created_at, id) order (an organization has a few)."""
+        ...
+
+    async def update_webhook_endpoint(
+        self, org_id: str, endpoint_id: str, changes: Mapping[str, Any]
+    ) -> WebhookEndpointRecord | None:
+        """Set the fields named in ``changes`` (``WEBHOOK_ENDPOINT_CHANGES``; others are a
+        ``ValueError``) and return the endpoint as stored now; None if it is not in the org."""
+        ...
+
+    async def delete_webhook_endpoint(self, org_id: str, endpoint_id: str) -> bool:
+        """Delete the endpoint and its attempts; False if it is not in the org. Its delivery jobs
+        stay (their handler finds no endpoint and gives up)."""
+        ...
+
+    async def add_webhook_attempt(self, attempt: WebhookAttemptRecord) -> None:
+        """Store an attempt; one whose id is stored already is left as it is."""
+        ...
+
+    async def list_webhook_attempts(
+        self, org_id: str, delivery_ids: Sequence[str]
+    ) -> Sequence[WebhookAttemptRecord]:
+        """The attempts of these deliveries, in (delivery id, attempt, at) order."""
+        ...
+
+    async def list_webhook_deliveries(
+        self, org_id: str, endpoint_id: str, after: str | None, limit: int
+    ) -> Page:
+        """The endpoint's delivery jobs (queue ``webhook:<endpoint_id>``), in (created_at, id) order."""
         ...

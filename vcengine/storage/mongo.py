@@ -61,11 +61,15 @@ from vcengine.services.ports import (
     Page,
     StatusListRecord,
     StatusTransition,
+    WebhookAttemptRecord,
+    WebhookEndpointRecord,
     active_list_key,
+    webhook_queue,
 )
 from vcengine.storage import _mongo_docs as m
 from vcengine.storage import _mongo_jobs as mj
 from vcengine.storage import _mongo_oid4vci as mo
+from vcengine.storage import _mongo_webhooks as mw
 from vcengine.storage._codec import decode_cursor, encode_cursor, encode_time, revoked_list_of
 
 __all__ = ["MongoStore"]
@@ -139,7 +143,8 @@ class MongoStore:
         )
         try:
             await self._client[self._database].command("ping")
-            for name, indexes in (*m.INDEXES.items(), ("jobs", mj.INDEXES), *mo.INDEXES.items()):
+            features = (("jobs", mj.INDEXES), *mw.INDEXES.items(), *mo.INDEXES.items())
+            for name, indexes in (*m.INDEXES.items(), *features):
                 await self._c(name).create_indexes(indexes)
             await self._migrate()
             for org in await self._c("organizations").find({}, projection={"_id": True}).to_list():
@@ -566,7 +571,7 @@ class MongoStore:
         }
         update: Doc = {"$set": changes}
         if transitions:
-            changes["pending"] = [m.transition_doc(t, version) for t in transitions]
+            changes["pending"] = [_transition_doc(t, version) for t in transitions]
         else:
             update["$unset"] = {"pending": ""}
         result = await lists.update_one({"_id": record.id, "version": expected_version}, update)
@@ -595,6 +600,7 @@ class MongoStore:
             ordered=False,
         )
         await self._insert_once("events", [p["event"] for p in pending])
+        await self._insert_once("jobs", [j for p in pending for j in p.get("jobs", [])])
         await self._c("status_lists").update_one(
             {"_id": doc["_id"], "version": doc["version"]}, {"$unset": {"pending": ""}}
         )
@@ -756,6 +762,12 @@ class MongoStore:
         """Copy out the jobs a killed process left in credential documents (see ``insert_credential``)."""
         async for doc in self._c("credentials").find({"outbox_jobs": {"$exists": True}}).limit(100):
             await self._copy_out_outbox(doc)
+        lists = self._c("status_lists").find(
+            {"pending": {"$exists": True}}, projection={"version": True, "pending": True}
+        )
+        async for doc in lists.limit(100):
+            if doc.get("pending"):
+                await self._copy_out_pending(doc)
 
     async def _settle(self, job_id: str, attempt: int, state: JobState, changes: Doc) -> bool:
         result = await self._c("jobs").update_one(
@@ -806,6 +818,65 @@ class MongoStore:
             return_document=ReturnDocument.AFTER,
         )
         return None if doc is None else mj.job(doc)
+
+    # -- webhooks --------------------------------------------------------------------------------
+
+    @_translated
+    async def create_webhook_endpoint(self, endpoint: WebhookEndpointRecord) -> None:
+        await self._c("webhook_endpoints").insert_one(mw.endpoint_doc(endpoint))
+
+    @_translated
+    async def get_webhook_endpoint(self, org_id: str, endpoint_id: str) -> WebhookEndpointRecord | None:
+        return await self._find_one("webhook_endpoints", {"_id": endpoint_id, "org_id": org_id}, mw.endpoint)
+
+    @_translated
+    async def list_webhook_endpoints(self, org_id: str) -> Sequence[WebhookEndpointRecord]:
+        return await self._find("webhook_endpoints", {"org_id": org_id}, mw.endpoint, "created_at")
+
+    @_translated
+    async def update_webhook_endpoint(
+        self, org_id: str, endpoint_id: str, changes: Mapping[str, Any]
+    ) -> WebhookEndpointRecord | None:
+        query = {"_id": endpoint_id, "org_id": org_id}
+        fields = mw.endpoint_changes(changes)
+        if fields:
+            await self._c("webhook_endpoints").update_one(query, {"$set": fields})
+        return await self._find_one("webhook_endpoints", query, mw.endpoint)
+
+    @_translated
+    async def delete_webhook_endpoint(self, org_id: str, endpoint_id: str) -> bool:
+        gone = await self._c("webhook_endpoints").delete_one({"_id": endpoint_id, "org_id": org_id})
+        if gone.deleted_count != 1:
+            return False
+        await self._c("webhook_attempts").delete_many({"org_id": org_id, "endpoint_id": endpoint_id})
+        return True
+
+    @_translated
+    async def add_webhook_attempt(self, attempt: WebhookAttemptRecord) -> None:
+        await self._insert_once("webhook_attempts", [mw.attempt_doc(attempt)])
+
+    @_translated
+    async def list_webhook_attempts(
+        self, org_id: str, delivery_ids: Sequence[str]
+    ) -> Sequence[WebhookAttemptRecord]:
+        if not delivery_ids:
+            return []
+        query = {"org_id": org_id, "delivery_id": {"$in": list(delivery_ids)}}
+        return await self._find("webhook_attempts", query, mw.attempt, "delivery_id", "attempt", "at")
+
+    @_translated
+    async def list_webhook_deliveries(
+        self, org_id: str, endpoint_id: str, after: str | None, limit: int
+    ) -> Page:
+        query = {"queue": webhook_queue(endpoint_id), "org_id": org_id}
+        return await self._page("jobs", query, "created_at", mj.job, after, limit)
+
+
+def _transition_doc(t: StatusTransition, version: int) -> Doc:
+    doc = m.transition_doc(t, version)
+    if t.jobs:
+        doc["jobs"] = [mj.job_doc(j) for j in t.jobs]
+    return doc
 
 
 def _credential_query(org_id: str, f: CredentialFilter) -> Doc:

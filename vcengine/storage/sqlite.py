@@ -39,11 +39,15 @@ from vcengine.services.ports import (
     Page,
     StatusListRecord,
     StatusTransition,
+    WebhookAttemptRecord,
+    WebhookEndpointRecord,
     active_list_key,
+    webhook_queue,
 )
 from vcengine.storage import _sqlite_jobs as jobs_sql
 from vcengine.storage import _sqlite_oid4vci as offers_sql
 from vcengine.storage import _sqlite_schema as s
+from vcengine.storage import _sqlite_webhooks as wh
 from vcengine.storage._codec import decode_cursor, dump_json, encode_cursor, encode_time, revoked_list_of
 
 __all__ = ["SqliteStore"]
@@ -419,6 +423,49 @@ class SqliteStore:
     async def requeue_job(self, org_id: str, job_id: str, due_at: datetime) -> JobRecord | None:
         return await self._write(jobs_sql.requeue, org_id, job_id, due_at)
 
+    # -- webhooks --------------------------------------------------------------------------------
+
+    async def create_webhook_endpoint(self, endpoint: WebhookEndpointRecord) -> None:
+        await self._insert("webhook_endpoints", wh.ENDPOINT, wh.endpoint_row(endpoint))
+
+    async def get_webhook_endpoint(self, org_id: str, endpoint_id: str) -> WebhookEndpointRecord | None:
+        sql = f"SELECT {wh.ENDPOINT} FROM webhook_endpoints WHERE org_id = ? AND id = ?"
+        return await self._one(wh.endpoint, sql, [org_id, endpoint_id])
+
+    async def list_webhook_endpoints(self, org_id: str) -> Sequence[WebhookEndpointRecord]:
+        sql = f"SELECT {wh.ENDPOINT} FROM webhook_endpoints WHERE org_id = ? ORDER BY created_at, id"
+        return await self._all(wh.endpoint, sql, [org_id])
+
+    async def update_webhook_endpoint(
+        self, org_id: str, endpoint_id: str, changes: Mapping[str, Any]
+    ) -> WebhookEndpointRecord | None:
+        return await self._write(wh.update, org_id, endpoint_id, dict(changes))
+
+    async def delete_webhook_endpoint(self, org_id: str, endpoint_id: str) -> bool:
+        return await self._write(wh.delete, org_id, endpoint_id)
+
+    async def add_webhook_attempt(self, attempt: WebhookAttemptRecord) -> None:
+        sql = f"INSERT INTO webhook_attempts ({wh.ATTEMPT}) VALUES ({s.placeholders(wh.ATTEMPT)}) "
+        await self._execute(sql + "ON CONFLICT (id) DO NOTHING", wh.attempt_row(attempt))
+
+    async def list_webhook_attempts(
+        self, org_id: str, delivery_ids: Sequence[str]
+    ) -> Sequence[WebhookAttemptRecord]:
+        if not delivery_ids:
+            return []
+        sql = (
+            f"SELECT {wh.ATTEMPT} FROM webhook_attempts WHERE org_id = ? AND delivery_id IN "
+            f"({', '.join('?' * len(delivery_ids))}) ORDER BY delivery_id, attempt, at"
+        )
+        return await self._all(wh.attempt, sql, [org_id, *delivery_ids])
+
+    async def list_webhook_deliveries(
+        self, org_id: str, endpoint_id: str, after: str | None, limit: int
+    ) -> Page:
+        where, params = ["queue = ?", "org_id = ?"], [webhook_queue(endpoint_id), org_id]
+        columns = jobs_sql.COLUMNS
+        return await self._page(jobs_sql.job, "jobs", columns, "created_at", where, params, after, limit)
+
 
 # -- what runs on the worker thread --------------------------------------------------------------
 
@@ -454,7 +501,7 @@ def _create_schema(conn: Connection) -> None:
         version = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
     if version is not None and version > s.SCHEMA_VERSION:
         raise StoreError(f"the store was written by a newer vcengine (schema {version} > {s.SCHEMA_VERSION})")
-    for statement in (*s.DDL, *jobs_sql.DDL, *offers_sql.DDL):
+    for statement in (*s.DDL, *jobs_sql.DDL, *wh.DDL, *offers_sql.DDL):
         conn.execute(statement)
     for table, column, kind in (*s.ADDED_COLUMNS, *s.VERSION_2_COLUMNS, *s.VERSION_3_COLUMNS):
         present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
@@ -615,3 +662,4 @@ def _save_status_list(
         [(t.status, version, t.org_id, t.credential_id, version) for t in transitions],
     )
     conn.executemany(_INSERT_EVENT_ONCE, [s.event_row(t.event) for t in transitions])
+    jobs_sql.insert(conn, [job for t in transitions for job in t.jobs])

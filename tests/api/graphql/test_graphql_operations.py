@@ -29,6 +29,30 @@ def run(server: Server, name: str, variables: dict[str, Any], key: str, field: s
     return payload
 
 
+def upload_csv(server: Server, name: str, variables: dict[str, Any], filled: dict[str, Any], key: str) -> Any:
+    """Run ``name`` as a GraphQL multipart request with ``graphql/operations/learners.csv`` (its
+    ``$placeholders`` filled in) as ``variables.input.file``."""
+    csv_text = (OPERATIONS / "learners.csv").read_text(encoding="utf-8")
+    for placeholder, value in filled.items():
+        if isinstance(value, str):
+            csv_text = csv_text.replace(f"${placeholder}", value)
+    response = server.http.post(
+        server.url,
+        data={
+            "operations": json.dumps({"query": op(name), "variables": variables}),
+            "map": json.dumps({"0": ["variables.input.file"]}),
+        },
+        files={"0": ("learners.csv", csv_text.encode(), "text/csv")},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    payload = body["data"]["bulkIssueCsv"]
+    assert payload["userErrors"] == [] and payload["failedCount"] == 0, payload
+    return payload
+
+
 def test_every_operation_runs_end_to_end(server: Server) -> None:
     key = server.tenant("Operations").key
     org = server.ok(op("viewer"), key=key)["viewer"]
@@ -100,6 +124,9 @@ def test_every_operation_runs_end_to_end(server: Server) -> None:
     )
     assert (bulk["issuedCount"], bulk["failedCount"]) == (3, 1)
     assert bulk["results"][3]["userErrors"][0]["field"] == ["input", "items", "3", "recipient", "email"]
+    filled = {"achievementId": achievement["id"]}
+    sheet = upload_csv(server, "bulk_issue_csv", {"input": {"file": None, "dryRun": True}}, filled, key)
+    assert (sheet["dryRun"], sheet["validCount"], sheet["issuedCount"]) == (True, 2, 0)
 
     listed = run(
         server, "list_credentials", {"first": 2, "filter": {"achievementId": achievement["id"]}}, key
@@ -281,6 +308,9 @@ def test_every_operation_runs_with_its_example_variables_file(server: Server) ->
     bulk = [r["credential"]["id"] for r in example("bulk_issue")["bulkIssue"]["results"]]
     filled.update(bulkCredentialIds=bulk, bulkCredentialId=bulk[0], otherBulkCredentialIds=bulk[1:])
     assert len(example("list_credentials")["credentials"]["edges"]) == 3
+    ran.add("bulk_issue_csv")
+    sheet = upload_csv(server, "bulk_issue_csv", example_variables("bulk_issue_csv", filled), filled, key)
+    assert (sheet["rowCount"], sheet["issuedCount"]) == (2, 2)
     assert example("verify_credential")["verifyCredential"]["report"]["verified"]
     example("suspend_credentials")
     example("unsuspend_credential")

@@ -21,8 +21,14 @@ from vcengine.api.graphql.types.ids import record_id
 from vcengine.api.graphql.types.issuer import Issuer
 from vcengine.api.graphql.types.organization import Organization, Viewer
 from vcengine.api.graphql.types.pagination import page
+from vcengine.api.graphql.types.webhook import (
+    WebhookDelivery,
+    WebhookDeliveryConnection,
+    WebhookDeliveryEdge,
+    WebhookEndpoint,
+)
 from vcengine.errors import NotFound, PermissionDenied, StoreError
-from vcengine.services import organizations
+from vcengine.services import organizations, webhook_delivery
 from vcengine.services.ports import CredentialFilter
 
 __all__ = ["CredentialFilterInput", "Query"]
@@ -183,3 +189,40 @@ class Query:
             return None
         found = await cls.resolve_nodes(info=info, node_ids=[gid.node_id])
         return found[0]  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The organization's webhook endpoints, oldest first (scope ADMIN).")
+    async def webhook_endpoints(self, info: Info[Context, Any]) -> list[WebhookEndpoint]:
+        actor = actor_of(info, "admin")
+        records = await info.context.services.store.list_webhook_endpoints(actor.org_id)
+        return [WebhookEndpoint.of(r) for r in records]
+
+    @strawberry.field(
+        description="What was sent to an endpoint, oldest first, with every attempt (pages of 1 to 100; "
+        "scope ADMIN). An endpoint of another organization is NOT_FOUND."
+    )
+    async def webhook_deliveries(
+        self, info: Info[Context, Any], endpoint_id: strawberry.ID, first: int = 20, after: str | None = None
+    ) -> WebhookDeliveryConnection:
+        actor = actor_of(info, "admin")
+        services = info.context.services
+        try:
+            edges, page_info = await page(
+                lambda a, n: webhook_delivery.deliveries(services, actor, str(endpoint_id), a, n),
+                first,
+                after,
+            )
+        except NotFound as exc:
+            raise coded(exc.message, "NOT_FOUND") from None
+        except StoreError as exc:
+            raise outage(exc) from None
+        attempts = await services.store.list_webhook_attempts(actor.org_id, [job.id for _, job in edges])
+        by_delivery: dict[str, list[Any]] = {}
+        for attempt in attempts:
+            by_delivery.setdefault(attempt.delivery_id, []).append(attempt)
+        return WebhookDeliveryConnection(
+            edges=[
+                WebhookDeliveryEdge(cursor=c, node=WebhookDelivery.of(job, by_delivery.get(job.id, [])))
+                for c, job in edges
+            ],
+            page_info=page_info,
+        )

@@ -5,20 +5,23 @@ from __future__ import annotations
 import strawberry
 
 from vcengine.api.graphql.mutations.bulk_issue import bulk_issue
+from vcengine.api.graphql.mutations.bulk_issue_csv import bulk_issue_csv
 from vcengine.api.graphql.mutations.create_achievement import create_achievement
 from vcengine.api.graphql.mutations.create_api_key import create_api_key
 from vcengine.api.graphql.mutations.create_credential_offer import create_credential_offer
 from vcengine.api.graphql.mutations.create_issuer import create_issuer
+from vcengine.api.graphql.mutations.create_webhook_endpoint import create_webhook_endpoint
+from vcengine.api.graphql.mutations.delete_webhook_endpoint import delete_webhook_endpoint
+from vcengine.api.graphql.mutations.disable_webhook_endpoint import disable_webhook_endpoint
+from vcengine.api.graphql.mutations.enable_webhook_endpoint import enable_webhook_endpoint
 from vcengine.api.graphql.mutations.generate_issuer_key import generate_issuer_key
 from vcengine.api.graphql.mutations.issue_credential import issue_credential
+from vcengine.api.graphql.mutations.replay_webhook_delivery import replay_webhook_delivery
 from vcengine.api.graphql.mutations.revoke_api_key import revoke_api_key
-from vcengine.api.graphql.mutations.revoke_credential import revoke_credential
-from vcengine.api.graphql.mutations.revoke_credentials import revoke_credentials
 from vcengine.api.graphql.mutations.rotate_issuer_key import rotate_issuer_key
-from vcengine.api.graphql.mutations.suspend_credential import suspend_credential
-from vcengine.api.graphql.mutations.suspend_credentials import suspend_credentials
-from vcengine.api.graphql.mutations.unsuspend_credential import unsuspend_credential
-from vcengine.api.graphql.mutations.unsuspend_credentials import unsuspend_credentials
+from vcengine.api.graphql.mutations.rotate_webhook_endpoint_secret import rotate_webhook_endpoint_secret
+from vcengine.api.graphql.mutations.status_changes import STATUS_MUTATIONS
+from vcengine.api.graphql.mutations.update_webhook_endpoint import update_webhook_endpoint
 from vcengine.api.graphql.mutations.verify_credential import verify_credential
 
 __all__ = ["Mutation"]
@@ -32,13 +35,21 @@ class Mutation:
     create_achievement = strawberry.mutation(resolver=create_achievement)
     issue_credential = strawberry.mutation(resolver=issue_credential)
     bulk_issue = strawberry.mutation(resolver=bulk_issue)
-    revoke_credential = strawberry.mutation(resolver=revoke_credential)
-    revoke_credentials = strawberry.mutation(resolver=revoke_credentials)
-    suspend_credential = strawberry.mutation(resolver=suspend_credential)
-    suspend_credentials = strawberry.mutation(resolver=suspend_credentials)
-    unsuspend_credential = strawberry.mutation(resolver=unsuspend_credential)
-    unsuspend_credentials = strawberry.mutation(resolver=unsuspend_credentials)
+    bulk_issue_csv = strawberry.mutation(resolver=bulk_issue_csv)
+    revoke_credential = STATUS_MUTATIONS["revoke_credential"]
+    revoke_credentials = STATUS_MUTATIONS["revoke_credentials"]
+    suspend_credential = STATUS_MUTATIONS["suspend_credential"]
+    suspend_credentials = STATUS_MUTATIONS["suspend_credentials"]
+    unsuspend_credential = STATUS_MUTATIONS["unsuspend_credential"]
+    unsuspend_credentials = STATUS_MUTATIONS["unsuspend_credentials"]
     verify_credential = strawberry.mutation(resolver=verify_credential)
     create_credential_offer = strawberry.mutation(resolver=create_credential_offer)
     create_api_key = strawberry.mutation(resolver=create_api_key)
     revoke_api_key = strawberry.mutation(resolver=revoke_api_key)
+    create_webhook_endpoint = strawberry.mutation(resolver=create_webhook_endpoint)
+    update_webhook_endpoint = strawberry.mutation(resolver=update_webhook_endpoint)
+    disable_webhook_endpoint = strawberry.mutation(resolver=disable_webhook_endpoint)
+    enable_webhook_endpoint = strawberry.mutation(resolver=enable_webhook_endpoint)
+    delete_webhook_endpoint = strawberry.mutation(resolver=delete_webhook_endpoint)
+    rotate_webhook_endpoint_secret = strawberry.mutation(resolver=rotate_webhook_endpoint_secret)
+    replay_webhook_delivery = strawberry.mutation(resolver=replay_webhook_delivery)
