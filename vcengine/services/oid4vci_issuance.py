@@ -28,6 +28,7 @@ from typing import Any
 
 import anyio.to_thread
 
+from vcengine.core.keys import KeyPair
 from vcengine.core.oid4vci.credential_request import read_credential_request
 from vcengine.core.oid4vci.metadata import JWT_VC_JSON, Display, credential_configurations
 from vcengine.core.oid4vci.proof_jwt import JwtProof, verify_jwt_proof
@@ -37,9 +38,25 @@ from vcengine.services.issuers import signing_key
 from vcengine.services.issuing import credential_json, sign_one
 from vcengine.services.oid4vci_offers import credential_issuer_id, secret_hash
 from vcengine.services.oid4vci_tokens import check_nonce, offer_for_token
-from vcengine.services.ports import CredentialOfferRecord, CredentialRecord, EventRecord, ProofFormat
+from vcengine.services.ports import (
+    CredentialOfferRecord,
+    CredentialRecord,
+    EventRecord,
+    IssuerKeyRecord,
+    ProofFormat,
+)
 
-__all__ = ["BATCH_SIZE", "NOTIFICATION_EVENTS", "issue_to_wallet", "notify"]
+__all__ = [
+    "BATCH_SIZE",
+    "NOTIFICATION_EVENTS",
+    "bound_credential",
+    "deliverable",
+    "issue_to_wallet",
+    "notify",
+    "record_delivery",
+    "sign_bound",
+    "signer_of",
+]
 
 BATCH_SIZE = 10
 NOTIFICATION_EVENTS = {
@@ -77,13 +94,56 @@ async def _check_proofs(services: Services, issuer: str, proofs: Sequence[str]) 
     return checked
 
 
-async def _credential(services: Services, offer: CredentialOfferRecord) -> CredentialRecord:
+async def deliverable(services: Services, offer: CredentialOfferRecord) -> CredentialRecord:
     record = await services.store.get_credential(offer.org_id, offer.credential_id)
     if record is None or record.status == "revoked":
         raise ProtocolError("credential_request_denied", "this credential is no longer available")
     if record.valid_until is not None and record.valid_until <= services.now():
         raise ProtocolError("credential_request_denied", "this credential has expired")
     return record
+
+
+async def signer_of(services: Services, offer: CredentialOfferRecord) -> tuple[IssuerKeyRecord, KeyPair]:
+    issuer = await services.store.get_issuer(offer.org_id, offer.issuer_id)
+    if issuer is None:
+        raise ProtocolError("credential_request_denied", "the issuer of this credential is gone")
+    return await signing_key(services, issuer)
+
+
+async def sign_bound(
+    services: Services,
+    signer: tuple[IssuerKeyRecord, KeyPair],
+    record: CredentialRecord,
+    holders: Sequence[str],
+    fmt: ProofFormat,
+) -> list[Any]:
+    """``record`` signed now, once per holder, bound to it: JSON documents, or VC-JWT strings."""
+    key, pair = signer
+    now = services.now()
+
+    def sign_all() -> list[Any]:
+        out = []
+        for holder in holders:
+            signed = sign_one(bound_credential(record, holder), pair, key.verification_method, fmt, now)
+            out.append(signed["jwt"] if fmt == "vc-jwt" else signed)
+        return out
+
+    return await anyio.to_thread.run_sync(sign_all)
+
+
+async def record_delivery(
+    services: Services, record: CredentialRecord, holders: Sequence[str], data: Mapping[str, Any]
+) -> None:
+    """The ``wallet_issued`` event of a delivery to a wallet (analytics)."""
+    event = EventRecord(
+        services.new_id(),
+        record.org_id,
+        "wallet_issued",
+        record.id,
+        services.now(),
+        {**data, "holders": list(holders)},
+    )
+    await services.store.add_event(event)
 
 
 async def issue_to_wallet(
@@ -99,34 +159,17 @@ async def issue_to_wallet(
         identifiers={cid: cid for cid in offer.configuration_ids},
         batch_size=BATCH_SIZE,
     )
-    record = await _credential(services, offer)
+    record = await deliverable(services, offer)
     proofs = await _check_proofs(services, credential_issuer_id(services, issuer_id), request.proofs)
-    issuer = await services.store.get_issuer(offer.org_id, offer.issuer_id)
-    if issuer is None:
-        raise ProtocolError("credential_request_denied", "the issuer of this credential is gone")
-    key, pair = await signing_key(services, issuer)
     now = services.now()
+    signer = await signer_of(services, offer)
     if not await services.store.mark_configuration_issued(offer.id, request.configuration_id, now):
         raise ProtocolError("credential_request_denied", "this credential was issued with this token already")
     fmt: ProofFormat = "vc-jwt" if request.configuration_id == JWT_VC_JSON else "eddsa-rdfc-2022"
-
-    def sign_all() -> list[Any]:
-        out = []
-        for proof in proofs:
-            signed = sign_one(bound_credential(record, proof.holder), pair, key.verification_method, fmt, now)
-            out.append(signed["jwt"] if fmt == "vc-jwt" else signed)
-        return out
-
-    credentials = await anyio.to_thread.run_sync(sign_all)
     holders = [p.holder for p in proofs]
-    data = {
-        "configurationId": request.configuration_id,
-        "format": _FORMATS[request.configuration_id],
-        "holders": holders,
-    }
-    await services.store.add_event(
-        EventRecord(services.new_id(), offer.org_id, "wallet_issued", record.id, now, data)
-    )
+    credentials = await sign_bound(services, signer, record, holders, fmt)
+    data = {"configurationId": request.configuration_id, "format": _FORMATS[request.configuration_id]}
+    await record_delivery(services, record, holders, {"protocol": "oid4vci", **data})
     response: dict[str, Any] = {
         "credentials": [{"credential": c} for c in credentials],
         "notification_id": request.configuration_id,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -67,6 +67,7 @@ class CreatedOffer:
     link_by_value: str
     qr_code_svg: str
     tx_code: str | None
+    handle: str = field(repr=False, default="")
 
     def __repr__(self) -> str:
         return f"CreatedOffer(id={self.record.id!r}, credential_id={self.record.credential_id!r})"
@@ -188,7 +189,7 @@ async def create_credential_offer(
     )
     await services.store.create_credential_offer(record)
     offer, uri, by_reference, by_value = build(services, record, handle, with_tx_code=code is not None)
-    return CreatedOffer(record, offer, uri, by_reference, by_value, qr_code_svg(by_reference), code)
+    return CreatedOffer(record, offer, uri, by_reference, by_value, qr_code_svg(by_reference), code, handle)
 
 
 def _expiry(now: datetime, duration: timedelta, valid_until: datetime | None) -> datetime:

@@ -1,8 +1,8 @@
 """The public HTTP surface (no auth, except the VC API's issue and status endpoints).
 
 One module per concept: ``credentials`` (a credential at its URL, its page and baked images),
-``status_lists``, ``issuers`` (profiles and DID documents), ``oid4vci`` (wallets: OpenID for
-Verifiable Credential Issuance), ``achievements``, ``vc_api`` (W3C VC
+``status_lists``, ``issuers`` (profiles and DID documents), ``oid4vci`` and ``exchanges``
+(wallets: OpenID for Verifiable Credential Issuance, VC API exchanges), ``achievements``, ``vc_api`` (W3C VC
 API issuer and status), ``vc_verifier`` (W3C VC API verifier), ``health`` and ``home`` (the
 landing page). Errors are RFC 9457 problem details (``_problem``).
 """
@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute
 from vcengine.api.http import (
     achievements,
     credentials,
+    exchanges,
     health,
     home,
     issuers,
@@ -34,6 +35,7 @@ def routes() -> list[BaseRoute]:
         *credentials.routes,
         *status_lists.routes,
         *oid4vci.routes,
+        *exchanges.routes,
         *issuers.routes,
         *achievements.routes,
         *health.routes,

@@ -1,4 +1,5 @@
-"""createCredentialOffer: offer a credential to the learner's wallet over OID4VCI 1.0 (scope issue)."""
+"""createCredentialOffer: offer a credential to the learner's wallet (OID4VCI 1.0, VC API exchange,
+Learner Credential Wallet request link); scope issue."""
 
 from __future__ import annotations
 
@@ -45,6 +46,5 @@ async def create_credential_offer(
         )
 
     created, errors = await perform(info, operation)
-    return CreateCredentialOfferPayload(
-        offer=None if created is None else CredentialOffer.of(created), user_errors=errors
-    )
+    offer = None if created is None else CredentialOffer.of(created, info.context.services)
+    return CreateCredentialOfferPayload(offer=offer, user_errors=errors)
