@@ -240,3 +240,23 @@ def test_create_credential_offer_refusals_are_user_errors(
         "createCredentialOffer"
     ]
     assert data["offer"] is None and data["userErrors"][0]["field"][-1] == field, data
+
+
+def test_browser_wallets_may_call_the_endpoints_cross_origin(live_server: LiveServer) -> None:
+    flow = Flow(live_server)
+    origin = {"Origin": "https://wallet.example"}
+    preflight = live_server.client.options(
+        f"{flow.path}/oid4vci/credential",
+        headers={
+            **origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization",
+        },
+    )
+    assert preflight.status_code == 204 and preflight.headers["access-control-allow-origin"] == "*"
+    assert "Authorization" in preflight.headers["access-control-allow-headers"]
+    refused = live_server.client.post(f"{flow.path}/oid4vci/credential", json={}, headers=origin)
+    assert refused.status_code == 401 and refused.headers["access-control-allow-origin"] == "*"
+    assert refused.headers["access-control-expose-headers"] == "WWW-Authenticate"
+    nonce = live_server.client.post(f"{flow.path}/oid4vci/nonce", headers=origin)
+    assert nonce.headers["access-control-allow-origin"] == "*"
