@@ -16,7 +16,6 @@ is ``VCENGINE_BASE_URL``, which may have a path):
 Errors are the protocols' JSON ``{"error", "error_description"}``: HTTP 400, except
 ``invalid_token`` (401 with ``WWW-Authenticate: Bearer error="invalid_token"``, RFC 6750 §3.1)
 and ``invalid_client`` (401). The POST endpoints answer any origin (CORS, with a preflight), for
-wallets that run in a browser. The POST endpoints answer any origin (CORS, with a preflight), for
 wallets that run in a browser. Token, nonce and credential responses are ``Cache-Control:
 no-store``. An unknown issuer or offer is a 404 problem (RFC 9457), like every public route.
 """
