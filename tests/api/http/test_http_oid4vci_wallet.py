@@ -15,10 +15,10 @@ credential's id and status entry; analytics (GraphQL) count ``wallet_issued`` an
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime, timedelta
 import json
 import shutil
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
