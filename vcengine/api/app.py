@@ -4,6 +4,7 @@
     /credentials/...         credentials, pages, baked images; W3C VC API issue/verify/status
     /status/{id}             status list credentials
     /issuers/{id}[/did.json] issuer profiles, DID documents; /.well-known/did.json
+    /issuers/{id}/oid4vci/.. wallets: OpenID for Verifiable Credential Issuance 1.0 (+ /.well-known/...)
     /achievements/{id}[...]  achievements and their badge images
     /healthz                 liveness + store ping
 
