@@ -4,6 +4,7 @@
     /credentials/...         credentials, pages, baked images; W3C VC API issue/verify/status
     /status/{id}             status list credentials
     /issuers/{id}[/did.json] issuer profiles, DID documents; /.well-known/did.json
+    /issuers/{id}/oid4vci/.. wallets: OpenID for Verifiable Credential Issuance 1.0 (+ /.well-known/...)
     /achievements/{id}[...]  achievements and their badge images
     /healthz                 liveness + store ping
 
@@ -110,8 +111,8 @@ def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None
             base_url=settings.base_url,
             signing_processes=signing_processes(),
             verification=verification,
-            delivery=delivery,
             allow_loopback_webhooks=settings.dev,
+            delivery=delivery,
         )
         try:
             key = str(settings.bootstrap_api_key) if settings.bootstrap_api_key else None

@@ -3,8 +3,7 @@
 A claim link is ``{base_url}/claim/{token}``: 32 random bytes (base64url, 43 characters) that
 claim one credential and nothing else, until they expire (``DeliverySettings.claim_days``).
 Only the token's SHA-256 is stored; whoever holds the link is not signed in. Accepting marks the
-credential claimed (the first time: a ``claimed`` event, and the ``credential.claimed`` webhook
-deliveries; accepting again changes nothing).
+credential claimed (the first time: an ``claimed`` event; accepting again changes nothing).
 """
 
 from __future__ import annotations
@@ -16,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from vcengine.services.delivery_events import record_once
-from vcengine.services.ports import ClaimTokenRecord, CredentialRecord
+from vcengine.services import event_log
+from vcengine.services.ports import ClaimTokenRecord, CredentialRecord, EventRecord
 
 if TYPE_CHECKING:
     from vcengine.services.context import Services
@@ -89,6 +88,7 @@ async def accept_claim(services: Services, token: str) -> Claim:
     if accepted is None:
         return Claim("unknown")
     if accepted.claimed_at == now:  # this call accepted it (not a concurrent one)
-        record = claim.credential  # one ``claimed`` event per credential, whichever link claimed it
-        await record_once(services, f"claimed:{record.id}", record.org_id, "claimed", record.id, {})
+        record = claim.credential
+        event = EventRecord(services.new_id(), record.org_id, "claimed", record.id, now, {})
+        await event_log.record(services, event)
     return Claim("claimed", claim.credential, accepted)

@@ -69,8 +69,8 @@ class Services:
     verification: VerificationPool = field(default_factory=VerificationPool)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
     jobs: JobRunner | None = None
-    delivery: DeliverySettings = field(default_factory=DeliverySettings)
     allow_loopback_webhooks: bool = False  # vcengine serve --dev: http and loopback webhook URLs
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
     _closers: list[Callable[[], object]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:

@@ -20,15 +20,14 @@ from urllib.parse import urlsplit
 
 from vcengine.core.email_message import compose, message_id
 from vcengine.core.email_template import render_email
-from vcengine.services import smtp
+from vcengine.services import event_log, smtp
 from vcengine.services.claiming import new_claim_link
 from vcengine.services.context import Services
 from vcengine.services.delivery import EMAIL_KIND, REMINDER_KIND
-from vcengine.services.delivery_events import record_once
 from vcengine.services.email_templates import template_for
 from vcengine.services.email_values import email_values, text
 from vcengine.services.jobs import GiveUp, JobKind, RetryLater, exponential_backoff
-from vcengine.services.ports import CredentialRecord, DeliveryAttemptRecord, JobRecord
+from vcengine.services.ports import CredentialRecord, DeliveryAttemptRecord, EventRecord, JobRecord
 
 __all__ = ["MAX_ATTEMPTS", "job_kinds", "send_email"]
 
@@ -61,11 +60,10 @@ class _Attempt:
         )  # fmt: skip
 
     async def event(self, type: str, data: dict[str, Any]) -> None:
-        """The delivery's outcome event (once per delivery, with its webhook deliveries)."""
+        s = self.services
         data = {"deliveryId": self.job.id, "channel": "email", **data}
-        await record_once(
-            self.services, f"{type}:{self.job.id}", self.record.org_id, type, self.record.id, data
-        )
+        event = EventRecord(s.new_id(), self.record.org_id, type, self.record.id, s.now(), data)
+        await event_log.record(s, event)
 
 
 def _stopped_counting(record: CredentialRecord, now: datetime) -> str | None:
@@ -83,12 +81,9 @@ async def send_email(services: Services, job: JobRecord) -> dict[str, Any]:
         raise GiveUp("the credential is gone", result={"outcome": "failed"})
     earlier = await services.store.list_delivery_attempts(record.org_id, record.id)
     sent = next((a for a in earlier if a.delivery_id == job.id and a.outcome == "sent"), None)
-    attempt = _Attempt(services, job, record)
-    if sent is not None:  # sent by an earlier run: make sure its event is stored, send nothing
-        await attempt.event(
-            "delivered", {"messageId": sent.message_id, "reminder": job.kind == REMINDER_KIND}
-        )
+    if sent is not None:
         return {"outcome": "sent", "messageId": sent.message_id}
+    attempt = _Attempt(services, job, record)
     config, to = services.delivery.smtp, record.recipient.get("email")
     if config is None or not to or (stopped := _stopped_counting(record, services.now())):
         reason = (

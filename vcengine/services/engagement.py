@@ -1,10 +1,10 @@
-"""What learners do to share a credential, counted as events (``Store.add_event``).
+"""What learners and viewers do with a credential, counted as events (``event_log.record``).
 
-``linkedin_clicked`` (the "Add to LinkedIn profile" link was followed, through
-``/credentials/{id}/linkedin``: the funnel's "shared") and ``downloaded`` (a baked badge was
-downloaded from a page); page views go through ``services.analytics.record_page_view``.
-Requests from crawlers and link previewers (``core.user_agents``) are not counted, and neither
-are requests without a User-Agent.
+``page_viewed`` (a credential or claim page was shown), ``linkedin_clicked`` (the "Add to
+LinkedIn profile" link was followed, through ``/credentials/{id}/linkedin``) and ``downloaded``
+(a baked badge or the JSON was downloaded from a page). Requests from crawlers and link
+previewers (by their ``User-Agent``: ``core.user_agents.is_bot``) are not counted, and neither
+are requests without one.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from vcengine.core.user_agents import is_bot
+from vcengine.services import event_log
 from vcengine.services.ports import CredentialRecord, EventRecord
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Engagement", "record_engagement"]
 
-Engagement = Literal["linkedin_clicked", "downloaded"]
+Engagement = Literal["page_viewed", "linkedin_clicked", "downloaded"]
 
 
 async def record_engagement(
@@ -34,5 +35,5 @@ async def record_engagement(
     if is_bot(user_agent):
         return False
     event = EventRecord(services.new_id(), record.org_id, type, record.id, services.now(), dict(data or {}))
-    await services.store.add_event(event)
+    await event_log.record(services, event)
     return True

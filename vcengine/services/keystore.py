@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from vcengine.core.keys import KeyPair
 from vcengine.errors import InputError, SecretError
@@ -30,6 +32,7 @@ from vcengine.private_files import private_dir, tighten
 __all__ = [
     "ENV_VAR",
     "MasterKey",
+    "derive_key",
     "load_or_create_master_key",
     "seal",
     "seal_secret",
@@ -138,6 +141,16 @@ def unseal(blob: bytes, master: MasterKey, *, aad: str | bytes) -> KeyPair:
         return KeyPair.from_secret_multibase(plaintext.decode("ascii"))
     except (InputError, UnicodeDecodeError):
         raise SecretError("the sealed issuer key is not an Ed25519 secret") from None
+
+
+def derive_key(master: MasterKey, purpose: str) -> bytes:
+    """A 32-byte key for one ``purpose`` (HKDF-SHA256 over the master key, RFC 5869), to MAC
+    short secrets kept at rest (a transaction code): without the master key a stored MAC says
+    nothing about the secret. ``SecretError`` if this process has no master key."""
+    if not master._raw:
+        raise SecretError("this process has no master key")
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"vcengine/" + purpose.encode())
+    return hkdf.derive(master._raw)
 
 
 _SECRET_DOMAIN = b"vcengine/secret/"

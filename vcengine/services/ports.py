@@ -41,6 +41,8 @@ __all__ = [
     "AwardRuleRecord",
     "ClaimTokenRecord",
     "CredentialFilter",
+    "CredentialOfferRecord",
+    "CredentialOfferStore",
     "CredentialRecord",
     "DailyCount",
     "DeliveryAttemptRecord",
@@ -55,6 +57,7 @@ __all__ = [
     "IssuerRecord",
     "JobRecord",
     "JobState",
+    "OfferSecret",
     "OrganizationRecord",
     "Page",
     "Scope",
@@ -254,6 +257,71 @@ class JobRecord:
     finished_at: datetime | None = None
 
 
+# -- oid4vci --
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialOfferRecord:
+    """An OpenID for Verifiable Credential Issuance 1.0 offer of one stored credential, and the
+    state of its pre-authorized code flow (``services.oid4vci_offers``).
+
+    Secrets are never stored: ``code_hash``, ``handle_hash`` (the by-reference URL's handle) and
+    ``token_hash`` are SHA-256 of high-entropy values; ``tx_code_mac`` is an HMAC under a key
+    derived from the master key (a short code would fall to a search over a plain hash).
+    ``tx_code_failures`` counts wrong transaction codes; ``redeemed_at`` is when the
+    pre-authorized code was exchanged for the access token (once); ``issued_configurations`` are
+    the credential configurations already issued with that token (each once)."""
+
+    id: str
+    org_id: str
+    issuer_id: str
+    credential_id: str
+    configuration_ids: tuple[str, ...]
+    code_hash: str
+    handle_hash: str
+    created_at: datetime
+    expires_at: datetime
+    tx_code_mac: str | None = None
+    tx_code_failures: int = 0
+    redeemed_at: datetime | None = None
+    token_hash: str | None = None
+    token_expires_at: datetime | None = None
+    issued_configurations: tuple[str, ...] = ()
+
+
+OfferSecret = Literal["code_hash", "handle_hash", "token_hash"]
+
+
+class CredentialOfferStore(Protocol):
+    """The offers' part of ``Store``: every state change is one atomic compare-and-set."""
+
+    async def create_credential_offer(self, offer: CredentialOfferRecord) -> None:
+        """``Conflict`` if its id or one of its hashes is stored already."""
+
+    async def get_credential_offer(self, org_id: str, offer_id: str) -> CredentialOfferRecord | None: ...
+    async def find_credential_offer(self, by: OfferSecret, value: str) -> CredentialOfferRecord | None:
+        """The offer whose ``by`` hash is ``value`` (across organizations: a wallet knows no org)."""
+
+    async def record_tx_code_failure(self, offer_id: str) -> int:
+        """Count one more wrong transaction code (atomically); the new count (0: no such offer)."""
+
+    async def redeem_credential_offer(
+        self, offer_id: str, at: datetime, token_hash: str, token_expires_at: datetime, max_failures: int
+    ) -> bool:
+        """Exchange the pre-authorized code: set ``redeemed_at``, ``token_hash`` and
+        ``token_expires_at`` if the code is not redeemed, ``expires_at`` is after ``at`` and
+        fewer than ``max_failures`` wrong codes were counted. ``False`` (nothing changed) otherwise:
+        of concurrent redemptions exactly one wins."""
+
+    async def mark_configuration_issued(self, offer_id: str, configuration_id: str, at: datetime) -> bool:
+        """Add ``configuration_id`` to ``issued_configurations`` if it is not there and the access
+        token has not expired at ``at``; ``False`` otherwise (of concurrent requests, one wins)."""
+
+    async def use_nonce(self, nonce_hash: str, expires_at: datetime, at: datetime) -> bool:
+        """Record a ``c_nonce`` as used until ``expires_at``; ``False`` if it was used already.
+        Nonces that expired by ``at`` may be forgotten."""
+
+
 # -- webhooks --
 
 
@@ -434,7 +502,7 @@ class Page:
     next: str | None
 
 
-class Store(Protocol):
+class Store(CredentialOfferStore, Protocol):
     """Everything the service needs to persist. All methods are async; all are org-scoped."""
 
     async def start(self) -> None:
@@ -557,7 +625,13 @@ class Store(Protocol):
         is left as it is). Nothing of them is written if the compare-and-set fails."""
 
     # events (analytics, subscriptions)
-    async def add_event(self, event: EventRecord) -> None: ...
+    async def add_event(self, event: EventRecord, jobs: Sequence[JobRecord] = ()) -> None:
+        """Store ``event`` and the ``jobs`` made for it (its webhook deliveries): SQLite in one
+        transaction; MongoDB stores the jobs first (their ids are derived from the event, so a
+        retry stores none twice), then the event, so a crash in between leaves a delivery of an
+        event that is not stored rather than an event whose deliveries are lost."""
+        ...
+
     async def count_events(self, org_id: str, type: str) -> int: ...
 
     # jobs (durable background work: see JobRecord)

@@ -52,6 +52,7 @@ from vcengine.services.ports import (
     AwardRuleRecord,
     ClaimTokenRecord,
     CredentialFilter,
+    CredentialOfferRecord,
     CredentialRecord,
     DailyCount,
     DeliveryAttemptRecord,
@@ -67,6 +68,7 @@ from vcengine.services.ports import (
     IssuerRecord,
     JobRecord,
     JobState,
+    OfferSecret,
     OrganizationRecord,
     Page,
     StatusListRecord,
@@ -82,6 +84,7 @@ from vcengine.storage import _mongo_delivery as md
 from vcengine.storage import _mongo_docs as m
 from vcengine.storage import _mongo_jobs as mj
 from vcengine.storage import _mongo_lms as ml
+from vcengine.storage import _mongo_oid4vci as mo
 from vcengine.storage import _mongo_webhooks as mw
 from vcengine.storage._codec import decode_cursor, encode_cursor, encode_time, revoked_list_of
 
@@ -163,6 +166,7 @@ class MongoStore:
                 ("events", ma.INDEXES),
                 *ml.INDEXES.items(),
                 *md.INDEXES.items(),
+                *mo.INDEXES.items(),
             ):
                 await self._c(name).create_indexes(indexes)
             await self._migrate()
@@ -653,10 +657,80 @@ class MongoStore:
             if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
                 raise
 
+    # -- oid4vci --------------------------------------------------------------------------------
+
+    @_translated
+    async def create_credential_offer(self, offer: CredentialOfferRecord) -> None:
+        await self._c("credential_offers").insert_one(mo.offer_doc(offer))
+
+    @_translated
+    async def get_credential_offer(self, org_id: str, offer_id: str) -> CredentialOfferRecord | None:
+        return await self._find_one("credential_offers", {"_id": offer_id, "org_id": org_id}, mo.offer)
+
+    @_translated
+    async def find_credential_offer(self, by: OfferSecret, value: str) -> CredentialOfferRecord | None:
+        if by not in ("code_hash", "handle_hash", "token_hash"):
+            raise ValueError(f"not an offer secret: {by}")
+        return await self._find_one("credential_offers", {by: value}, mo.offer)
+
+    @_translated
+    async def record_tx_code_failure(self, offer_id: str) -> int:
+        doc = await self._c("credential_offers").find_one_and_update(
+            {"_id": offer_id}, {"$inc": {"tx_code_failures": 1}}, return_document=ReturnDocument.AFTER
+        )
+        return 0 if doc is None else int(doc["tx_code_failures"])
+
+    @_translated
+    async def redeem_credential_offer(
+        self, offer_id: str, at: datetime, token_hash: str, token_expires_at: datetime, max_failures: int
+    ) -> bool:
+        moment = encode_time(at)
+        result = await self._c("credential_offers").update_one(
+            {
+                "_id": offer_id,
+                "redeemed_at": _NULL,
+                "expires_at": {"$gt": moment},
+                "tx_code_failures": {"$lt": max_failures},
+            },
+            {
+                "$set": {
+                    "redeemed_at": moment,
+                    "token_hash": token_hash,
+                    "token_expires_at": encode_time(token_expires_at),
+                }
+            },
+        )
+        return result.modified_count == 1
+
+    @_translated
+    async def mark_configuration_issued(self, offer_id: str, configuration_id: str, at: datetime) -> bool:
+        result = await self._c("credential_offers").update_one(
+            {
+                "_id": offer_id,
+                "token_expires_at": {"$gt": encode_time(at)},
+                "issued_configurations": {"$nin": [configuration_id]},
+            },
+            {"$push": {"issued_configurations": configuration_id}},
+        )
+        return result.modified_count == 1
+
+    @_translated
+    async def use_nonce(self, nonce_hash: str, expires_at: datetime, at: datetime) -> bool:
+        nonces = self._c("used_nonces")
+        await nonces.delete_many({"expires_at": {"$lte": encode_time(at)}})
+        try:
+            await nonces.insert_one({"_id": nonce_hash, "expires_at": encode_time(expires_at)})
+        except DuplicateKeyError:
+            return False
+        return True
+
     # -- events ----------------------------------------------------------------------------------
 
     @_translated
-    async def add_event(self, event: EventRecord) -> None:
+    async def add_event(self, event: EventRecord, jobs: Sequence[JobRecord] = ()) -> None:
+        for job in jobs:  # first: see the port (job ids are derived from the event)
+            with contextlib.suppress(DuplicateKeyError):
+                await self._c("jobs").insert_one(mj.job_doc(job))
         await self._c("events").insert_one(m.event_doc(event))
 
     @_translated

@@ -30,6 +30,7 @@ from vcengine.services.ports import (
     AwardRuleRecord,
     ClaimTokenRecord,
     CredentialFilter,
+    CredentialOfferRecord,
     CredentialRecord,
     DailyCount,
     DeliveryAttemptRecord,
@@ -45,6 +46,7 @@ from vcengine.services.ports import (
     IssuerRecord,
     JobRecord,
     JobState,
+    OfferSecret,
     OrganizationRecord,
     Page,
     StatusListRecord,
@@ -59,6 +61,7 @@ from vcengine.storage import _sqlite_analytics as analytics_sql
 from vcengine.storage import _sqlite_delivery as delivery_sql
 from vcengine.storage import _sqlite_jobs as jobs_sql
 from vcengine.storage import _sqlite_lms as lms_sql
+from vcengine.storage import _sqlite_oid4vci as offers_sql
 from vcengine.storage import _sqlite_schema as s
 from vcengine.storage import _sqlite_webhooks as wh
 from vcengine.storage._codec import (
@@ -362,10 +365,36 @@ class SqliteStore:
     ) -> None:
         await self._write(_save_status_list, record, expected_version, list(transitions))
 
+    # -- oid4vci --------------------------------------------------------------------------------
+
+    async def create_credential_offer(self, offer: CredentialOfferRecord) -> None:
+        await self._write(offers_sql.insert, offer)
+
+    async def get_credential_offer(self, org_id: str, offer_id: str) -> CredentialOfferRecord | None:
+        sql = f"SELECT {offers_sql.COLUMNS} FROM credential_offers WHERE org_id = ? AND id = ?"
+        return await self._one(offers_sql.offer, sql, [org_id, offer_id])
+
+    async def find_credential_offer(self, by: OfferSecret, value: str) -> CredentialOfferRecord | None:
+        return await self._one(offers_sql.offer, offers_sql.select_by(by), [value])
+
+    async def record_tx_code_failure(self, offer_id: str) -> int:
+        return await self._write(offers_sql.record_tx_code_failure, offer_id)
+
+    async def redeem_credential_offer(
+        self, offer_id: str, at: datetime, token_hash: str, token_expires_at: datetime, max_failures: int
+    ) -> bool:
+        return await self._write(offers_sql.redeem, offer_id, at, token_hash, token_expires_at, max_failures)
+
+    async def mark_configuration_issued(self, offer_id: str, configuration_id: str, at: datetime) -> bool:
+        return await self._write(offers_sql.mark_issued, offer_id, configuration_id, at)
+
+    async def use_nonce(self, nonce_hash: str, expires_at: datetime, at: datetime) -> bool:
+        return await self._write(offers_sql.use_nonce, nonce_hash, expires_at, at)
+
     # -- events ----------------------------------------------------------------------------------
 
-    async def add_event(self, event: EventRecord) -> None:
-        await self._insert("events", s.EVENT, s.event_row(event))
+    async def add_event(self, event: EventRecord, jobs: Sequence[JobRecord] = ()) -> None:
+        await self._write(_add_event, event, list(jobs))
 
     async def count_events(self, org_id: str, type: str) -> int:
         sql = "SELECT count(*) FROM events WHERE org_id = ? AND type = ?"
@@ -656,7 +685,7 @@ def _create_schema(conn: Connection) -> None:
         version = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
     if version is not None and version > s.SCHEMA_VERSION:
         raise StoreError(f"the store was written by a newer vcengine (schema {version} > {s.SCHEMA_VERSION})")
-    for statement in (*s.DDL, *jobs_sql.DDL, *wh.DDL, *lms_sql.DDL, *delivery_sql.DDL):
+    for statement in (*s.DDL, *jobs_sql.DDL, *wh.DDL, *lms_sql.DDL, *delivery_sql.DDL, *offers_sql.DDL):
         conn.execute(statement)
     for table, column, kind in (
         *s.ADDED_COLUMNS,
@@ -699,6 +728,11 @@ def _pin_revoked_entries(conn: Connection) -> None:
         ).fetchall()
         encoded = revoked_list_of(length, (row[0] for row in revoked if row[0] is not None))
         conn.execute("UPDATE status_lists SET revoked_list = ? WHERE id = ?", [encoded, list_id])
+
+
+def _add_event(conn: Connection, event: EventRecord, jobs: Sequence[JobRecord]) -> None:
+    conn.execute(f"INSERT INTO events ({s.EVENT}) VALUES ({s.placeholders(s.EVENT)})", s.event_row(event))
+    jobs_sql.insert(conn, jobs)
 
 
 def _insert_credential(

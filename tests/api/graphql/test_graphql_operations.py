@@ -169,6 +169,15 @@ def test_every_operation_runs_end_to_end(server: Server) -> None:
         "unsuspendCredentials"
     ]
     assert refused["credentials"] == [] and refused["userErrors"], "a revoked credential stays revoked"
+    offered = run(
+        server,
+        "create_credential_offer",
+        {"input": {"credentialId": credential["id"]}},
+        key,
+        "createCredentialOffer",
+    )["offer"]
+    assert offered["openid4vciOfferUri"].startswith("openid-credential-offer://?credential_offer_uri=")
+    assert offered["txCode"] is None and offered["qrCodeSvg"].startswith("<svg")
     revoked = run(server, "revoke_credential", {"input": {"id": credential["id"]}}, key, "revokeCredential")
     assert revoked["credential"]["status"] == "REVOKED"
     report = run(
@@ -239,9 +248,12 @@ def test_every_operation_runs_end_to_end(server: Server) -> None:
     preview = run(server, "preview_email_template", {"input": {"credentialId": credential["id"]}}, key)
     assert preview["previewEmailTemplate"]["preview"]["subject"] == "GraphQL basics for Ada"
     branded = {"issuerId": issuer["id"], "primaryColor": "#112233"}
-    assert run(server, "set_issuer_branding", {"input": branded}, key, "setIssuerBranding")["branding"][
-        "primaryColor"
-    ] == "#112233"
+    assert (
+        run(server, "set_issuer_branding", {"input": branded}, key, "setIssuerBranding")["branding"][
+            "primaryColor"
+        ]
+        == "#112233"
+    )
 
     integration = run(
         server,
@@ -362,6 +374,8 @@ def test_every_operation_runs_with_its_example_variables_file(server: Server) ->
     example("unsuspend_credential")
     example("unsuspend_credentials")
     example("revoke_credentials")
+    offer = example("create_credential_offer")["createCredentialOffer"]["offer"]
+    assert offer["txCode"].isdigit() and len(offer["txCode"]) == 6
     assert example("revoke_credential")["revokeCredential"]["credential"]["status"] == "REVOKED"
     example("rotate_issuer_key")
     example("generate_issuer_key")

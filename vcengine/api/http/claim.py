@@ -26,10 +26,10 @@ from vcengine.api.http._problem import Problem
 from vcengine.api.http._templates import render
 from vcengine.core.credential_view import CredentialView
 from vcengine.errors import InputError
-from vcengine.services.analytics import record_page_view
 from vcengine.services.claiming import Claim, accept_claim, open_claim
 from vcengine.services.context import Services
 from vcengine.services.earner_profiles import profile_of, profile_url, show_on_profile
+from vcengine.services.engagement import record_engagement
 from vcengine.services.issuing import credential_json, credential_url
 from vcengine.services.ports import CredentialRecord, EarnerProfileRecord
 
@@ -112,7 +112,9 @@ async def claim_page(request: Request) -> Response:
     claim = await open_claim(svc, request.path_params["token"])
     if claim.credential is None or claim.state in ("unknown", "expired"):
         return _gone(svc, claim)
-    await record_page_view(svc, claim.credential, request.headers.get("user-agent"), {"page": "claim"})
+    await record_engagement(
+        svc, claim.credential, "page_viewed", request.headers.get("user-agent"), {"page": "claim"}
+    )
     nonce = secrets.token_urlsafe(16)
     page = _page(svc, claim.credential, claim, await profile_of(svc, claim.credential))
     branding = await svc.store.find_issuer_branding(claim.credential.issuer_id)

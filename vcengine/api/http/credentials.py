@@ -34,7 +34,6 @@ from vcengine.core.bake import bake
 from vcengine.core.bake.badge_image import render_badge_png, render_badge_svg
 from vcengine.core.contexts import VC_V2_CONTEXT
 from vcengine.services import verifying
-from vcengine.services.analytics import record_page_view
 from vcengine.services.context import Services
 from vcengine.services.engagement import record_engagement
 from vcengine.services.issuing import credential_json
@@ -104,7 +103,7 @@ async def credential(request: Request) -> Response:
         raise Problem(406, "not-acceptable", "Not acceptable", f"available: {', '.join(offers)}")
     vary = {"Vary": "Accept"}
     if media_type == "text/html":
-        await record_page_view(svc, record, request.headers.get("user-agent"))
+        await record_engagement(svc, record, "page_viewed", request.headers.get("user-agent"))
         return await _page(svc, record)
     if media_type in _JWT_TYPES:
         body = str(record.document["jwt"]).encode("ascii")

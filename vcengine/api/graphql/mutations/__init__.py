@@ -9,6 +9,7 @@ from vcengine.api.graphql.mutations.bulk_issue_csv import bulk_issue_csv
 from vcengine.api.graphql.mutations.create_achievement import create_achievement
 from vcengine.api.graphql.mutations.create_api_key import create_api_key
 from vcengine.api.graphql.mutations.create_award_rule import create_award_rule
+from vcengine.api.graphql.mutations.create_credential_offer import create_credential_offer
 from vcengine.api.graphql.mutations.create_integration import create_integration
 from vcengine.api.graphql.mutations.create_issuer import create_issuer
 from vcengine.api.graphql.mutations.create_webhook_endpoint import create_webhook_endpoint
@@ -53,6 +54,7 @@ class Mutation:
     unsuspend_credential = STATUS_MUTATIONS["unsuspend_credential"]
     unsuspend_credentials = STATUS_MUTATIONS["unsuspend_credentials"]
     verify_credential = strawberry.mutation(resolver=verify_credential)
+    create_credential_offer = strawberry.mutation(resolver=create_credential_offer)
     create_api_key = strawberry.mutation(resolver=create_api_key)
     revoke_api_key = strawberry.mutation(resolver=revoke_api_key)
     create_webhook_endpoint = strawberry.mutation(resolver=create_webhook_endpoint)

@@ -3,11 +3,11 @@
 
 ``revokeCredential(input: {id, reason, publicReason})`` → ``{credential, userErrors}``;
 ``revokeCredentials(input: {ids, reason, publicReason})`` → ``{credentials, userErrors}``; the
-same for suspend and unsuspend (without ``publicReason``). ``reason`` (at most 1,000 characters)
-is kept with the change's event; ``publicReason`` is shown on the revoked credentials' public
-pages with the date (``services.status_notices``). Per-id failures are userErrors on
-``input.id`` / ``input.ids.<i>``; the other ids still change. Revoking a revoked credential one
-at a time is an INVALID_TRANSITION userError; a batch naming one again changes nothing for it.
+same for suspend and unsuspend (no ``publicReason``). ``reason`` (at most 1,000 characters) stays
+private, kept with the change's event; ``publicReason`` is shown on the credential's public pages
+with the date it was revoked (``services.status_notices``). Revoking a revoked credential one at a
+time is an INVALID_TRANSITION user error; batches stay idempotent. Per-id failures are userErrors
+on ``input.id`` / ``input.ids.<i>``; the other ids still change.
 
 The input and payload types are made from the table (their GraphQL names and fields are those
 the schema has always had), so a seventh change is a row, not a module.
@@ -15,7 +15,6 @@ the schema has always had), so a seventh change is a row, not a module.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +43,11 @@ class _Row:
     type_name: str  # the prefix of its input and payload type names
     action: Action
     many: bool
+
+    @property
+    def public(self) -> bool:
+        """Whether the change can carry a reason published on the credential's pages."""
+        return self.action == "revoke"
 
 
 _TABLE = (
@@ -85,49 +89,20 @@ async def change(
     return [Credential.of(r) for r in outcome.changed], errors
 
 
-async def _before_revoke(
-    info: Info[Context, Any], input: Any, *, single: bool
-) -> tuple[str | None, list[UserError]]:
-    """The public reason, checked; and for one credential, that it is not revoked already."""
-    credential_id = None
-    if single:
-        with contextlib.suppress(VcengineError):  # ``change`` reports it
-            credential_id = record_id(input.id, "Credential", "")
-    reason = input.public_reason
-
-    async def check(services: Services, actor: Actor) -> str | None:
-        public = status_notices.check_public_reason(reason)
-        if credential_id is not None:
-            await status_notices.check_revocable(services, actor, credential_id)
-        return public
-
-    return await perform(info, check)
-
-
-async def _after_revoke(
-    info: Info[Context, Any], changed: list[Credential], public: str | None
-) -> list[UserError]:
-    """Record when (now) and, if given, why the changed credentials were revoked."""
-    store = info.context.services.store
-    records = [r for c in changed if (r := await store.find_credential(c.record_id)) is not None]
-    _, errors = await perform(info, lambda s, a: status_notices.publish_revocations(s, a, records, public))
-    return errors
-
-
 def _types(row: _Row) -> tuple[type, type]:
     """The row's input and payload types, as strawberry types named after the row."""
     target = "credentials" if row.many else "credential"
-    input_fields: dict[str, Any] = {"ids": list[strawberry.ID]} if row.many else {"id": strawberry.ID}
-    if row.action == "revoke":
-        input_fields["public_reason"] = str | None
-    input_type = type(
-        f"{row.type_name}Input", (), {"__annotations__": {**input_fields, "reason": str | None}}
-    )
-    input_type.reason = None  # type: ignore[attr-defined]
-    if row.action == "revoke":
-        input_type.public_reason = strawberry.field(  # type: ignore[attr-defined]
-            default=None, description="Shown on the public page with the date it was revoked."
+    annotations: dict[str, Any] = {"ids": list[strawberry.ID]} if row.many else {"id": strawberry.ID}
+    annotations["reason"] = str | None
+    namespace: dict[str, Any] = {
+        "reason": strawberry.field(default=None, description="Kept private (the change's event).")
+    }
+    if row.public:
+        annotations["public_reason"] = str | None
+        namespace["public_reason"] = strawberry.field(
+            default=None, description="Shown on the credential's public pages, with the date it was revoked."
         )
+    input_type = type(f"{row.type_name}Input", (), {"__annotations__": annotations, **namespace})
     payload_fields = {
         target: list[Credential] if row.many else Credential | None,
         "user_errors": list[UserError],
@@ -136,23 +111,45 @@ def _types(row: _Row) -> tuple[type, type]:
     return strawberry.input(input_type), strawberry.type(payload_type)
 
 
+async def _check_public(
+    services: Services, actor: Actor, row: _Row, ids: list[Any], public_reason: str | None
+) -> str | None:
+    """The reason to publish; for one credential, INVALID_TRANSITION if it is revoked already."""
+    public = status_notices.check_public_reason(public_reason)
+    if not row.many:
+        try:
+            credential_id = record_id(ids[0], "Credential", "")
+        except VcengineError:
+            return public  # ``change`` reports the id
+        await status_notices.check_revocable(services, actor, credential_id)
+    return public
+
+
 def _resolver(row: _Row) -> Callable[..., Awaitable[Any]]:
     input_type, payload_type = _types(row)
+
+    def payload(changed: list[Credential], errors: list[UserError]) -> Any:
+        if row.many:
+            return payload_type(credentials=changed, user_errors=errors)
+        return payload_type(credential=None if errors or not changed else changed[0], user_errors=errors)
 
     async def resolve(info: Info[Context, Any], input: Any) -> Any:
         ids = list(input.ids) if row.many else [input.id]
         public: str | None = None
-        if row.action == "revoke":
-            public, errors = await _before_revoke(info, input, single=not row.many)
+        if row.public:
+            reason = input.public_reason
+            public, errors = await perform(info, lambda s, a: _check_public(s, a, row, ids, reason))
             if errors:
-                return payload_type(**{"credentials" if row.many else "credential": [] if row.many else None},
-                                    user_errors=errors)  # fmt: skip
+                return payload([], errors)
         changed, errors = await change(info, ids, row.action, input.reason, single=not row.many)
-        if row.action == "revoke" and changed:
-            errors += await _after_revoke(info, changed, public)
-        if row.many:
-            return payload_type(credentials=changed, user_errors=errors)
-        return payload_type(credential=None if errors or not changed else changed[0], user_errors=errors)
+        if row.public and changed:
+            store = info.context.services.store
+            records = [r for c in changed if (r := await store.find_credential(c.record_id)) is not None]
+            _, failed = await perform(
+                info, lambda s, a: status_notices.publish_revocations(s, a, records, public)
+            )
+            errors = errors + failed
+        return payload(changed, errors)
 
     resolve.__name__ = row.field
     resolve.__annotations__ = {"info": Info[Context, Any], "input": input_type, "return": payload_type}
