@@ -26,7 +26,7 @@ from tests.storage.stores import database_name, mongo_uri
 
 __all__ = ["mongo_uri"]
 
-LEARNERS = 400  # enough that accepting outruns processing, so the kill lands mid-backlog
+LEARNERS = int(os.environ.get("LMS_CRASH_EVENTS", "150"))
 CREATE_INTEGRATION = """mutation($i: CreateIntegrationInput!) { createIntegration(input: $i) {
   integration { id webhookUrl } secret userErrors { message } } }"""
 CREATE_RULE = """mutation($i: CreateAwardRuleInput!) { createAwardRule(input: $i) {
@@ -111,23 +111,44 @@ def _counts(database: Path) -> tuple[int, int, int]:
     return int(credentials[0]), int(credentials[1]), int(received)
 
 
+def _wait_for_issued(database: Path, at_least: int, timeout: float) -> int:
+    deadline = time.monotonic() + timeout
+    while True:
+        issued = _counts(database)[0] if database.exists() else 0
+        if issued >= at_least:
+            return issued
+        assert time.monotonic() < deadline, f"only {issued} issued"
+        time.sleep(0.02)
+
+
 @pytest.mark.slow
 def test_accepted_events_survive_a_kill_and_issue_once(tmp_path: Path) -> None:
     data = tmp_path / "data"
+    database = data / "vcengine.sqlite3"
     env = serve_env(VCENGINE_BOOTSTRAP_API_KEY=ADMIN_KEY)
-    first = Served(data, env)
+    # 1. an API-only instance (no background jobs) accepts every event, and is killed
+    first = Served(data, {**env, "VCENGINE_JOB_CONCURRENCY": "0"})
     try:
         first.wait_ready()
         path, secret = _setup(first)
         with ThreadPoolExecutor(8) as pool:
             codes = list(pool.map(lambda n: _send(first.base_url, path, secret, n), range(LEARNERS)))
         assert codes == [200] * LEARNERS  # every one stored before its answer
-        first.crash()  # SIGKILL right after the last answer: processing is cut short
+        first.crash()
     finally:
         first.stop()
-    issued_before, _, received = _counts(data / "vcengine.sqlite3")
+    assert _counts(database) == (0, 0, LEARNERS)  # accepted, none processed
+    # 2. an instance working one event at a time is killed while it works through them
+    worker = Served(data, {**env, "VCENGINE_JOB_CONCURRENCY": "1"})
+    try:
+        worker.wait_ready()
+        _wait_for_issued(database, 3, timeout=60)
+        worker.crash()
+    finally:
+        worker.stop()
+    issued_before, _, received = _counts(database)
     assert received == LEARNERS
-    assert issued_before < LEARNERS, "the kill should land before every event was processed"
+    assert 3 <= issued_before < LEARNERS, "the kill should land while events are being processed"
 
     second = Served(data, env)
     try:

@@ -120,7 +120,7 @@ class JobRunner:
         self._woken.set()
 
     def start(self) -> None:
-        if self._task is None and self._kinds:
+        if self._task is None and self._kinds and self._concurrency > 0:
             self._task = asyncio.create_task(self.run(), name="vcengine-jobs")
 
     async def stop(self) -> None:
