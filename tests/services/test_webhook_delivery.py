@@ -4,6 +4,7 @@ and every organization kept to its own endpoints and deliveries."""
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -242,3 +243,21 @@ async def test_bad_input_is_refused_with_a_clear_error(services: Services, tenan
         await webhook_endpoints.create_endpoint(services, actor, "https://a.example/", ["credential.issued"])
     with pytest.raises(InputError, match="at most 50 webhook endpoints"):
         await webhook_endpoints.create_endpoint(services, actor, "https://a.example/", ["credential.issued"])
+
+
+async def test_bulk_issuance_makes_one_delivery_per_credential_in_order(
+    services: Services, tenant: Tenant
+) -> None:
+    new = await webhook_endpoints.create_endpoint(
+        services, tenant.actor, "https://hooks.example.com/bulk", ["credential.issued"]
+    )
+    requests = [
+        IssueRequest(tenant.achievement_id, RecipientInput(email=f"learner{i}@example.com")) for i in range(5)
+    ]
+    results = await issuing.bulk_issue(services, tenant.actor, requests)
+    jobs = await jobs_of(services, tenant, new.endpoint.id)
+    issued_ids = {r.issued.record.id for r in results if r.issued is not None}
+    assert (
+        len(jobs) == 5 and {json.loads(j.payload["body"])["data"]["credentialId"] for j in jobs} == issued_ids
+    )
+    assert all(j.queue == f"webhook:{new.endpoint.id}" for j in jobs)
