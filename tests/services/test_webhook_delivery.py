@@ -21,7 +21,7 @@ from vcengine.services.context import Actor, Services
 from vcengine.services.issuing import IssueRequest, RecipientInput
 from vcengine.services.jobs import GiveUp, RetryLater
 from vcengine.services.keystore import unseal_secret
-from vcengine.services.ports import JobRecord
+from vcengine.services.ports import EventRecord, JobRecord
 
 pytestmark = pytest.mark.anyio
 T0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -261,3 +261,23 @@ async def test_bulk_issuance_makes_one_delivery_per_credential_in_order(
         len(jobs) == 5 and {json.loads(j.payload["body"])["data"]["credentialId"] for j in jobs} == issued_ids
     )
     assert all(j.queue == f"webhook:{new.endpoint.id}" for j in jobs)
+
+
+async def test_an_event_stored_on_its_own_is_delivered_signed(
+    services: Services, tenant: Tenant, receiver: Receiver, clock: Clock
+) -> None:
+    """A ``claimed`` event, as the claim page stores it, reaches an endpoint as ``credential.claimed``."""
+    clock.now = datetime.now(UTC)
+    new = await webhook_endpoints.create_endpoint(
+        services, tenant.actor, receiver.url, ["credential.claimed"]
+    )
+    receiver.secret = new.secret
+    credential_id = await issue(services, tenant)  # not subscribed: no delivery
+    claimed = EventRecord(services.new_id(), tenant.org_id, "claimed", credential_id, services.now(), {})
+    await webhook_delivery.store_event(services, claimed)
+    result = await webhook_delivery.deliver(services, await claim(services))
+    assert result == {"outcome": "delivered", "statusCode": 200}
+    (received,) = receiver.received
+    assert received.error is None and received.headers["webhook-id"] == claimed.id
+    assert received.payload["type"] == "credential.claimed"
+    assert received.payload["data"]["credentialId"] == credential_id

@@ -14,6 +14,7 @@ from typing import Any
 
 from vcengine.core.analytics import Bucket, Interval, buckets, check_range
 from vcengine.core.user_agents import is_bot
+from vcengine.services import webhook_delivery
 from vcengine.services.context import Actor, Services
 from vcengine.services.ports import AnalyticsFilter, CredentialRecord, EventRecord, FunnelCounts
 
@@ -62,5 +63,5 @@ async def record_page_view(
     event = EventRecord(
         services.new_id(), credential.org_id, "page_viewed", credential.id, services.now(), dict(data or {})
     )
-    await services.store.add_event(event)
+    await webhook_delivery.store_event(services, event)
     return event

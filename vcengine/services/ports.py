@@ -479,7 +479,12 @@ class Store(Protocol):
         is left as it is). Nothing of them is written if the compare-and-set fails."""
 
     # events (analytics, subscriptions)
-    async def add_event(self, event: EventRecord) -> None: ...
+    async def add_event(self, event: EventRecord, jobs: Sequence[JobRecord] = ()) -> None:
+        """Store ``event`` and ``jobs`` (its webhook deliveries, say) in one write; ``Conflict`` if
+        the event's id is stored already (then none of the jobs is stored either; a job whose id
+        is stored already is left as it is)."""
+        ...
+
     async def count_events(self, org_id: str, type: str) -> int: ...
 
     # jobs (durable background work: see JobRecord)

@@ -2,7 +2,8 @@
 
 ``deliveries_for`` turns stored events into delivery jobs; the use case that records an event
 passes them to the store in the same write (``insert_credential(jobs=…)``, a status transition's
-``jobs``), so a delivery exists exactly when its event does. Each job is queued on its endpoint
+``jobs``, ``add_event(jobs=…)`` through ``store_event``), so a delivery exists exactly when its
+event does. Each job is queued on its endpoint
 (``webhook_queue``): one delivery at a time per endpoint, in the order the events happened.
 
 A delivery POSTs the JSON body fixed when the job was made, signed per Standard Webhooks with
@@ -46,6 +47,7 @@ __all__ = [
     "deliveries_for",
     "job_kinds",
     "replay",
+    "store_event",
 ]
 
 KIND = "webhook.deliver"
@@ -85,6 +87,15 @@ async def deliveries_for(services: Services, org_id: str, events: Sequence[Event
             job_id = f"whd_{event.id}_{endpoint.id}"
             jobs.append(new_job(job_id, org_id, KIND, payload, now, queue=webhook_queue(endpoint.id)))
     return jobs
+
+
+async def store_event(services: Services, event: EventRecord) -> None:
+    """Store an event recorded on its own (delivered, claimed, page_viewed, …) with its webhook
+    deliveries, in one write (``Store.add_event``)."""
+    jobs = await deliveries_for(services, event.org_id, [event])
+    await services.store.add_event(event, jobs)
+    if jobs:
+        services.wake_jobs()
 
 
 async def deliver(services: Services, job: JobRecord) -> Mapping[str, Any]:
