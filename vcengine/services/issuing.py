@@ -41,7 +41,7 @@ from vcengine.core.proofs.data_integrity import add_proof
 from vcengine.core.schema import ensure_signable
 from vcengine.core.status import status_list_entry
 from vcengine.errors import InputError, NotFound, SchemaError, VcengineError
-from vcengine.services import webhook_delivery
+from vcengine.services import credential_expiry, webhook_delivery
 from vcengine.services.context import Actor, Services
 from vcengine.services.events import CredentialEvent
 from vcengine.services.issuers import signing_key
@@ -361,6 +361,8 @@ async def store_issued(services: Services, record: CredentialRecord, data: Mappi
     """Store ``record`` with its ``issued`` event; tell live listeners if it is a new one."""
     event = _issued_event(services, record, data)
     jobs = await webhook_delivery.deliveries_for(services, record.org_id, [event])
+    if (expiry := credential_expiry.expiry_job(services, record)) is not None:
+        jobs.append(expiry)
     stored = await services.store.insert_credential(record, event, jobs)
     created = stored.id == record.id
     if created and jobs:
