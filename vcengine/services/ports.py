@@ -626,10 +626,9 @@ class Store(CredentialOfferStore, Protocol):
 
     # events (analytics, subscriptions)
     async def add_event(self, event: EventRecord, jobs: Sequence[JobRecord] = ()) -> None:
-        """Store ``event`` and the ``jobs`` made for it (its webhook deliveries): SQLite in one
-        transaction; MongoDB stores the jobs first (their ids are derived from the event, so a
-        retry stores none twice), then the event, so a crash in between leaves a delivery of an
-        event that is not stored rather than an event whose deliveries are lost."""
+        """Store ``event`` and ``jobs`` (its webhook deliveries, say) in one write; ``Conflict`` if
+        the event's id is stored already (then none of the jobs is stored either; a job whose id
+        is stored already is left as it is)."""
         ...
 
     async def count_events(self, org_id: str, type: str) -> int: ...

@@ -728,10 +728,16 @@ class MongoStore:
 
     @_translated
     async def add_event(self, event: EventRecord, jobs: Sequence[JobRecord] = ()) -> None:
-        for job in jobs:  # first: see the port (job ids are derived from the event)
-            with contextlib.suppress(DuplicateKeyError):
-                await self._c("jobs").insert_one(mj.job_doc(job))
-        await self._c("events").insert_one(m.event_doc(event))
+        doc = m.event_doc(event)
+        if jobs:  # kept in the event document until copied out (see insert_credential)
+            doc["outbox_jobs"] = [mj.job_doc(j) for j in jobs]
+        await self._c("events").insert_one(doc)
+        if jobs:
+            await self._copy_out_event_jobs(doc)
+
+    async def _copy_out_event_jobs(self, doc: Doc) -> None:
+        await self._insert_once("jobs", doc.get("outbox_jobs", []))
+        await self._c("events").update_one({"_id": doc["_id"]}, {"$unset": {"outbox_jobs": ""}})
 
     @_translated
     async def count_events(self, org_id: str, type: str) -> int:
@@ -785,9 +791,12 @@ class MongoStore:
         return head is not None and head["_id"] == doc["_id"]
 
     async def _copy_out_left_jobs(self) -> None:
-        """Copy out the jobs a killed process left in credential documents (see ``insert_credential``)."""
+        """Copy out the jobs a killed process left in credential, event and status list documents
+        (see ``insert_credential``, ``add_event``, ``save_status_list``)."""
         async for doc in self._c("credentials").find({"outbox_jobs": {"$exists": True}}).limit(100):
             await self._copy_out_outbox(doc)
+        async for doc in self._c("events").find({"outbox_jobs": {"$exists": True}}).limit(100):
+            await self._copy_out_event_jobs(doc)
         lists = self._c("status_lists").find(
             {"pending": {"$exists": True}}, projection={"version": True, "pending": True}
         )
