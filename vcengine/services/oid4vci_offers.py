@@ -86,6 +86,7 @@ def endpoints(services: Services, issuer_id: str) -> Endpoints:
         nonce=f"{base}/oid4vci/nonce",
         credential=f"{base}/oid4vci/credential",
         notification=f"{base}/oid4vci/notification",
+        authorization=f"{base}/oid4vci/authorize",
     )
 
 

@@ -48,6 +48,8 @@ from vcengine.errors import Conflict, InputError, NotFound, StoreError, StoreUna
 from vcengine.services.ports import (
     AchievementRecord,
     ApiKeyRecord,
+    AuthorizationLookup,
+    AuthorizationRequestRecord,
     CredentialFilter,
     CredentialOfferRecord,
     CredentialRecord,
@@ -700,6 +702,49 @@ class MongoStore:
         except DuplicateKeyError:
             return False
         return True
+
+    @_translated
+    async def create_authorization_request(self, request: AuthorizationRequestRecord) -> None:
+        await self._c("authorization_requests").insert_one(mo.request_doc(request))
+
+    @_translated
+    async def find_authorization_request(
+        self, by: AuthorizationLookup, value: str
+    ) -> AuthorizationRequestRecord | None:
+        if by not in ("id", "handle_hash", "login_hash", "offer_id"):
+            raise ValueError(f"not an authorization request lookup: {by}")
+        return await self._find_one(
+            "authorization_requests", {"_id" if by == "id" else by: value}, mo.request
+        )
+
+    @_translated
+    async def request_sign_in(self, request_id: str, email: str, at: datetime) -> bool:
+        result = await self._c("authorization_requests").update_one(
+            {"_id": request_id, "email": _NULL, "expires_at": {"$gt": encode_time(at)}},
+            {"$set": {"email": email}},
+        )
+        return result.modified_count == 1
+
+    @_translated
+    async def set_sign_in_link(self, request_id: str, login_hash: str, login_expires_at: datetime) -> None:
+        await self._c("authorization_requests").update_one(
+            {"_id": request_id},
+            {"$set": {"login_hash": login_hash, "login_expires_at": encode_time(login_expires_at)}},
+        )
+
+    @_translated
+    async def complete_sign_in(self, request_id: str, login_hash: str, at: datetime, offer_id: str) -> bool:
+        moment = encode_time(at)
+        result = await self._c("authorization_requests").update_one(
+            {
+                "_id": request_id,
+                "login_hash": login_hash,
+                "signed_in_at": _NULL,
+                "login_expires_at": {"$gt": moment},
+            },
+            {"$set": {"signed_in_at": moment, "offer_id": offer_id}},
+        )
+        return result.modified_count == 1
 
     # -- events ----------------------------------------------------------------------------------
 

@@ -26,6 +26,8 @@ from vcengine.private_files import create_private_file, private_dir, tighten
 from vcengine.services.ports import (
     AchievementRecord,
     ApiKeyRecord,
+    AuthorizationLookup,
+    AuthorizationRequestRecord,
     CredentialFilter,
     CredentialOfferRecord,
     CredentialRecord,
@@ -367,6 +369,23 @@ class SqliteStore:
 
     async def use_nonce(self, nonce_hash: str, expires_at: datetime, at: datetime) -> bool:
         return await self._write(offers_sql.use_nonce, nonce_hash, expires_at, at)
+
+    async def create_authorization_request(self, request: AuthorizationRequestRecord) -> None:
+        await self._write(offers_sql.insert_request, request)
+
+    async def find_authorization_request(
+        self, by: AuthorizationLookup, value: str
+    ) -> AuthorizationRequestRecord | None:
+        return await self._one(offers_sql.request, offers_sql.select_request_by(by), [value])
+
+    async def request_sign_in(self, request_id: str, email: str, at: datetime) -> bool:
+        return await self._write(offers_sql.request_sign_in, request_id, email, at)
+
+    async def set_sign_in_link(self, request_id: str, login_hash: str, login_expires_at: datetime) -> None:
+        await self._write(offers_sql.set_sign_in_link, request_id, login_hash, login_expires_at)
+
+    async def complete_sign_in(self, request_id: str, login_hash: str, at: datetime, offer_id: str) -> bool:
+        return await self._write(offers_sql.complete_sign_in, request_id, login_hash, at, offer_id)
 
     # -- events ----------------------------------------------------------------------------------
 
