@@ -445,3 +445,23 @@ async def test_sign_in_links_expire_work_once_and_only_for_the_learners_badges(
     assert len(jobs.items) == 3  # Eve's, Ada's first request, Ada's second: one per request
     stored = await services.store.find_authorization_request("id", jobs.items[-1].payload["requestId"])
     assert stored is not None and stored.email == "ada@example.org"
+
+
+async def test_a_suspended_credential_is_neither_offered_nor_delivered(
+    services: Services, tenant: Tenant, clock: Clock
+) -> None:
+    credential_id = await issued(services, tenant, status_purpose="suspension")
+    created = await oid4vci_offers.create_credential_offer(services, tenant.actor, credential_id)
+    bearer = f"Bearer {await token(services, created)}"
+    await status_changes.change_status(services, tenant.actor, [credential_id], "suspend")
+    nonce, _ = oid4vci_tokens.new_nonce(services)
+    body = {
+        "credential_configuration_id": LDP_VC,
+        "proofs": {"jwt": [proof(services, tenant.issuer_id, nonce)]},
+    }
+    await refused(
+        "credential_request_denied",
+        oid4vci_issuance.issue_to_wallet(services, tenant.issuer_id, bearer, body),
+    )
+    with pytest.raises(InputError, match="suspended"):
+        await oid4vci_offers.create_credential_offer(services, tenant.actor, credential_id)

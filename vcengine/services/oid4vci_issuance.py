@@ -11,7 +11,7 @@ delivery. Each offered configuration is issued once per access token.
 
 Proofs are checked before anything is written (``core.oid4vci.proof_jwt``); each proof's
 ``nonce`` must be a ``c_nonce`` of this service, unexpired and unused (``invalid_nonce``), and is
-used up by the request. A revoked or expired credential is ``credential_request_denied``.
+used up by the request. A revoked, suspended or expired credential is ``credential_request_denied``.
 
 The Notification Endpoint takes ``{"notification_id", "event", "event_description"?}`` with the
 same access token and records ``wallet_imported`` (``credential_accepted``),
@@ -96,8 +96,8 @@ async def _check_proofs(services: Services, issuer: str, proofs: Sequence[str]) 
 
 async def deliverable(services: Services, offer: CredentialOfferRecord) -> CredentialRecord:
     record = await services.store.get_credential(offer.org_id, offer.credential_id)
-    if record is None or record.status == "revoked":
-        raise ProtocolError("credential_request_denied", "this credential is no longer available")
+    if record is None or record.status != "active":
+        raise ProtocolError("credential_request_denied", "this credential is revoked, suspended or gone")
     if record.valid_until is not None and record.valid_until <= services.now():
         raise ProtocolError("credential_request_denied", "this credential has expired")
     return record

@@ -46,6 +46,7 @@ __all__ = [
     "credential_issuer_id",
     "endpoints",
     "offer_by_reference",
+    "offer_credential",
     "pre_authorized_code",
     "secret_hash",
     "tx_code_mac",
@@ -169,8 +170,20 @@ async def create_credential_offer(
     credential = await services.store.get_credential(actor.org_id, credential_id)
     if credential is None:
         raise NotFound(f"no credential {credential_id}", path="credentialId")
-    if credential.status == "revoked":
-        raise InputError("a revoked credential cannot be offered", path="credentialId")
+    return await offer_credential(services, credential, tx_code=tx_code, lifetime=duration)
+
+
+async def offer_credential(
+    services: Services,
+    credential: CredentialRecord,
+    *,
+    tx_code: bool = False,
+    lifetime: timedelta = DEFAULT_LIFETIME,
+) -> CreatedOffer:
+    """An offer of ``credential``, for a caller already entitled to it: staff through
+    ``create_credential_offer``, or the learner holding the credential's claim link."""
+    if credential.status != "active":
+        raise InputError(f"a {credential.status} credential cannot be offered", path="credentialId")
     now = services.now()
     if credential.valid_until is not None and credential.valid_until <= now:
         raise InputError("an expired credential cannot be offered", path="credentialId")
@@ -178,14 +191,14 @@ async def create_credential_offer(
     code = _tx_code(services) if tx_code else None
     record = CredentialOfferRecord(
         id=offer_id,
-        org_id=actor.org_id,
+        org_id=credential.org_id,
         issuer_id=credential.issuer_id,
         credential_id=credential.id,
         configuration_ids=_configurations(credential),
         code_hash=secret_hash(pre_authorized_code(services, handle)),
         handle_hash=secret_hash(handle),
         created_at=now,
-        expires_at=_expiry(now, duration, credential.valid_until),
+        expires_at=_expiry(now, lifetime, credential.valid_until),
         tx_code_mac=None if code is None else tx_code_mac(services, offer_id, code),
     )
     await services.store.create_credential_offer(record)

@@ -120,7 +120,8 @@ def test_token_endpoint_errors_are_oauth_errors(live_server: LiveServer) -> None
     as_json = live_server.client.post(f"{flow.path}/oid4vci/token", json={"grant_type": GRANT})
     error_of(as_json, 400, "invalid_request")
     error_of(flow.post_token(), 400, "invalid_request")
-    error_of(flow.post_token(grant_type="authorization_code", code="x"), 400, "unsupported_grant_type")
+    error_of(flow.post_token(grant_type="client_credentials"), 400, "unsupported_grant_type")
+    error_of(flow.post_token(grant_type="authorization_code", code="x"), 400, "invalid_grant")
     error_of(flow.post_token(grant_type=GRANT, **{"pre-authorized_code": "guess"}), 400, "invalid_grant")
     repeated = live_server.client.post(
         f"{flow.path}/oid4vci/token",
@@ -240,3 +241,23 @@ def test_create_credential_offer_refusals_are_user_errors(
         "createCredentialOffer"
     ]
     assert data["offer"] is None and data["userErrors"][0]["field"][-1] == field, data
+
+
+def test_browser_wallets_may_call_the_endpoints_cross_origin(live_server: LiveServer) -> None:
+    flow = Flow(live_server)
+    origin = {"Origin": "https://wallet.example"}
+    preflight = live_server.client.options(
+        f"{flow.path}/oid4vci/credential",
+        headers={
+            **origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization",
+        },
+    )
+    assert preflight.status_code == 204 and preflight.headers["access-control-allow-origin"] == "*"
+    assert "Authorization" in preflight.headers["access-control-allow-headers"]
+    refused = live_server.client.post(f"{flow.path}/oid4vci/credential", json={}, headers=origin)
+    assert refused.status_code == 401 and refused.headers["access-control-allow-origin"] == "*"
+    assert refused.headers["access-control-expose-headers"] == "WWW-Authenticate"
+    nonce = live_server.client.post(f"{flow.path}/oid4vci/nonce", headers=origin)
+    assert nonce.headers["access-control-allow-origin"] == "*"

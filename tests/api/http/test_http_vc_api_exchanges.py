@@ -124,3 +124,15 @@ def test_an_offer_with_a_transaction_code_has_no_exchange(live_server: LiveServe
     handle_url = parse_qs(urlsplit(offered["openid4vciOfferUri"]).query)["credential_offer_uri"][0]
     exchange = handle_url.replace("/oid4vci/offers/", "/exchanges/")
     assert live_server.client.post(exchange, json={}).status_code == 404
+
+
+def test_web_wallets_may_post_to_the_exchange_cross_origin(live_server: LiveServer) -> None:
+    offered = offer(live_server)
+    origin = {"Origin": "https://wallet.example"}
+    preflight = live_server.client.options(
+        offered["exchangeUrl"], headers={**origin, "Access-Control-Request-Method": "POST"}
+    )
+    assert preflight.status_code == 204 and preflight.headers["access-control-allow-origin"] == "*"
+    started = live_server.client.post(offered["exchangeUrl"], json={}, headers=origin)
+    assert started.status_code == 200 and started.headers["access-control-allow-origin"] == "*"
+    assert started.json()["verifiablePresentationRequest"]["query"][0]["type"] == "DIDAuthentication"

@@ -7,7 +7,8 @@
 See ``services.vc_api_exchanges``. Errors are problem details: 404 for an exchange that does not
 exist, was completed or expired; 400 for a body that is not the exchange's JSON or a
 presentation that does not verify (the failed checks are named); 403 when the credential can no
-longer be delivered (revoked, expired) or the offer was taken meanwhile.
+longer be delivered (revoked, expired) or the offer was taken meanwhile. Any origin may post
+(web wallets; the exchange URL itself is the only secret, no cookies are involved).
 """
 
 from __future__ import annotations
@@ -45,7 +46,21 @@ async def exchange(request: Request) -> Response:
         raise Problem(403, "not-deliverable", "The credential cannot be delivered", exc.message) from None
     except InputError as exc:
         raise Problem(400, "bad-request", "Malformed request", exc.message) from None
-    return JSONResponse(answer, headers={"Cache-Control": "no-store"})
+    return JSONResponse(answer, headers={"Cache-Control": "no-store", "Access-Control-Allow-Origin": "*"})
 
 
-routes = [Route("/issuers/{issuer_id}/exchanges/{handle}", exchange, methods=["POST"])]
+async def preflight(request: Request) -> Response:
+    """CORS preflight: web wallets post JSON to the exchange from their own origin."""
+    headers = {
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Allow-Methods": "POST",
+        "Access-Control-Allow-Headers": "Content-Type",
+        "Access-Control-Max-Age": "600",
+    }
+    return Response(status_code=204, headers=headers)
+
+
+routes = [
+    Route("/issuers/{issuer_id}/exchanges/{handle}", exchange, methods=["POST"]),
+    Route("/issuers/{issuer_id}/exchanges/{handle}", preflight, methods=["OPTIONS"]),
+]

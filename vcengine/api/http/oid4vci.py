@@ -19,7 +19,8 @@ is ``VCENGINE_BASE_URL``, which may have a path):
 
 Errors are the protocols' JSON ``{"error", "error_description"}``: HTTP 400, except
 ``invalid_token`` (401 with ``WWW-Authenticate: Bearer error="invalid_token"``, RFC 6750 §3.1)
-and ``invalid_client`` (401). Token, nonce and credential responses are ``Cache-Control:
+and ``invalid_client`` (401). The POST endpoints answer any origin (CORS, with a preflight), for
+wallets that run in a browser. Token, nonce and credential responses are ``Cache-Control:
 no-store``. An unknown issuer or offer is a 404 problem (RFC 9457), like every public route.
 The sign-in pages are HTML (``no-store``, no referrer, a strict CSP); an authorization request
 whose ``client_id`` or ``redirect_uri`` is unusable is shown as an error page, any later refusal
@@ -70,16 +71,38 @@ def protocol_error(exc: ProtocolError) -> Response:
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+_CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "WWW-Authenticate",
+}
+
+
 def _answering_errors(
     route: Callable[[Request], Awaitable[Response]],
 ) -> Callable[[Request], Awaitable[Response]]:
+    """The protocol's error responses; any origin may call (wallets in browsers: the access token
+    is a bearer header, never a cookie, so no credentials travel implicitly)."""
+
     async def endpoint(request: Request) -> Response:
         try:
-            return await route(request)
+            response = await route(request)
         except ProtocolError as exc:
-            return protocol_error(exc)
+            response = protocol_error(exc)
+        response.headers.update(_CORS)
+        return response
 
     return endpoint
+
+
+async def preflight(request: Request) -> Response:
+    """CORS preflight of the wallet endpoints (POST with Authorization, Content-Type, DPoP)."""
+    headers = {
+        **_CORS,
+        "Access-Control-Allow-Methods": "POST",
+        "Access-Control-Allow-Headers": "Authorization, Content-Type, DPoP",
+        "Access-Control-Max-Age": "600",
+    }
+    return Response(status_code=204, headers=headers)
 
 
 async def _issuer(svc: Services, issuer_id: str) -> IssuerRecord:
@@ -319,4 +342,5 @@ routes = [
     Route("/issuers/{issuer_id}/oid4vci/nonce", nonce, methods=["POST"]),
     Route("/issuers/{issuer_id}/oid4vci/credential", credential, methods=["POST"]),
     Route("/issuers/{issuer_id}/oid4vci/notification", notification, methods=["POST"]),
+    Route("/issuers/{issuer_id}/oid4vci/{endpoint:str}", preflight, methods=["OPTIONS"]),
 ]
