@@ -2,9 +2,9 @@
 
 One module per concept: ``credentials`` (a credential at its URL, its page and baked images),
 ``status_lists``, ``issuers`` (profiles and DID documents), ``oid4vci`` and ``exchanges``
-(wallets: OpenID for Verifiable Credential Issuance, VC API exchanges), ``achievements``, ``vc_api`` (W3C VC
-API issuer and status), ``vc_verifier`` (W3C VC API verifier), ``health`` and ``home`` (the
-landing page). Errors are RFC 9457 problem details (``_problem``).
+(wallets: OpenID for Verifiable Credential Issuance, VC API exchanges), ``achievements``,
+``vc_api`` (W3C VC API issuer and status), ``vc_verifier`` (W3C VC API verifier), ``health`` and
+``home`` (the landing page). Errors are RFC 9457 problem details (``_problem``).
 """
 
 from __future__ import annotations
