@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.services.support import Tenant
+from tests.services.support import Tenant, make_tenant
 from vcengine.core.keys import KeyPair
 from vcengine.core.oid4vci.metadata import JWT_VC_JSON, LDP_VC, PRE_AUTHORIZED_CODE_GRANT
 from vcengine.core.oid4vci.proof_jwt import PROOF_TYP
@@ -283,7 +283,6 @@ async def test_notifications_are_recorded_once_per_event(
 async def test_offers_are_org_scoped_need_the_issue_scope_and_bounded_lifetimes(
     services: Services, tenant: Tenant, clock: Clock
 ) -> None:
-    from tests.services.support import make_tenant
 
     credential_id = await issued(services, tenant)
     other = await make_tenant(services, "Other")
@@ -334,8 +333,8 @@ async def signed_in(services: Services, tenant: Tenant, email: str = "ada@exampl
     """Start a request, give the email, take the emailed link (as the sign-in job makes it)."""
     issuer = await services.store.get_issuer(tenant.org_id, tenant.issuer_id)
     assert issuer is not None
-    _, handle = await oid4vci_authorization.start(services, issuer, authorization_params())
-    await oid4vci_authorization.request_sign_in(services, tenant.issuer_id, handle, email)
+    _, ticket = oid4vci_authorization.start(services, issuer, authorization_params())
+    await oid4vci_authorization.request_sign_in(services, issuer, ticket, email)
     page = await services.store.list_jobs(tenant.org_id, oid4vci_authorization.SIGN_IN_KIND, None, None, 10)
     job = page.items[-1]
     made = await oid4vci_authorization.issue_sign_in_link(services, job.payload["requestId"])
@@ -426,25 +425,34 @@ async def test_sign_in_links_expire_work_once_and_only_for_the_learners_badges(
     assert (await oid4vci_authorization.open_sign_in(services, tenant.issuer_id, token)).credentials == ()
     with pytest.raises(NotFound):
         await oid4vci_authorization.choose(services, tenant.issuer_id, token, credential_id)
-    with pytest.raises(NotFound):
-        await oid4vci_authorization.request_sign_in(
-            services, tenant.issuer_id, "unknown-handle", "x@example.org"
-        )
+    issuer = await services.store.get_issuer(tenant.org_id, tenant.issuer_id)
+    assert issuer is not None
+    for forged in ("unknown-ticket", "e30.AAAA"):
+        with pytest.raises(NotFound):
+            await oid4vci_authorization.request_sign_in(services, issuer, forged, "x@example.org")
     fresh, _ = await signed_in(services, tenant)
     clock.advance(seconds=oid4vci_authorization.SIGN_IN_LIFETIME.total_seconds())
     with pytest.raises(NotFound):
         await oid4vci_authorization.open_sign_in(services, tenant.issuer_id, fresh)
-    issuer = await services.store.get_issuer(tenant.org_id, tenant.issuer_id)
-    assert issuer is not None
-    _, handle = await oid4vci_authorization.start(services, issuer, authorization_params())
+    _, ticket = oid4vci_authorization.start(services, issuer, authorization_params())
     with pytest.raises(InputError):
-        await oid4vci_authorization.request_sign_in(services, tenant.issuer_id, handle, "not an email")
-    await oid4vci_authorization.request_sign_in(services, tenant.issuer_id, handle, "Ada@Example.org")
-    await oid4vci_authorization.request_sign_in(services, tenant.issuer_id, handle, "eve@example.org")  # once
+        await oid4vci_authorization.request_sign_in(services, issuer, ticket, "not an email")
+    await oid4vci_authorization.request_sign_in(services, issuer, ticket, "Ada@Example.org")
+    await oid4vci_authorization.request_sign_in(
+        services, issuer, ticket, "eve@example.org"
+    )  # once per ticket
     jobs = await services.store.list_jobs(tenant.org_id, oid4vci_authorization.SIGN_IN_KIND, None, None, 10)
-    assert len(jobs.items) == 3  # Eve's, Ada's first request, Ada's second: one per request
+    assert len(jobs.items) == 3  # Eve's, Ada's first ticket, Ada's second: one per ticket
     stored = await services.store.find_authorization_request("id", jobs.items[-1].payload["requestId"])
     assert stored is not None and stored.email == "ada@example.org"
+    other = await make_tenant(services, "Other")
+    other_issuer = await services.store.get_issuer(other.org_id, other.issuer_id)
+    assert other_issuer is not None
+    with pytest.raises(NotFound):  # a ticket of one issuer is not another's
+        await oid4vci_authorization.request_sign_in(services, other_issuer, ticket, "ada@example.org")
+    clock.advance(seconds=oid4vci_authorization.REQUEST_LIFETIME.total_seconds())
+    with pytest.raises(NotFound, match="expired"):
+        await oid4vci_authorization.request_sign_in(services, issuer, ticket, "ada@example.org")
 
 
 async def test_a_suspended_credential_is_neither_offered_nor_delivered(

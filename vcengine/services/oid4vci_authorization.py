@@ -2,11 +2,12 @@
 §4.1, RFC 7636), the learner signing in with an emailed one-time link.
 
 1. The wallet sends the learner's browser to the Authorization Endpoint (``start``): the request
-   is checked (``core.oid4vci.authorization``) and kept ``REQUEST_LIFETIME``; the page asks for
-   the learner's email address.
-2. ``request_sign_in`` takes the address once and stores a durable job (``SIGN_IN_KIND``) that
-   emails a one-time link (``SIGN_IN_LIFETIME``); the answer is the same whether or not the
-   address has badges here (no address probing).
+   is checked (``core.oid4vci.authorization``) and becomes a MAC'd *ticket* valid
+   ``REQUEST_LIFETIME`` (nothing stored for a GET anyone can send); the page asks for the
+   learner's email address.
+2. ``request_sign_in`` stores the request with the address (once per ticket) and a durable job
+   (``SIGN_IN_KIND``) that emails a one-time link (``SIGN_IN_LIFETIME``) if the address has
+   badges of this issuer; the page says the same either way (no address probing).
 3. The link (``open_sign_in``: a GET, which changes nothing, as mail scanners follow links) lists
    the learner's active badges of this issuer; choosing one (``choose``) uses the link (once) and
    makes an offer of that credential whose code is the authorization code (``CODE_LIFETIME``);
@@ -23,17 +24,22 @@ authorization code is not a pre-authorized code and the other way round.
 from __future__ import annotations
 
 import base64
+import binascii
+import hashlib
+import hmac
+import json
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from vcengine.core.oid4vci.authorization import AuthorizationRequest, read_authorization_request, verify_pkce
 from vcengine.core.oid4vci.metadata import Display, credential_configurations
-from vcengine.errors import InputError, NotFound, ProtocolError
+from vcengine.errors import Conflict, InputError, NotFound, ProtocolError
 from vcengine.services.context import Services
 from vcengine.services.jobs import new_job
+from vcengine.services.keystore import derive_key
 from vcengine.services.oid4vci_offers import credential_issuer_id, secret_hash
 from vcengine.services.oid4vci_tokens import MAX_TX_CODE_FAILURES, TOKEN_LIFETIME, TokenGrant, new_nonce
 from vcengine.services.ports import (
@@ -96,49 +102,83 @@ def error_redirect(redirect_uri: str, error: ProtocolError, state: str | None, i
     return f"{redirect_uri}{'&' if '?' in redirect_uri else '?'}{urlencode(params)}"
 
 
-async def start(
+def _ticket_key(services: Services) -> bytes:
+    return derive_key(services.master_key, "oid4vci/authorization-ticket")
+
+
+def start(
     services: Services, issuer: IssuerRecord, params: dict[str, str]
 ) -> tuple[AuthorizationRequest, str]:
-    """Check and keep an Authorization Request; (the request, the sign-in page's handle).
+    """Check an Authorization Request: (the request, its *ticket*). Nothing is stored yet (a GET
+    that anyone can send must not grow the store): the ticket is the checked request, MAC'd under
+    a key derived from the master key, and comes back with the learner's email address.
 
     ``ProtocolError`` from ``read_client`` must be shown; any later one redirected."""
     request = read_authorization_request(params, _configurations())
-    handle, now = _b64(services), services.now()
+    body = {
+        "i": issuer.id,
+        "c": request.client.client_id,
+        "r": request.client.redirect_uri,
+        "p": request.code_challenge,
+        "k": list(request.configuration_ids),
+        "s": request.state,
+        "e": int((services.now() + REQUEST_LIFETIME).timestamp()),
+        "n": _b64(services),
+    }
+    data = json.dumps(body, separators=(",", ":")).encode("utf-8")
+    mac = hmac.new(_ticket_key(services), data, hashlib.sha256).digest()
+    return request, f"{_encode(data)}.{_encode(mac)}"
+
+
+def _encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _read_ticket(services: Services, issuer: IssuerRecord, ticket: str) -> dict[str, Any]:
+    data_part, _, mac_part = ticket.partition(".")
+    try:
+        data = base64.urlsafe_b64decode(data_part + "=" * (-len(data_part) % 4))
+        mac = base64.urlsafe_b64decode(mac_part + "=" * (-len(mac_part) % 4))
+    except (binascii.Error, ValueError):
+        raise NotFound("no such sign-in: start again from your wallet") from None
+    expected = hmac.new(_ticket_key(services), data, hashlib.sha256).digest()
+    if len(ticket) > 8192 or not hmac.compare_digest(mac, expected):
+        raise NotFound("no such sign-in: start again from your wallet")
+    body: dict[str, Any] = json.loads(data)
+    if body["i"] != issuer.id:
+        raise NotFound("no such sign-in: start again from your wallet")
+    if body["e"] <= services.now().timestamp():
+        raise NotFound("this sign-in has expired: start again from your wallet")
+    return body
+
+
+async def request_sign_in(services: Services, issuer: IssuerRecord, ticket: str, email: str) -> None:
+    """Email a one-time sign-in link to ``email`` for the request ``ticket`` carries (once per
+    ticket), by a durable job."""
+    body = _read_ticket(services, issuer, ticket)
+    address = email.strip().lower()
+    if not _EMAIL.fullmatch(address):
+        raise InputError("is not an email address", path="email")
+    now = services.now()
     record = AuthorizationRequestRecord(
         id=services.new_id(),
         org_id=issuer.org_id,
         issuer_id=issuer.id,
-        client_id=request.client.client_id,
-        redirect_uri=request.client.redirect_uri,
-        code_challenge=request.code_challenge,
-        configuration_ids=request.configuration_ids,
-        handle_hash=secret_hash(handle),
+        client_id=body["c"],
+        redirect_uri=body["r"],
+        code_challenge=body["p"],
+        configuration_ids=tuple(body["k"]),
+        handle_hash=secret_hash(ticket),
         created_at=now,
-        expires_at=now + REQUEST_LIFETIME,
-        state=request.state,
+        expires_at=datetime.fromtimestamp(body["e"], tz=UTC),
+        state=body["s"],
+        email=address,
     )
-    await services.store.create_authorization_request(record)
-    return request, handle
-
-
-async def _request_by(services: Services, issuer_id: str, by: Any, value: str) -> AuthorizationRequestRecord:
-    record = await services.store.find_authorization_request(by, secret_hash(value))
-    if record is None or record.issuer_id != issuer_id:
-        raise NotFound("no such sign-in")
-    return record
-
-
-async def request_sign_in(services: Services, issuer_id: str, handle: str, email: str) -> None:
-    """Email a one-time sign-in link to ``email`` (once per request), by a durable job."""
-    record = await _request_by(services, issuer_id, "handle_hash", handle)
-    address = email.strip().lower()
-    if not _EMAIL.fullmatch(address):
-        raise InputError("is not an email address", path="email")
-    if record.expires_at <= services.now():
-        raise NotFound("this sign-in has expired: start again from your wallet")
-    if not await services.store.request_sign_in(record.id, address, services.now()):
-        return  # asked already: the link is on its way
-    job = new_job(services.new_id(), record.org_id, SIGN_IN_KIND, {"requestId": record.id}, services.now())
+    try:
+        await services.store.create_authorization_request(record)
+    except Conflict:
+        return  # this ticket asked already: the link is on its way
+    job = new_job(services.new_id(), record.org_id, SIGN_IN_KIND, {"requestId": record.id}, now)
     await services.store.add_job(job)
     services.wake_jobs()
 
@@ -169,7 +209,9 @@ async def _badges(services: Services, record: AuthorizationRequestRecord) -> tup
 
 async def open_sign_in(services: Services, issuer_id: str, token: str) -> SignIn:
     """The sign-in ``token`` leads to, while it can be used; ``NotFound`` otherwise."""
-    record = await _request_by(services, issuer_id, "login_hash", token)
+    record = await services.store.find_authorization_request("login_hash", secret_hash(token))
+    if record is None or record.issuer_id != issuer_id:
+        raise NotFound("no such sign-in link: start again from your wallet")
     now = services.now()
     if record.signed_in_at is not None or record.login_expires_at is None or record.login_expires_at <= now:
         raise NotFound("this sign-in link was used or has expired: start again from your wallet")

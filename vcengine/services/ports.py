@@ -343,14 +343,12 @@ class CredentialOfferStore(Protocol):
         Nonces that expired by ``at`` may be forgotten."""
 
     async def create_authorization_request(self, request: AuthorizationRequestRecord) -> None:
-        """``Conflict`` if its id or handle is stored already."""
+        """``Conflict`` if its id or handle is stored already. Requests that expired an hour or
+        more before ``request.created_at`` may be forgotten."""
 
     async def find_authorization_request(
         self, by: AuthorizationLookup, value: str
     ) -> AuthorizationRequestRecord | None: ...
-
-    async def request_sign_in(self, request_id: str, email: str, at: datetime) -> bool:
-        """Set ``email`` if none is set and the request has not expired at ``at`` (once)."""
 
     async def set_sign_in_link(self, request_id: str, login_hash: str, login_expires_at: datetime) -> None:
         """Store the hash of a new sign-in link (replacing an earlier one)."""

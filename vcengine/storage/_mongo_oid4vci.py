@@ -32,6 +32,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     "used_nonces": [IndexModel([("expires_at", ASCENDING)], name="by_expiry")],
     "authorization_requests": [
         IndexModel([("handle_hash", ASCENDING)], unique=True, name="handle_unique"),
+        IndexModel([("expires_at", ASCENDING)], name="by_expiry"),
         IndexModel(
             [("login_hash", ASCENDING)],
             unique=True,

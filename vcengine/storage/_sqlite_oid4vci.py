@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from vcengine.services.ports import (
@@ -38,6 +38,7 @@ DDL = (
         handle_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, expires_at TEXT NOT NULL,
         state TEXT, email TEXT, login_hash TEXT UNIQUE, login_expires_at TEXT, signed_in_at TEXT,
         offer_id TEXT UNIQUE)""",
+    "CREATE INDEX IF NOT EXISTS authorization_requests_by_expiry ON authorization_requests (expires_at)",
 )
 
 COLUMNS = (
@@ -177,17 +178,14 @@ def request(row: Row) -> AuthorizationRequestRecord:
 
 
 def insert_request(conn: sqlite3.Connection, record: AuthorizationRequestRecord) -> None:
+    stale = encode_time(record.created_at - timedelta(hours=1))
+    conn.execute("DELETE FROM authorization_requests WHERE expires_at <= ?", [stale])
     sql = f"INSERT INTO authorization_requests ({REQUEST_COLUMNS}) VALUES ({', '.join('?' * 16)})"
     conn.execute(sql, request_row(record))
 
 
 def select_request_by(by: AuthorizationLookup) -> str:
     return f"SELECT {REQUEST_COLUMNS} FROM authorization_requests WHERE {_LOOKUPS[by]} = ?"
-
-
-def request_sign_in(conn: sqlite3.Connection, request_id: str, email: str, at: datetime) -> bool:
-    sql = "UPDATE authorization_requests SET email = ? WHERE id = ? AND email IS NULL AND expires_at > ?"
-    return conn.execute(sql, [email, request_id, encode_time(at)]).rowcount == 1
 
 
 def set_sign_in_link(

@@ -705,7 +705,11 @@ class MongoStore:
 
     @_translated
     async def create_authorization_request(self, request: AuthorizationRequestRecord) -> None:
-        await self._c("authorization_requests").insert_one(mo.request_doc(request))
+        requests = self._c("authorization_requests")
+        await requests.delete_many(
+            {"expires_at": {"$lte": encode_time(request.created_at - timedelta(hours=1))}}
+        )
+        await requests.insert_one(mo.request_doc(request))
 
     @_translated
     async def find_authorization_request(
@@ -716,14 +720,6 @@ class MongoStore:
         return await self._find_one(
             "authorization_requests", {"_id" if by == "id" else by: value}, mo.request
         )
-
-    @_translated
-    async def request_sign_in(self, request_id: str, email: str, at: datetime) -> bool:
-        result = await self._c("authorization_requests").update_one(
-            {"_id": request_id, "email": _NULL, "expires_at": {"$gt": encode_time(at)}},
-            {"$set": {"email": email}},
-        )
-        return result.modified_count == 1
 
     @_translated
     async def set_sign_in_link(self, request_id: str, login_hash: str, login_expires_at: datetime) -> None:

@@ -378,9 +378,6 @@ class SqliteStore:
     ) -> AuthorizationRequestRecord | None:
         return await self._one(offers_sql.request, offers_sql.select_request_by(by), [value])
 
-    async def request_sign_in(self, request_id: str, email: str, at: datetime) -> bool:
-        return await self._write(offers_sql.request_sign_in, request_id, email, at)
-
     async def set_sign_in_link(self, request_id: str, login_hash: str, login_expires_at: datetime) -> None:
         await self._write(offers_sql.set_sign_in_link, request_id, login_hash, login_expires_at)
 

@@ -9,7 +9,7 @@ is ``VCENGINE_BASE_URL``, which may have a path):
     GET  /issuers/{id}/.well-known/oauth-authorization-server       the same
     GET  /issuers/{id}/oid4vci/offers/{handle}                      a credential offer by reference (§4.1.3)
     GET  /issuers/{id}/oid4vci/authorize                            Authorization Endpoint (§5; PKCE S256)
-    POST /issuers/{id}/oid4vci/authorize/{handle}                   the learner's email: a link is sent
+    POST /issuers/{id}/oid4vci/authorize                            the learner's email: a link is sent
     GET  /issuers/{id}/oid4vci/sign-in/{token}                      the emailed link: the learner's badges
     POST /issuers/{id}/oid4vci/sign-in/{token}                      a badge chosen: to the wallet, with a code
     POST /issuers/{id}/oid4vci/token                                Token Endpoint (§6; form-encoded)
@@ -231,30 +231,32 @@ async def authorize(request: Request) -> Response:
     except ProtocolError as exc:
         return _page(issuer, "error", 400, message=f"The wallet sent an invalid request: {exc.message}")
     try:
-        _, handle = await oid4vci_authorization.start(svc, issuer, params)
+        _, ticket = oid4vci_authorization.start(svc, issuer, params)
     except ProtocolError as exc:
         target = oid4vci_authorization.error_redirect(
             client.redirect_uri, exc, params.get("state"), oid4vci_offers.credential_issuer_id(svc, issuer.id)
         )
         return RedirectResponse(target, status_code=303, headers=_PAGE_HEADERS)
-    action = (
-        f"{urlsplit(oid4vci_offers.credential_issuer_id(svc, issuer.id)).path}/oid4vci/authorize/{handle}"
-    )
-    return _page(issuer, "email", action=action)
+    return _page(issuer, "email", action=request.url.path, ticket=ticket)
 
 
 async def _page_form(request: Request) -> dict[str, str]:
     data = await _body(request)
-    fields = parse_qs(data.decode("utf-8", "replace"), max_num_fields=5)
+    try:
+        fields = parse_qs(data.decode("utf-8", "replace"), max_num_fields=5)
+    except ValueError:
+        return {}
     return {name: values[0] for name, values in fields.items()}
 
 
 async def sign_in_request(request: Request) -> Response:
     svc = services(request)
     issuer = await _issuer(svc, request.path_params["issuer_id"])
-    email = (await _page_form(request)).get("email", "")
+    form = await _page_form(request)
     try:
-        await oid4vci_authorization.request_sign_in(svc, issuer.id, request.path_params["handle"], email)
+        await oid4vci_authorization.request_sign_in(
+            svc, issuer, form.get("ticket", ""), form.get("email", "")
+        )
     except NotFound as exc:
         return _page(issuer, "error", 404, message=exc.message)
     except InputError:
@@ -336,7 +338,7 @@ routes = [
     ),
     Route("/issuers/{issuer_id}/oid4vci/offers/{handle}", offer_by_reference, methods=["GET"]),
     Route("/issuers/{issuer_id}/oid4vci/authorize", authorize, methods=["GET"]),
-    Route("/issuers/{issuer_id}/oid4vci/authorize/{handle}", sign_in_request, methods=["POST"]),
+    Route("/issuers/{issuer_id}/oid4vci/authorize", sign_in_request, methods=["POST"]),
     Route("/issuers/{issuer_id}/oid4vci/sign-in/{token}", sign_in, methods=["GET", "POST"]),
     Route("/issuers/{issuer_id}/oid4vci/token", token, methods=["POST"]),
     Route("/issuers/{issuer_id}/oid4vci/nonce", nonce, methods=["POST"]),
