@@ -23,6 +23,7 @@ from collections.abc import Mapping
 import h11
 
 from vcengine.core.webhook_urls import check_address
+from vcengine.errors import VcengineError
 
 __all__ = ["MAX_ANSWER_BYTES", "DeliveryFailed", "post"]
 
@@ -30,7 +31,7 @@ MAX_ANSWER_BYTES = 64 * 1024
 USER_AGENT = "vcengine-webhooks/1"
 
 
-class DeliveryFailed(Exception):
+class DeliveryFailed(VcengineError):
     """No HTTP answer: the name did not resolve, the connection failed or timed out, TLS failed."""
 
 
@@ -104,6 +105,8 @@ async def _exchange(
 
 
 async def _answer(conn: h11.Connection, reader: asyncio.StreamReader) -> int:
+    """The status of the final answer, as soon as its head is read: a receiver that answers and
+    then keeps the connection open has answered (its body is not read)."""
     status, read = 0, 0
     while True:
         event = conn.next_event()
@@ -115,7 +118,7 @@ async def _answer(conn: h11.Connection, reader: asyncio.StreamReader) -> int:
                 return status
             continue
         if isinstance(event, h11.Response):
-            status = event.status_code
+            return int(event.status_code)
         elif isinstance(event, h11.EndOfMessage | h11.ConnectionClosed) or read > MAX_ANSWER_BYTES:
             if not status:
                 raise DeliveryFailed("the connection closed without an answer")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from standardwebhooks import Webhook, WebhookVerificationError
 
 from tests.api.conftest import LiveServer
 from tests.api.webhook_receiver import Receiver
@@ -219,7 +220,7 @@ mutation($input: WebhookEndpointIdInput!) {
     "rotate": """
 mutation($input: RotateWebhookEndpointSecretInput!) {
   rotateWebhookEndpointSecret(input: $input) {
-    endpoint { id } secret userErrors { field message code }
+    endpoint { id previousSecretExpiresAt } secret userErrors { field message code }
   }
 }""",
     "replay": """
@@ -263,13 +264,19 @@ def test_an_endpoint_is_updated_disabled_enabled_rotated_replayed_and_deleted(
     assert enabled["enabled"] and enabled["disabledAt"] is None and enabled["disabledReason"] is None
 
     old_secret = receiver.secret
-    rotated = manage(dev_server, "rotate", id=endpoint_id)
+    assert old_secret is not None
+    too_long = manage(dev_server, "rotate", id=endpoint_id, oldSecretValidForHours=73)
+    assert too_long["userErrors"][0]["field"] == ["input", "oldSecretValidForHours"]
+    rotated = manage(dev_server, "rotate", id=endpoint_id)  # the old one signs for 24 h more
     assert rotated["userErrors"] == [] and rotated["secret"].startswith("whsec_")
-    assert rotated["secret"] != old_secret
+    assert rotated["secret"] != old_secret and rotated["endpoint"]["previousSecretExpiresAt"]
     receiver.secret = rotated["secret"]
     dev_server.issued_credential()
     receiver.wait(1)
-    assert receiver.received[0].error is None  # signed with the new secret
+    first = receiver.received[0]
+    assert first.error is None  # signed with the new secret
+    assert len(first.headers["webhook-signature"].split(" ")) == 2
+    Webhook(old_secret).verify(first.body, first.headers)  # and with the old one, for a while
     (node,) = settled(dev_server, endpoint_id, 1)
 
     replayed = manage(dev_server, "replay", id=node["id"])
@@ -280,6 +287,16 @@ def test_an_endpoint_is_updated_disabled_enabled_rotated_replayed_and_deleted(
     assert receiver.received[1].body == receiver.received[0].body
     (again,) = settled(dev_server, endpoint_id, 1)
     assert [a["attempt"] for a in again["attempts"]] == [1, 2]
+
+    at_once = manage(dev_server, "rotate", id=endpoint_id, oldSecretValidForHours=0)
+    assert at_once["endpoint"]["previousSecretExpiresAt"] is None
+    previous, receiver.secret = receiver.secret, at_once["secret"]
+    manage(dev_server, "replay", id=node["id"])
+    receiver.wait(3)
+    third = receiver.received[2]
+    assert third.error is None and len(third.headers["webhook-signature"].split(" ")) == 1
+    with pytest.raises(WebhookVerificationError):
+        Webhook(previous).verify(third.body, third.headers)
 
     assert manage(dev_server, "delete", id=endpoint_id)["deletedId"] == endpoint_id
     missing = manage(dev_server, "delete", id=endpoint_id)

@@ -4,6 +4,7 @@ and every organization kept to its own endpoints and deliveries."""
 
 from __future__ import annotations
 
+import random
 import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -18,7 +19,7 @@ from vcengine.errors import InputError, NotFound, PermissionDenied, SecretError
 from vcengine.services import issuing, status_changes, webhook_delivery, webhook_endpoints
 from vcengine.services.context import Actor, Services
 from vcengine.services.issuing import IssueRequest, RecipientInput
-from vcengine.services.jobs import GiveUp, RetryLater
+from vcengine.services.jobs import GiveUp, JobRunner, RetryLater
 from vcengine.services.keystore import unseal_secret
 from vcengine.services.ports import JobRecord
 
@@ -242,3 +243,78 @@ async def test_bad_input_is_refused_with_a_clear_error(services: Services, tenan
         await webhook_endpoints.create_endpoint(services, actor, "https://a.example/", ["credential.issued"])
     with pytest.raises(InputError, match="at most 50 webhook endpoints"):
         await webhook_endpoints.create_endpoint(services, actor, "https://a.example/", ["credential.issued"])
+
+
+# --- driven by the real job runner, with the clock moved to each retry ----------------------------
+
+
+async def _run_until_settled(
+    services: Services, runner: JobRunner, clock: Clock, org_id: str, delivery_id: str
+) -> JobRecord:
+    """Run the runner, moving the clock to each retry, until ``delivery_id`` is done or failed."""
+    for _ in range(300):
+        await runner.run_once()
+        job = await services.store.get_job(org_id, delivery_id)
+        assert job is not None
+        if job.state in ("done", "failed"):
+            return job
+        clock.now = max(clock.now, job.due_at)
+    raise AssertionError("the delivery never settled")
+
+
+async def test_a_dead_endpoint_is_retried_for_three_days_then_disabled_by_the_runner(
+    services: Services, tenant: Tenant, clock: Clock, receiver: Receiver
+) -> None:
+    created = await webhook_endpoints.create_endpoint(
+        services, tenant.actor, f"http://127.0.0.1:{closed_port()}/hook", ["credential.issued"]
+    )
+    await issue(services, tenant)
+    (job,) = await jobs_of(services, tenant, created.endpoint.id)
+    runner = JobRunner(services.store, webhook_delivery.job_kinds(services), clock, rng=random.Random(7))
+    settled = await _run_until_settled(services, runner, clock, tenant.org_id, job.id)
+    endpoint = await services.store.get_webhook_endpoint(tenant.org_id, created.endpoint.id)
+    assert endpoint is not None and endpoint.disabled_at is not None, endpoint
+    assert settled.state == "failed" and "disabled" in (settled.last_error or "")
+    assert clock.now - T0 >= webhook_delivery.DISABLE_AFTER  # it was tried for the whole window
+    assert settled.attempts > 10
+    # enabling clears the failure streak: a failure a month later is the first of a new streak
+    await webhook_endpoints.set_enabled(services, tenant.actor, created.endpoint.id, True)
+    await webhook_endpoints.update_endpoint(services, tenant.actor, created.endpoint.id, url=receiver.url)
+    receiver.secret = (
+        await webhook_endpoints.rotate_secret(services, tenant.actor, created.endpoint.id)
+    ).secret
+    receiver.answers = [502]
+    clock.now += timedelta(days=30)
+    await issue(services, tenant)
+    newest = (await jobs_of(services, tenant, created.endpoint.id))[-1]
+    delivered = await _run_until_settled(services, runner, clock, tenant.org_id, newest.id)
+    assert delivered.state == "done" and delivered.attempts == 2  # one blip, then delivered
+    endpoint = await services.store.get_webhook_endpoint(tenant.org_id, created.endpoint.id)
+    assert endpoint is not None and endpoint.disabled_at is None and endpoint.failing_since is None
+    assert [d.status for d in receiver.received] == [502, 200]
+
+
+async def test_a_replayed_delivery_waits_behind_newer_unfinished_ones(
+    services: Services, tenant: Tenant, clock: Clock, receiver: Receiver
+) -> None:
+    created = await webhook_endpoints.create_endpoint(
+        services, tenant.actor, receiver.url, ["credential.issued"]
+    )
+    receiver.secret = created.secret
+    await issue(services, tenant)
+    runner = JobRunner(services.store, webhook_delivery.job_kinds(services), clock, rng=random.Random(3))
+    await runner.run_once()
+    (first,) = await jobs_of(services, tenant, created.endpoint.id)
+    assert first.state == "done"
+    receiver.answers = [500]
+    clock.now += timedelta(minutes=1)
+    await issue(services, tenant)
+    second = (await jobs_of(services, tenant, created.endpoint.id))[-1]
+    await runner.run_once()  # the newer delivery fails once and waits for its retry
+    assert (await services.store.get_job(tenant.org_id, second.id)).state == "pending"  # type: ignore[union-attr]
+    replayed = await webhook_delivery.replay(services, tenant.actor, first.id)
+    assert replayed.created_at == clock.now  # it joins the end of the endpoint's queue
+    claimed = await services.store.claim_jobs(
+        [webhook_delivery.KIND], clock.now, clock.now + timedelta(minutes=1), 10
+    )
+    assert claimed == []  # neither runs: the newer one is not due, the replay waits behind it

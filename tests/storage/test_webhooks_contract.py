@@ -64,6 +64,8 @@ async def test_updates_set_only_the_fields_named_within_the_org(store: Store) ->
         "disabled_reason": "failing since 3 days",
         "failing_since": at(3),
         "updated_at": at(7),
+        "previous_sealed_secret": b"\x01old",
+        "previous_secret_until": at(86400),
     }
     updated = await store.update_webhook_endpoint("o1", "w1", changes)
     assert updated == replace(endpoint("w1"), **changes)

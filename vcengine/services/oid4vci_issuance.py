@@ -9,9 +9,12 @@ kept — its ``id``, its ``credentialStatus`` entry (revoking the stored credent
 wallet copy) — and the stored record does not change; a ``wallet_issued`` event records the
 delivery. Each offered configuration is issued once per access token.
 
-Proofs are checked before anything is written (``core.oid4vci.proof_jwt``); each proof's
-``nonce`` must be a ``c_nonce`` of this service, unexpired and unused (``invalid_nonce``), and is
-used up by the request. A revoked, suspended or expired credential is ``credential_request_denied``.
+Proofs are checked before anything is written: ``jwt`` proofs (``core.oid4vci.proof_jwt``) and
+``di_vp`` proofs (Appendix F.2: a presentation for ``authentication`` by a key of its holder DID,
+``eddsa-rdfc-2022`` or ``Ed25519Signature2020``, ``domain`` = the issuer, verified with the
+presentation verifier). Each proof's ``nonce`` / ``challenge`` must be a ``c_nonce`` of this
+service, unexpired and unused (``invalid_nonce``), and is used up by the request. A revoked,
+suspended or expired credential is ``credential_request_denied``.
 
 The Notification Endpoint takes ``{"notification_id", "event", "event_description"?}`` with the
 same access token and records ``wallet_imported`` (``credential_accepted``),
@@ -24,6 +27,7 @@ from __future__ import annotations
 import copy
 import uuid
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import anyio.to_thread
@@ -31,7 +35,7 @@ import anyio.to_thread
 from vcengine.core.keys import KeyPair
 from vcengine.core.oid4vci.credential_request import read_credential_request
 from vcengine.core.oid4vci.metadata import JWT_VC_JSON, Display, credential_configurations
-from vcengine.core.oid4vci.proof_jwt import JwtProof, verify_jwt_proof
+from vcengine.core.oid4vci.proof_jwt import verify_jwt_proof
 from vcengine.errors import Conflict, ProtocolError
 from vcengine.services.context import Services
 from vcengine.services.issuers import signing_key
@@ -45,6 +49,7 @@ from vcengine.services.ports import (
     IssuerKeyRecord,
     ProofFormat,
 )
+from vcengine.services.verifying import VerifyOptions, verify_presentation_now
 
 __all__ = [
     "BATCH_SIZE",
@@ -78,9 +83,14 @@ def bound_credential(record: CredentialRecord, holder: str) -> dict[str, Any]:
     return unsigned
 
 
-async def _check_proofs(services: Services, issuer: str, proofs: Sequence[str]) -> list[JwtProof]:
-    now = services.now()
-    checked = [verify_jwt_proof(p, audience=issuer, now=now) for p in proofs]
+async def _use_nonces(services: Services, nonces: Mapping[str, datetime]) -> None:
+    for nonce, expires in nonces.items():
+        if not await services.store.use_nonce(secret_hash(nonce), expires, services.now()):
+            raise ProtocolError("invalid_nonce", "the nonce was used already: get a fresh one")
+
+
+async def _jwt_holders(services: Services, issuer: str, proofs: Sequence[str]) -> list[str]:
+    checked = [verify_jwt_proof(p, audience=issuer, now=services.now()) for p in proofs]
     nonces = {}
     for proof in checked:
         if proof.nonce is None:
@@ -88,10 +98,45 @@ async def _check_proofs(services: Services, issuer: str, proofs: Sequence[str]) 
                 "invalid_proof", "the proof has no nonce: get a c_nonce from the nonce endpoint"
             )
         nonces[proof.nonce] = check_nonce(services, proof.nonce)
-    for nonce, expires in nonces.items():
-        if not await services.store.use_nonce(secret_hash(nonce), expires, now):
-            raise ProtocolError("invalid_nonce", "the nonce was used already: get a fresh one")
-    return checked
+    await _use_nonces(services, nonces)
+    return [p.holder for p in checked]
+
+
+def _vp_challenge(vp: Mapping[str, Any]) -> tuple[str, str]:
+    """(holder DID, challenge) of a ``di_vp`` proof, before its signature is checked."""
+    holder = vp.get("holder")
+    holder = holder.get("id") if isinstance(holder, Mapping) else holder
+    if not isinstance(holder, str) or not holder.startswith("did:"):
+        raise ProtocolError("invalid_proof", "a di_vp proof's holder must be a DID")
+    if vp.get("verifiableCredential"):
+        raise ProtocolError("invalid_proof", "a di_vp key proof carries no credentials")
+    proofs = vp.get("proof")
+    proofs = proofs if isinstance(proofs, list) else [proofs]
+    challenges = {p.get("challenge") for p in proofs if isinstance(p, Mapping)}
+    if len(challenges) != 1 or not isinstance(next(iter(challenges)), str):
+        raise ProtocolError("invalid_proof", "a di_vp proof carries one challenge: the c_nonce")
+    return holder, str(next(iter(challenges)))
+
+
+async def _di_vp_holders(
+    services: Services, issuer: str, presentations: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    """Appendix F.2: a presentation signed for ``authentication`` by a key of its holder, with
+    ``challenge`` = a c_nonce and ``domain`` = the Credential Issuer Identifier."""
+    holders, nonces = [], {}
+    for vp in presentations:
+        holder, challenge = _vp_challenge(vp)
+        nonces[challenge] = check_nonce(services, challenge)
+        options = VerifyOptions(expected_purpose="authentication", challenge=challenge, domain=issuer)
+        report = await verify_presentation_now(services, vp, options)
+        if not report.verified:
+            failed = "; ".join(f"{c.name}: {c.reason}" for c in report.checks if c.outcome != "pass")
+            raise ProtocolError(
+                "invalid_proof", f"the di_vp proof did not verify ({failed or report.verdict})"
+            )
+        holders.append(holder)
+    await _use_nonces(services, nonces)
+    return holders
 
 
 async def deliverable(services: Services, offer: CredentialOfferRecord) -> CredentialRecord:
@@ -160,13 +205,16 @@ async def issue_to_wallet(
         batch_size=BATCH_SIZE,
     )
     record = await deliverable(services, offer)
-    proofs = await _check_proofs(services, credential_issuer_id(services, issuer_id), request.proofs)
+    issuer = credential_issuer_id(services, issuer_id)
+    if request.proof_type == "jwt":
+        holders = await _jwt_holders(services, issuer, request.proofs)
+    else:
+        holders = await _di_vp_holders(services, issuer, request.proofs)
     now = services.now()
     signer = await signer_of(services, offer)
     if not await services.store.mark_configuration_issued(offer.id, request.configuration_id, now):
         raise ProtocolError("credential_request_denied", "this credential was issued with this token already")
     fmt: ProofFormat = "vc-jwt" if request.configuration_id == JWT_VC_JSON else "eddsa-rdfc-2022"
-    holders = [p.holder for p in proofs]
     credentials = await sign_bound(services, signer, record, holders, fmt)
     data = {"configurationId": request.configuration_id, "format": _FORMATS[request.configuration_id]}
     await record_delivery(services, record, holders, {"protocol": "oid4vci", **data})

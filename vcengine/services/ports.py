@@ -30,12 +30,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
 __all__ = [
     "WEBHOOK_ENDPOINT_CHANGES",
     "AchievementRecord",
+    "AnalyticsFilter",
     "ApiKeyRecord",
     "AuthorizationLookup",
     "AuthorizationRequestRecord",
@@ -43,7 +44,9 @@ __all__ = [
     "CredentialOfferRecord",
     "CredentialOfferStore",
     "CredentialRecord",
+    "DailyCount",
     "EventRecord",
+    "FunnelCounts",
     "IssuerKeyRecord",
     "IssuerRecord",
     "JobRecord",
@@ -368,7 +371,8 @@ class WebhookEndpointRecord:
     ``sealed_secret`` is its Standard Webhooks signing secret sealed under the master key (AES-GCM,
     as issuer keys are: ``services.keystore.seal_bytes``); the plaintext never reaches a store.
     ``failing_since`` is when deliveries started to fail (None: the last one succeeded);
-    ``disabled_at`` / ``disabled_reason`` say why nothing is delivered to it."""
+    ``disabled_at`` / ``disabled_reason`` say why nothing is delivered to it. After a rotation,
+    ``previous_sealed_secret`` also signs deliveries until ``previous_secret_until``."""
 
     id: str
     org_id: str
@@ -381,6 +385,8 @@ class WebhookEndpointRecord:
     disabled_reason: str | None = None
     failing_since: datetime | None = None
     updated_at: datetime | None = None
+    previous_sealed_secret: bytes | None = field(default=None, repr=False)
+    previous_secret_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,13 +407,45 @@ class WebhookAttemptRecord:
 
 WEBHOOK_ENDPOINT_CHANGES = frozenset(
     {"url", "events", "description", "sealed_secret", "disabled_at", "disabled_reason", "failing_since",
-     "updated_at"}
+     "updated_at", "previous_sealed_secret", "previous_secret_until"}
 )  # fmt: skip
 
 
 def webhook_queue(endpoint_id: str) -> str:
     """The job queue of an endpoint's deliveries: one at a time, in order."""
     return f"webhook:{endpoint_id}"
+
+
+# -- analytics --
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyticsFilter:
+    """The events of UTC days ``first_day`` to ``last_day`` (inclusive), of credentials of one
+    issuer and/or achievement when given (events of no credential match only without them)."""
+
+    first_day: date
+    last_day: date
+    issuer_id: str | None = None
+    achievement_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DailyCount:
+    day: date
+    type: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelCounts:
+    """Of the credentials issued on the filter's days: how many were issued, and how many of them
+    have reached each stage of ``core.analytics.FUNNEL`` since."""
+
+    issued: int = 0
+    delivered: int = 0
+    claimed: int = 0
+    shared: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -601,7 +639,9 @@ class Store(CredentialOfferStore, Protocol):
 
     async def requeue_job(self, org_id: str, job_id: str, due_at: datetime) -> JobRecord | None:
         """A ``done`` or ``failed`` job back to ``pending`` at ``due_at`` (a replay), keeping its
-        payload and history; ``None`` if there is no such job or it is not finished."""
+        payload and history; ``None`` if there is no such job or it is not finished. Its
+        ``created_at`` becomes ``due_at``: in its queue it waits for every older unfinished job,
+        so a replay never runs beside a newer job of the same queue."""
         ...
 
     # -- webhooks --
@@ -640,4 +680,15 @@ class Store(CredentialOfferStore, Protocol):
         self, org_id: str, endpoint_id: str, after: str | None, limit: int
     ) -> Page:
         """The endpoint's delivery jobs (queue ``webhook:<endpoint_id>``), in (created_at, id) order."""
+        ...
+
+    # -- analytics --
+    async def daily_event_counts(self, org_id: str, filter: AnalyticsFilter) -> Sequence[DailyCount]:
+        """How many events of each type each day of the filter had (days and types without events
+        are left out), in (day, type) order. Every event stored counts once, however it was
+        written (with a credential, with a status change, ``add_event``)."""
+        ...
+
+    async def funnel_counts(self, org_id: str, filter: AnalyticsFilter) -> FunnelCounts:
+        """The funnel of the credentials issued on the filter's days (see ``FunnelCounts``)."""
         ...

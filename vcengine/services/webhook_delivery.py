@@ -8,10 +8,14 @@ passes them to the store in the same write (``insert_credential(jobs=…)``, a s
 A delivery POSTs the JSON body fixed when the job was made, signed per Standard Webhooks with
 the endpoint's secret (``webhook-id`` is the event id, the same on every retry and replay, so a
 receiver can drop duplicates). A 2xx answer is a success; anything else, or no answer, is
-retried with exponential backoff (5 s doubling, at most 10 h apart) for up to three days. Every
-attempt is recorded (status, duration, error). An endpoint failing for three days in a row, or
-answering 410 Gone, is disabled; deliveries to a disabled or deleted endpoint fail at once
-(``replayWebhookDelivery`` sends one again after the endpoint is enabled).
+retried with exponential backoff (5 s doubling, at most 10 h apart). Every attempt is recorded
+(status, duration, error). The retry window belongs to the endpoint, not to one delivery: the
+endpoint's ``failing_since`` marks its first failure since its last success, and retries go on
+(at most 10 h apart, so the failure is continuous) until a delivery succeeds or the endpoint has
+failed for three days, when it is disabled; a 410 Gone disables it at once. A delivery waiting in
+the queue behind a failing one therefore loses none of its own chances. Deliveries to a disabled
+or deleted endpoint fail at once (``replayWebhookDelivery`` sends one again after the endpoint is
+enabled, which clears ``failing_since``).
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from vcengine.services.ports import (
     WebhookEndpointRecord,
     webhook_queue,
 )
-from vcengine.services.webhook_endpoints import endpoint_secret, get_endpoint
+from vcengine.services.webhook_endpoints import get_endpoint, signing_secrets
 from vcengine.webhook_http import DeliveryFailed, post
 
 __all__ = [
@@ -96,11 +100,11 @@ async def deliver(services: Services, job: JobRecord) -> Mapping[str, Any]:
     if endpoint.disabled_at is not None:
         raise GiveUp("the endpoint is disabled", result={"outcome": "skipped"})
     try:
-        secret = endpoint_secret(services, endpoint)
+        secrets = signing_secrets(services, endpoint)
     except SecretError as exc:
         raise GiveUp(exc.message) from None
     body = payload["body"].encode("utf-8")
-    headers = signed_headers([secret], payload["eventId"], int(services.now().timestamp()), body)
+    headers = signed_headers(secrets, payload["eventId"], int(services.now().timestamp()), body)
     started, status, error = time.monotonic(), None, None
     try:
         status = await post(
@@ -189,9 +193,11 @@ def job_kinds(services: Services) -> list[JobKind]:
         JobKind(
             KIND,
             handle,
+            # the endpoint's three days decide (``_failed``); the runner's own limits are only a
+            # backstop: 100 attempts at jittered backoff take far longer than three days
             max_attempts=100,
             backoff=BACKOFF,
             lease=timedelta(seconds=60),
-            give_up_after=DISABLE_AFTER,
+            give_up_after=None,
         )
     ]

@@ -11,7 +11,8 @@ loopback or link-local address (``Services.allow_loopback_webhooks``, set by
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from vcengine.core.webhook_events import check_event_types
@@ -33,6 +34,7 @@ __all__ = [
     "list_endpoints",
     "rotate_secret",
     "set_enabled",
+    "signing_secrets",
     "update_endpoint",
 ]
 
@@ -40,6 +42,9 @@ MAX_ENDPOINTS = 50
 MAX_DESCRIPTION = 500
 SECRET_PURPOSE = "webhook"
 SECRET_BYTES = 32
+#: how many hours the replaced secret still signs deliveries after a rotation, by default and at most
+KEEP_OLD_HOURS = 24
+MAX_KEEP_OLD_HOURS = 72
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +52,7 @@ class NewSecret:
     """An endpoint and its secret in plaintext: returned this once, never again."""
 
     endpoint: WebhookEndpointRecord
-    secret: str
+    secret: str = field(repr=False)
 
 
 def _description(text: str | None) -> str:
@@ -67,6 +72,17 @@ def _sealed(services: Services, endpoint_id: str) -> tuple[str, bytes]:
 def endpoint_secret(services: Services, endpoint: WebhookEndpointRecord) -> str:
     """The endpoint's secret, unsealed (for signing a delivery; never returned to a caller)."""
     return unseal_secret(endpoint.sealed_secret, services.master_key, purpose=SECRET_PURPOSE, aad=endpoint.id)
+
+
+def signing_secrets(services: Services, endpoint: WebhookEndpointRecord) -> list[str]:
+    """The secrets a delivery is signed with now: the endpoint's, and the one it replaced while
+    that one is still valid (a receiver switches secrets without missing a delivery)."""
+    secrets = [endpoint_secret(services, endpoint)]
+    until, previous = endpoint.previous_secret_until, endpoint.previous_sealed_secret
+    if previous is not None and until is not None and services.now() < until:
+        master = services.master_key
+        secrets.append(unseal_secret(previous, master, purpose=SECRET_PURPOSE, aad=endpoint.id))
+    return secrets
 
 
 async def create_endpoint(
@@ -124,6 +140,7 @@ async def update_endpoint(
     changes: dict[str, Any] = {}
     if url is not None:
         changes["url"] = check_endpoint_url(url, allow_loopback=services.allow_loopback_webhooks)
+        changes["failing_since"] = None  # failures of the old URL say nothing about the new one
     if events is not None:
         changes["events"] = check_event_types(events)
     if description is not None:
@@ -150,9 +167,25 @@ async def delete_endpoint(services: Services, actor: Actor, endpoint_id: str) ->
     return endpoint_id
 
 
-async def rotate_secret(services: Services, actor: Actor, endpoint_id: str) -> NewSecret:
-    """A new secret for the endpoint (shown once); deliveries are signed with it from now on."""
-    actor.require("admin")
+async def rotate_secret(
+    services: Services, actor: Actor, endpoint_id: str, keep_old_hours: int = KEEP_OLD_HOURS
+) -> NewSecret:
+    """A new secret for the endpoint (shown once). Deliveries are signed with it from now on, and
+    also with the old one for ``keep_old_hours`` (0 to ``MAX_KEEP_OLD_HOURS``; 0: not at all)."""
+    if not 0 <= keep_old_hours <= MAX_KEEP_OLD_HOURS:
+        raise InputError(
+            f"the old secret is kept 0 to {MAX_KEEP_OLD_HOURS} hours", path="oldSecretValidForHours"
+        )
+    keep_old_for = timedelta(hours=keep_old_hours)
+    current = await get_endpoint(services, actor, endpoint_id)
     secret, sealed = _sealed(services, endpoint_id)
-    changed = await _change(services, actor, endpoint_id, {"sealed_secret": sealed})
+    changes: dict[str, Any] = {
+        "sealed_secret": sealed,
+        "previous_sealed_secret": None,
+        "previous_secret_until": None,
+    }
+    if keep_old_for:
+        changes["previous_sealed_secret"] = current.sealed_secret
+        changes["previous_secret_until"] = services.now() + keep_old_for
+    changed = await _change(services, actor, endpoint_id, changes)
     return NewSecret(changed, secret)

@@ -41,6 +41,8 @@ def endpoint_doc(r: WebhookEndpointRecord) -> Doc:
         "disabled_reason": r.disabled_reason,
         "failing_since": _t(r.failing_since),
         "updated_at": _t(r.updated_at),
+        "previous_sealed_secret": r.previous_sealed_secret,
+        "previous_secret_until": _t(r.previous_secret_until),
     }
 
 
@@ -57,6 +59,10 @@ def endpoint(d: Doc) -> WebhookEndpointRecord:
         disabled_reason=d.get("disabled_reason"),
         failing_since=maybe_time(d.get("failing_since")),
         updated_at=maybe_time(d.get("updated_at")),
+        previous_sealed_secret=None
+        if d.get("previous_sealed_secret") is None
+        else bytes(d["previous_sealed_secret"]),
+        previous_secret_until=maybe_time(d.get("previous_secret_until")),
     )
 
 
@@ -68,7 +74,7 @@ def endpoint_changes(changes: Mapping[str, Any]) -> Doc:
     for name, value in changes.items():
         if name == "events":
             out[name] = list(value)
-        elif name in {"disabled_at", "failing_since", "updated_at"}:
+        elif name in {"disabled_at", "failing_since", "updated_at", "previous_secret_until"}:
             out[name] = _t(value)
         else:
             out[name] = value

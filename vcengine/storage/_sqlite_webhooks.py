@@ -15,7 +15,8 @@ DDL = (
     """CREATE TABLE IF NOT EXISTS webhook_endpoints (
         id TEXT PRIMARY KEY, org_id TEXT NOT NULL, url TEXT NOT NULL, events TEXT NOT NULL,
         sealed_secret BLOB NOT NULL, created_at TEXT NOT NULL, description TEXT NOT NULL,
-        disabled_at TEXT, disabled_reason TEXT, failing_since TEXT, updated_at TEXT)""",
+        disabled_at TEXT, disabled_reason TEXT, failing_since TEXT, updated_at TEXT,
+        previous_sealed_secret BLOB, previous_secret_until TEXT)""",
     "CREATE INDEX IF NOT EXISTS webhook_endpoints_by_org ON webhook_endpoints (org_id, created_at, id)",
     """CREATE TABLE IF NOT EXISTS webhook_attempts (
         id TEXT PRIMARY KEY, org_id TEXT NOT NULL, endpoint_id TEXT NOT NULL, delivery_id TEXT NOT NULL,
@@ -27,7 +28,12 @@ DDL = (
 
 ENDPOINT = (
     "id, org_id, url, events, sealed_secret, created_at, description, disabled_at, disabled_reason, "
-    "failing_since, updated_at"
+    "failing_since, updated_at, previous_sealed_secret, previous_secret_until"
+)
+#: columns added after the table was first made (``ALTER TABLE`` on older stores)
+ADDED_COLUMNS = (
+    ("webhook_endpoints", "previous_sealed_secret", "BLOB"),
+    ("webhook_endpoints", "previous_secret_until", "TEXT"),
 )
 ATTEMPT = "id, org_id, endpoint_id, delivery_id, attempt, at, duration_ms, status_code, error"
 Row = Sequence[Any]
@@ -41,7 +47,7 @@ def endpoint_row(r: WebhookEndpointRecord) -> Row:
     return (
         r.id, r.org_id, r.url, dump_json({"events": list(r.events)}), r.sealed_secret,
         encode_time(r.created_at), r.description, _t(r.disabled_at), r.disabled_reason,
-        _t(r.failing_since), _t(r.updated_at),
+        _t(r.failing_since), _t(r.updated_at), r.previous_sealed_secret, _t(r.previous_secret_until),
     )  # fmt: skip
 
 
@@ -58,6 +64,8 @@ def endpoint(row: Row) -> WebhookEndpointRecord:
         disabled_reason=row[8],
         failing_since=maybe_time(row[9]),
         updated_at=maybe_time(row[10]),
+        previous_sealed_secret=None if row[11] is None else bytes(row[11]),
+        previous_secret_until=maybe_time(row[12]),
     )
 
 
@@ -85,7 +93,7 @@ def attempt(row: Row) -> WebhookAttemptRecord:
 def _column_value(name: str, value: Any) -> Any:
     if name == "events":
         return dump_json({"events": list(value)})
-    if name in {"disabled_at", "failing_since", "updated_at"}:
+    if name in {"disabled_at", "failing_since", "updated_at", "previous_secret_until"}:
         return _t(value)
     return value
 

@@ -47,13 +47,16 @@ from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError,
 from vcengine.errors import Conflict, InputError, NotFound, StoreError, StoreUnavailable
 from vcengine.services.ports import (
     AchievementRecord,
+    AnalyticsFilter,
     ApiKeyRecord,
     AuthorizationLookup,
     AuthorizationRequestRecord,
     CredentialFilter,
     CredentialOfferRecord,
     CredentialRecord,
+    DailyCount,
     EventRecord,
+    FunnelCounts,
     IssuerKeyRecord,
     IssuerRecord,
     JobRecord,
@@ -68,6 +71,7 @@ from vcengine.services.ports import (
     active_list_key,
     webhook_queue,
 )
+from vcengine.storage import _mongo_analytics as ma
 from vcengine.storage import _mongo_docs as m
 from vcengine.storage import _mongo_jobs as mj
 from vcengine.storage import _mongo_oid4vci as mo
@@ -145,8 +149,13 @@ class MongoStore:
         )
         try:
             await self._client[self._database].command("ping")
-            features = (("jobs", mj.INDEXES), *mw.INDEXES.items(), *mo.INDEXES.items())
-            for name, indexes in (*m.INDEXES.items(), *features):
+            for name, indexes in (
+                *m.INDEXES.items(),
+                ("jobs", mj.INDEXES),
+                *mw.INDEXES.items(),
+                ("events", ma.INDEXES),
+                *mo.INDEXES.items(),
+            ):
                 await self._c(name).create_indexes(indexes)
             await self._migrate()
             for org in await self._c("organizations").find({}, projection={"_id": True}).to_list():
@@ -855,7 +864,14 @@ class MongoStore:
     async def requeue_job(self, org_id: str, job_id: str, due_at: datetime) -> JobRecord | None:
         doc = await self._c("jobs").find_one_and_update(
             {"_id": job_id, "org_id": org_id, "state": {"$in": ["done", "failed"]}},
-            {"$set": {"state": "pending", "due_at": encode_time(due_at), "finished_at": None}},
+            {
+                "$set": {
+                    "state": "pending",
+                    "due_at": encode_time(due_at),
+                    "created_at": encode_time(due_at),
+                    "finished_at": None,
+                }
+            },
             return_document=ReturnDocument.AFTER,
         )
         return None if doc is None else mj.job(doc)
@@ -911,6 +927,44 @@ class MongoStore:
     ) -> Page:
         query = {"queue": webhook_queue(endpoint_id), "org_id": org_id}
         return await self._page("jobs", query, "created_at", mj.job, after, limit)
+
+    # -- analytics -------------------------------------------------------------------------------
+
+    async def _analytics_credentials(self, org_id: str, f: AnalyticsFilter) -> set[str] | None:
+        query = ma.credential_query(org_id, f)
+        if query is None:
+            return None
+        found = self._c("credentials").find(query, projection={"_id": True})
+        return {doc["_id"] async for doc in found}
+
+    @_translated
+    async def daily_event_counts(self, org_id: str, filter: AnalyticsFilter) -> Sequence[DailyCount]:
+        await self._copy_out_left_behind(org_id)
+        allowed = await self._analytics_credentials(org_id, filter)
+        projection = {"at": True, "type": True, "credential_id": True}
+        docs = await self._c("events").find(ma.range_query(org_id, filter), projection=projection).to_list()
+        return ma.daily(docs, allowed)
+
+    @_translated
+    async def funnel_counts(self, org_id: str, filter: AnalyticsFilter) -> FunnelCounts:
+        await self._copy_out_left_behind(org_id)
+        allowed = await self._analytics_credentials(org_id, filter)
+        events = self._c("events")
+        issued = await events.find(
+            ma.range_query(org_id, filter, type="issued"), projection={"credential_id": True}
+        ).to_list()
+        ids = {d["credential_id"] for d in issued if allowed is None or d.get("credential_id") in allowed}
+        stored = self._c("credentials").find(
+            {"org_id": org_id, "_id": {"$in": sorted(ids)}}, projection={"_id": True}
+        )
+        cohort = {doc["_id"] async for doc in stored}
+        if not cohort:
+            return FunnelCounts()
+        stage_docs = await events.find(
+            {"org_id": org_id, "type": {"$in": ma.STAGE_TYPES}},
+            projection={"credential_id": True, "type": True},
+        ).to_list()
+        return FunnelCounts(len(cohort), **ma.stages_reached(stage_docs, cohort))
 
 
 def _transition_doc(t: StatusTransition, version: int) -> Doc:

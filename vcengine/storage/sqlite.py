@@ -25,13 +25,16 @@ from vcengine.errors import Conflict, InputError, NotFound, StoreError, StoreUna
 from vcengine.private_files import create_private_file, private_dir, tighten
 from vcengine.services.ports import (
     AchievementRecord,
+    AnalyticsFilter,
     ApiKeyRecord,
     AuthorizationLookup,
     AuthorizationRequestRecord,
     CredentialFilter,
     CredentialOfferRecord,
     CredentialRecord,
+    DailyCount,
     EventRecord,
+    FunnelCounts,
     IssuerKeyRecord,
     IssuerRecord,
     JobRecord,
@@ -46,6 +49,7 @@ from vcengine.services.ports import (
     active_list_key,
     webhook_queue,
 )
+from vcengine.storage import _sqlite_analytics as analytics_sql
 from vcengine.storage import _sqlite_jobs as jobs_sql
 from vcengine.storage import _sqlite_oid4vci as offers_sql
 from vcengine.storage import _sqlite_schema as s
@@ -123,7 +127,7 @@ class SqliteStore:
         conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-        _transaction(conn, _create_schema)
+        _transaction(conn, _create_all)
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         if self._executor is None:
@@ -482,6 +486,14 @@ class SqliteStore:
         columns = jobs_sql.COLUMNS
         return await self._page(jobs_sql.job, "jobs", columns, "created_at", where, params, after, limit)
 
+    # -- analytics -------------------------------------------------------------------------------
+
+    async def daily_event_counts(self, org_id: str, filter: AnalyticsFilter) -> Sequence[DailyCount]:
+        return await self._run(analytics_sql.daily_counts, org_id, filter)
+
+    async def funnel_counts(self, org_id: str, filter: AnalyticsFilter) -> FunnelCounts:
+        return await self._run(analytics_sql.funnel, org_id, filter)
+
 
 # -- what runs on the worker thread --------------------------------------------------------------
 
@@ -511,6 +523,14 @@ def _transaction(conn: Connection, fn: Callable[..., T], *args: Any) -> T:
     return result
 
 
+def _create_all(conn: Connection) -> None:
+    """The schema, migrated, then the analytics triggers (made again after a migration, which may
+    rebuild the tables they read), in one transaction: no other process writes meanwhile."""
+    analytics_sql.drop_triggers(conn)
+    _create_schema(conn)
+    analytics_sql.create(conn)
+
+
 def _create_schema(conn: Connection) -> None:
     version = None
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_version'").fetchone() is not None:
@@ -519,7 +539,12 @@ def _create_schema(conn: Connection) -> None:
         raise StoreError(f"the store was written by a newer vcengine (schema {version} > {s.SCHEMA_VERSION})")
     for statement in (*s.DDL, *jobs_sql.DDL, *wh.DDL, *offers_sql.DDL):
         conn.execute(statement)
-    for table, column, kind in (*s.ADDED_COLUMNS, *s.VERSION_2_COLUMNS, *s.VERSION_3_COLUMNS):
+    for table, column, kind in (
+        *s.ADDED_COLUMNS,
+        *s.VERSION_2_COLUMNS,
+        *s.VERSION_3_COLUMNS,
+        *wh.ADDED_COLUMNS,
+    ):
         present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
         if column not in present:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")

@@ -186,6 +186,30 @@ def test_every_operation_runs_end_to_end(server: Server) -> None:
     assert report["verdict"] == "FAILED"
     assert {c["check"]: c["code"] for c in report["checks"]}["status"] == "revoked"
 
+    hook = run(
+        server,
+        "create_webhook_endpoint",
+        {"input": {"url": "https://crm.example.com/hooks", "events": ["CREDENTIAL_REVOKED"]}},
+        key,
+        "createWebhookEndpoint",
+    )
+    assert hook["secret"].startswith("whsec_") and hook["endpoint"]["events"] == ["CREDENTIAL_REVOKED"]
+    assert [e["id"] for e in run(server, "webhook_endpoints", {}, key)["webhookEndpoints"]] == [
+        hook["endpoint"]["id"]
+    ]
+    run(server, "revoke_credentials", {"input": {"ids": [first]}}, key, "revokeCredentials")
+    (delivery,) = run(server, "webhook_deliveries", {"endpointId": hook["endpoint"]["id"], "first": 5}, key)[
+        "webhookDeliveries"
+    ]["edges"]
+    assert delivery["node"]["eventType"] == "CREDENTIAL_REVOKED" and delivery["node"]["state"] == "PENDING"
+    assert json.loads(delivery["node"]["body"])["type"] == "credential.revoked"
+    today = server.call(_today())
+    stats = run(server, "analytics", {"filter": {"from": today, "to": today}, "interval": "DAY"}, key)[
+        "analytics"
+    ]
+    totals = {t["type"]: t["count"] for t in stats["totals"]}
+    assert (totals["issued"], totals["revoked"], stats["funnel"]["issued"]) == (4, 4, 4)
+
     rotated = run(server, "rotate_issuer_key", {"input": {"issuerId": issuer["id"]}}, key, "rotateIssuerKey")
     assert rotated["key"]["status"] == "ACTIVE"
     added = run(
@@ -324,6 +348,17 @@ def test_every_operation_runs_with_its_example_variables_file(server: Server) ->
     filled["apiKeyId"] = example("create_api_key")["createApiKey"]["apiKey"]["id"]
     example("list_api_keys")
     assert example("revoke_api_key")["revokeApiKey"]["apiKey"]["revokedAt"]
+    created = example("create_webhook_endpoint")["createWebhookEndpoint"]
+    filled["webhookEndpointId"] = created["endpoint"]["id"]
+    assert len(example("webhook_endpoints")["webhookEndpoints"]) == 1
+    assert example("webhook_deliveries")["webhookDeliveries"]["edges"] == []
+    assert example("analytics")["analytics"]["interval"] == "MONTH"
     assert events.wait()[0]["data"]["credentialEvents"]["type"] == "ISSUED"
     assert {p.name.removesuffix(".variables.json") for p in OPERATIONS.glob("*.variables.json")} == ran
     assert {p.stem for p in OPERATIONS.glob("*.graphql")} == ran
+
+
+async def _today() -> str:
+    from datetime import UTC, datetime
+
+    return str(datetime.now(UTC).date())

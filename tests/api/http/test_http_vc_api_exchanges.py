@@ -136,3 +136,25 @@ def test_web_wallets_may_post_to_the_exchange_cross_origin(live_server: LiveServ
     started = live_server.client.post(offered["exchangeUrl"], json={}, headers=origin)
     assert started.status_code == 200 and started.headers["access-control-allow-origin"] == "*"
     assert started.json()["verifiablePresentationRequest"]["query"][0]["type"] == "DIDAuthentication"
+
+
+@pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "Ed25519Signature2020"])
+def test_a_di_vp_key_proof_binds_an_oid4vci_credential(
+    live_server: LiveServer, digital_bazaar: Path, suite: str
+) -> None:
+    """OID4VCI 1.0 Appendix F.2: a Digital Bazaar presentation as the key proof."""
+    from tests.api.http.test_http_oid4vci import LDP, Flow, error_of
+
+    flow = Flow(live_server)
+    access = flow.token()
+    nonce = flow.nonce()
+    signed = run(digital_bazaar, sign={"challenge": nonce, "domain": flow.issuer}, suite=suite)
+    body = {"credential_configuration_id": LDP, "proofs": {"di_vp": [signed["presentation"]]}}
+    wrong_domain = run(
+        digital_bazaar, sign={"challenge": flow.nonce(), "domain": "https://evil.example"}, suite=suite
+    )
+    refused = flow.credential(access, {**body, "proofs": {"di_vp": [wrong_domain["presentation"]]}})
+    assert "domain" in error_of(refused, 400, "invalid_proof")
+    got = flow.credential(access, body)
+    assert got.status_code == 200, got.text
+    assert got.json()["credentials"][0]["credential"]["credentialSubject"]["id"] == signed["holder"]

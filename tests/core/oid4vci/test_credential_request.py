@@ -25,6 +25,16 @@ def test_the_final_form_with_a_batch_of_proofs() -> None:
     assert (by_identifier.configuration_id, by_identifier.credential_identifier) == (JWT_VC_JSON, JWT_VC_JSON)
 
 
+def test_di_vp_proofs_are_presentations() -> None:
+    request = read(
+        {"credential_configuration_id": LDP_VC, "proofs": {"di_vp": [{"type": "VerifiablePresentation"}]}}
+    )
+    assert request.proof_type == "di_vp" and request.proofs == ({"type": "VerifiablePresentation"},)
+    with pytest.raises(ProtocolError) as caught:
+        read({"credential_configuration_id": LDP_VC, "proofs": {"di_vp": ["a.b.c"]}})
+    assert caught.value.code == "invalid_credential_request"
+
+
 def test_draft_forms_whose_meaning_is_unambiguous_are_accepted() -> None:
     draft13 = read(
         {
@@ -90,7 +100,7 @@ def test_draft_forms_whose_meaning_is_unambiguous_are_accepted() -> None:
             {"credential_configuration_id": LDP_VC, "proofs": {"jwt": ["a"], "di_vp": []}},
             "invalid_credential_request",
         ),
-        ({"credential_configuration_id": LDP_VC, "proofs": {"di_vp": [{}]}}, "invalid_proof"),
+        ({"credential_configuration_id": LDP_VC, "proofs": {"ldp_vp": [{}]}}, "invalid_proof"),
         ({"credential_configuration_id": LDP_VC, "proofs": {"jwt": []}}, "invalid_credential_request"),
         ({"credential_configuration_id": LDP_VC, "proofs": {"jwt": ["a", 1]}}, "invalid_credential_request"),
         ({"credential_configuration_id": LDP_VC, "proofs": {"jwt": ["a"] * 4}}, "invalid_credential_request"),

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import strawberry
@@ -14,6 +14,7 @@ from strawberry.types import Info
 from vcengine.api.graphql.context import Context, actor_of
 from vcengine.api.graphql.errors import coded, outage
 from vcengine.api.graphql.types.achievement import Achievement, AchievementConnection, AchievementEdge
+from vcengine.api.graphql.types.analytics import Analytics, AnalyticsInterval
 from vcengine.api.graphql.types.api_key import ApiKey, ApiKeyConnection, ApiKeyEdge
 from vcengine.api.graphql.types.credential import Credential, CredentialConnection, CredentialEdge
 from vcengine.api.graphql.types.enums import CredentialState, Scope
@@ -27,11 +28,11 @@ from vcengine.api.graphql.types.webhook import (
     WebhookDeliveryEdge,
     WebhookEndpoint,
 )
-from vcengine.errors import NotFound, PermissionDenied, StoreError
-from vcengine.services import organizations, webhook_delivery
-from vcengine.services.ports import CredentialFilter
+from vcengine.errors import InputError, NotFound, PermissionDenied, StoreError
+from vcengine.services import analytics, organizations, webhook_delivery
+from vcengine.services.ports import AnalyticsFilter, CredentialFilter
 
-__all__ = ["CredentialFilterInput", "Query"]
+__all__ = ["AnalyticsFilterInput", "CredentialFilterInput", "Query"]
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
@@ -67,6 +68,26 @@ class CredentialFilterInput:
             )
         except NotFound as exc:
             raise coded(exc.message, "BAD_USER_INPUT") from None
+
+
+@strawberry.input(description="UTC days from and to (both included); the issuer and achievement when given.")
+class AnalyticsFilterInput:
+    from_: date = strawberry.field(name="from")
+    to: date
+    achievement_id: strawberry.ID | None = None
+    issuer_id: strawberry.ID | None = None
+
+    def to_domain(self) -> AnalyticsFilter:
+        try:
+            achievement = (
+                None
+                if self.achievement_id is None
+                else record_id(self.achievement_id, "Achievement", "achievementId")
+            )
+            issuer = None if self.issuer_id is None else record_id(self.issuer_id, "Issuer", "issuerId")
+        except NotFound as exc:
+            raise coded(exc.message, "BAD_USER_INPUT") from None
+        return AnalyticsFilter(self.from_, self.to, issuer_id=issuer, achievement_id=achievement)
 
 
 async def _organization(info: Info[Context, Any]) -> Organization:
@@ -226,3 +247,24 @@ class Query:
             ],
             page_info=page_info,
         )
+
+    @strawberry.field(
+        description="The organization's events per interval and type in a range of UTC days (at most three "
+        "years), their totals, and the funnel issued -> delivered -> claimed -> shared of the credentials "
+        "issued in the range (scope READ)."
+    )
+    async def analytics(
+        self,
+        info: Info[Context, Any],
+        filter: AnalyticsFilterInput,
+        interval: AnalyticsInterval = AnalyticsInterval.DAY,
+    ) -> Analytics:
+        actor = actor_of(info, "read")
+        criteria = filter.to_domain()
+        try:
+            result = await analytics.analytics(info.context.services, actor, criteria, interval.value)
+        except InputError as exc:
+            raise coded(str(exc), "BAD_USER_INPUT") from None
+        except StoreError as exc:
+            raise outage(exc) from None
+        return Analytics.of(result)

@@ -1,7 +1,8 @@
 """A Credential Request (OID4VCI 1.0 §8.2) read into what to issue and which proofs bind it.
 
 The final form: exactly one of ``credential_configuration_id`` and ``credential_identifier``,
-and ``proofs`` = an object with exactly one proof type, here ``{"jwt": ["<jwt>", ...]}``.
+and ``proofs`` = an object with exactly one proof type: ``{"jwt": ["<jwt>", ...]}`` or
+``{"di_vp": [<presentation>, ...]}`` (Appendix F.2).
 
 Wallets built on earlier drafts still send other forms; they are accepted where their meaning
 is unambiguous and refused otherwise:
@@ -20,11 +21,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from vcengine.errors import ProtocolError
 
-__all__ = ["CredentialRequest", "read_credential_request"]
+__all__ = ["PROOF_TYPES", "CredentialRequest", "ProofType", "read_credential_request"]
+
+ProofType = Literal["jwt", "di_vp"]
+PROOF_TYPES: tuple[ProofType, ...] = ("jwt", "di_vp")
 
 _KNOWN = frozenset(
     {
@@ -42,21 +46,23 @@ _KNOWN = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class CredentialRequest:
-    """``configuration_id`` to issue (resolved from whichever form named it) and the ``jwt``
-    proofs, one credential per proof. ``draft`` is True for the singular ``proof`` form (the
-    response then also carries the draft's singular ``credential``)."""
+    """``configuration_id`` to issue (resolved from whichever form named it) and the proofs of
+    ``proof_type`` (``jwt``: compact JWS strings; ``di_vp``: presentations), one credential per
+    proof. ``draft`` is True for the singular ``proof`` form (the response then also carries the
+    draft's singular ``credential``)."""
 
     configuration_id: str
     credential_identifier: str | None
-    proofs: tuple[str, ...]
+    proofs: tuple[Any, ...]
     draft: bool
+    proof_type: ProofType = "jwt"
 
 
 def _invalid(message: str) -> ProtocolError:
     return ProtocolError("invalid_credential_request", message)
 
 
-def _proofs(body: Mapping[str, Any], batch_size: int) -> tuple[tuple[str, ...], bool]:
+def _proofs(body: Mapping[str, Any], batch_size: int) -> tuple[ProofType, tuple[Any, ...], bool]:
     if "proofs" in body and "proof" in body:
         raise _invalid("send proofs (OID4VCI 1.0) or proof (earlier drafts), not both")
     if "proof" in body:
@@ -69,20 +75,24 @@ def _proofs(body: Mapping[str, Any], batch_size: int) -> tuple[tuple[str, ...], 
             raise ProtocolError(
                 "invalid_proof", 'proof must be {"proof_type": "jwt", "jwt": "<compact JWS>"}'
             )
-        return (proof["jwt"],), True
+        return "jwt", (proof["jwt"],), True
     proofs = body.get("proofs")
     if proofs is None:
         raise ProtocolError("invalid_proof", "proofs is required: this issuer binds credentials to a key")
     if not isinstance(proofs, Mapping) or len(proofs) != 1:
         raise _invalid("proofs must be an object with exactly one proof type")
     ((proof_type, values),) = proofs.items()
-    if proof_type != "jwt":
-        raise ProtocolError("invalid_proof", f"proof type {proof_type!r} is not supported (jwt)")
-    if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
-        raise _invalid("proofs.jwt must be a non-empty array of compact JWS strings")
+    if proof_type not in PROOF_TYPES:
+        raise ProtocolError(
+            "invalid_proof", f"proof type {proof_type!r} is not supported ({', '.join(PROOF_TYPES)})"
+        )
+    shape = str if proof_type == "jwt" else Mapping
+    if not isinstance(values, list) or not values or not all(isinstance(v, shape) for v in values):
+        what = "compact JWS strings" if proof_type == "jwt" else "presentations (JSON objects)"
+        raise _invalid(f"proofs.{proof_type} must be a non-empty array of {what}")
     if len(values) > batch_size:
         raise _invalid(f"at most {batch_size} proofs (batch_size) per request")
-    return tuple(values), False
+    return proof_type, tuple(values), False
 
 
 def _by_format(body: Mapping[str, Any], configurations: Mapping[str, Mapping[str, Any]]) -> str:
@@ -130,7 +140,7 @@ def read_credential_request(
             "name the credential with exactly one of credential_configuration_id or credential_identifier"
             + (f" (got {', '.join(named)})" if named else "")
         )
-    proofs, draft = _proofs(body, batch_size)
+    proof_type, proofs, draft = _proofs(body, batch_size)
     identifier = None
     if named == ["credential_identifier"]:
         identifier = body["credential_identifier"]
@@ -147,4 +157,4 @@ def read_credential_request(
             raise ProtocolError(
                 "unknown_credential_configuration", f"no credential configuration {configuration_id!r}"
             )
-    return CredentialRequest(configuration_id, identifier, proofs, draft)
+    return CredentialRequest(configuration_id, identifier, proofs, draft, proof_type)

@@ -112,7 +112,10 @@ def credential_configurations(display: Display) -> dict[str, dict[str, Any]]:
     """``credential_configurations_supported``: the OB 3.0 credential as ``ldp_vc`` and ``jwt_vc_json``."""
     common: dict[str, Any] = {
         "cryptographic_binding_methods_supported": list(BINDING_METHODS),
-        "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": list(PROOF_SIGNING_ALGS)}},
+        "proof_types_supported": {
+            "jwt": {"proof_signing_alg_values_supported": list(PROOF_SIGNING_ALGS)},
+            "di_vp": {"proof_signing_alg_values_supported": ["eddsa-rdfc-2022"]},
+        },
         "credential_metadata": {"display": _credential_display(display), "claims": _claims(display.locale)},
     }
     return {

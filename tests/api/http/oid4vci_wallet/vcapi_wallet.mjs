@@ -9,7 +9,8 @@
 // authentication); POST {"verifiablePresentation"} to the interact service's endpoint.
 // lcw: read issuer, auth_type, challenge and vc_request_url from the request deep link, as the
 // Learner Credential Wallet does, and POST the signed presentation itself to vc_request_url.
-// Prints {"holder", "request"?, "status", "response"}.
+// sign: {"challenge", "domain"} -> just the signed presentation (an OID4VCI di_vp proof).
+// Prints {"holder", "request"?, "status", "response"} (or {"holder", "presentation"}).
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -38,7 +39,10 @@ async function post(url, body) {
 }
 
 let out
-if (input.exchange) {
+if (input.sign) {
+  // an OID4VCI di_vp key proof (Appendix F.2): challenge = the c_nonce, domain = the issuer
+  out = { holder: did, presentation: await didAuth(input.sign) }
+} else if (input.exchange) {
   const first = await post(input.exchange, {})
   const request = first.body.verifiablePresentationRequest
   if (request?.query?.[0]?.type !== 'DIDAuthentication') throw new Error(`no DIDAuthentication request: ${JSON.stringify(first)}`)

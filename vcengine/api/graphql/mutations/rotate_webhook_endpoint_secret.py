@@ -1,5 +1,7 @@
 """rotateWebhookEndpointSecret: a new signing secret for an endpoint (scope admin), returned this
-once; deliveries are signed with it from the next attempt on, and the old one stops working."""
+once; deliveries are signed with it from the next attempt on, and with the old one too for
+``oldSecretValidForHours`` (default 24, at most 72; 0: the old one stops at once), so a receiver
+can switch without refusing a delivery."""
 
 from __future__ import annotations
 
@@ -18,12 +20,18 @@ from vcengine.services import webhook_endpoints
 @strawberry.input
 class RotateWebhookEndpointSecretInput:
     id: strawberry.ID
+    old_secret_valid_for_hours: int = strawberry.field(
+        default=24, description="How long deliveries are also signed with the old secret (0 to 72)."
+    )
 
 
 async def rotate_webhook_endpoint_secret(
     info: Info[Context, Any], input: RotateWebhookEndpointSecretInput
 ) -> WebhookEndpointSecretPayload:
-    new, errors = await perform(info, lambda s, a: webhook_endpoints.rotate_secret(s, a, str(input.id)))
+    hours = input.old_secret_valid_for_hours
+    new, errors = await perform(
+        info, lambda s, a: webhook_endpoints.rotate_secret(s, a, str(input.id), hours)
+    )
     if new is None:
         return WebhookEndpointSecretPayload(endpoint=None, secret=None, user_errors=errors)
     return WebhookEndpointSecretPayload(

@@ -51,6 +51,9 @@ class WebhookEndpoint:
     )
     created_at: datetime
     updated_at: datetime | None
+    previous_secret_expires_at: datetime | None = strawberry.field(
+        description="Until when deliveries are also signed with the secret the last rotation replaced."
+    )
 
     @classmethod
     def of(cls, r: WebhookEndpointRecord) -> WebhookEndpoint:
@@ -65,6 +68,7 @@ class WebhookEndpoint:
             failing_since=r.failing_since,
             created_at=r.created_at,
             updated_at=r.updated_at,
+            previous_secret_expires_at=r.previous_secret_until,
         )
 
 
