@@ -312,6 +312,7 @@ async def test_a_replayed_delivery_waits_behind_newer_unfinished_ones(
     second = (await jobs_of(services, tenant, created.endpoint.id))[-1]
     await runner.run_once()  # the newer delivery fails once and waits for its retry
     assert (await services.store.get_job(tenant.org_id, second.id)).state == "pending"  # type: ignore[union-attr]
+    clock.now += timedelta(seconds=1)
     replayed = await webhook_delivery.replay(services, tenant.actor, first.id)
     assert replayed.created_at == clock.now  # it joins the end of the endpoint's queue
     claimed = await services.store.claim_jobs(

@@ -44,6 +44,7 @@ ENV_VAR = "VCENGINE_MASTER_KEY"
 VERSION = 1
 NONCE_BYTES = 12
 _DOMAIN = b"vcengine/issuer-key/"
+_SECRET_DOMAIN = b"vcengine/secret/"
 
 RandomBytes = Callable[[int], bytes]
 
@@ -111,8 +112,8 @@ class MasterKey:
         raise TypeError("a MasterKey cannot be pickled")
 
 
-def _associated_data(aad: str | bytes) -> bytes:
-    return _DOMAIN + bytes([VERSION]) + (aad.encode("utf-8") if isinstance(aad, str) else aad)
+def _associated_data(aad: str | bytes, domain: bytes = _DOMAIN) -> bytes:
+    return domain + bytes([VERSION]) + (aad.encode("utf-8") if isinstance(aad, str) else aad)
 
 
 def seal(key_pair: KeyPair, master: MasterKey, *, aad: str | bytes, random_bytes: RandomBytes) -> bytes:

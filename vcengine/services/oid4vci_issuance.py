@@ -41,7 +41,7 @@ from vcengine.services.context import Services
 from vcengine.services.issuers import signing_key
 from vcengine.services.issuing import credential_json, sign_one
 from vcengine.services.oid4vci_offers import credential_issuer_id, secret_hash
-from vcengine.services.oid4vci_tokens import check_nonce, offer_for_token
+from vcengine.services.oid4vci_tokens import check_nonce, new_nonce, offer_for_token
 from vcengine.services.ports import (
     CredentialOfferRecord,
     CredentialRecord,
@@ -222,8 +222,9 @@ async def issue_to_wallet(
         "credentials": [{"credential": c} for c in credentials],
         "notification_id": request.configuration_id,
     }
-    if request.draft:
-        response["credential"] = credentials[0]  # draft 13 wallets read the singular member
+    if request.draft:  # draft 13 wallets read the singular member and take the next nonce from here
+        response["credential"] = credentials[0]
+        response["c_nonce"], response["c_nonce_expires_in"] = new_nonce(services)
     return response
 
 

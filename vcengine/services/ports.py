@@ -40,6 +40,7 @@ __all__ = [
     "ApiKeyRecord",
     "AuthorizationLookup",
     "AuthorizationRequestRecord",
+    "AwardRuleRecord",
     "CredentialFilter",
     "CredentialOfferRecord",
     "CredentialOfferStore",
@@ -47,6 +48,8 @@ __all__ = [
     "DailyCount",
     "EventRecord",
     "FunnelCounts",
+    "IntegrationEventRecord",
+    "IntegrationRecord",
     "IssuerKeyRecord",
     "IssuerRecord",
     "JobRecord",
@@ -448,6 +451,75 @@ class FunnelCounts:
     shared: int = 0
 
 
+# -- lms --------------------------------------------------------------------------------------
+
+IntegrationPlatform = Literal[
+    "moodle", "canvas", "talentlms", "teachable", "thinkific", "kajabi", "zapier", "make", "generic"
+]
+AwardTrigger = Literal[
+    "course_completed", "quiz_passed", "modules_completed", "tag_added", "enrollment_progress"
+]
+EventOutcome = Literal["pending", "issued", "duplicate", "no_rule", "rejected", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrationRecord:
+    """A connection to one LMS (or Zapier/Make, or any Standard Webhooks sender) of an org.
+
+    ``sealed_secret`` is the secret its receiver checks (AES-GCM under the master key, like issuer
+    keys; see ``services.keystore.seal_secret``): never stored or shown in the clear after creation.
+    ``settings`` holds the platform's non-secret settings (a Moodle site URL, say)."""
+
+    id: str
+    org_id: str
+    platform: IntegrationPlatform
+    name: str
+    sealed_secret: bytes = field(repr=False)
+    created_at: datetime
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    paused: bool = False
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AwardRuleRecord:
+    """When an event of ``integration_id`` meets ``trigger`` and ``conditions``, issue
+    ``achievement_id`` to the learner. ``conditions``: ``courseId``, ``quizId``, ``minScore``,
+    ``minPercentage``, ``moduleIds`` + ``matchAll``, ``tag``, ``percentage`` (as the trigger needs);
+    ``options``: ``validForSeconds``, ``statusPurpose``, ``proofFormat``."""
+
+    id: str
+    org_id: str
+    integration_id: str
+    achievement_id: str
+    trigger: AwardTrigger
+    created_at: datetime
+    conditions: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrationEventRecord:
+    """An event received from an integration: the inbox entry, stored before the sender is answered.
+
+    ``id`` is derived from (integration, ``source_event_id``), so a redelivery is the same record.
+    ``event`` is the normalized learner event (``core.lms_event``), ``raw`` what was sent, with
+    secrets removed. ``outcome`` is what processing decided, ``reason`` why (for rejected, failed
+    and no-rule outcomes), ``credential_ids`` what it issued or found issued already."""
+
+    id: str
+    org_id: str
+    integration_id: str
+    source_event_id: str
+    received_at: datetime
+    event: Mapping[str, Any]
+    raw: Mapping[str, Any] = field(default_factory=dict)
+    outcome: EventOutcome = "pending"
+    reason: str | None = None
+    credential_ids: tuple[str, ...] = ()
+    processed_at: datetime | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class CredentialFilter:
     """Every field set must match. ``recipient`` equals one of the recipient's string values
@@ -691,4 +763,64 @@ class Store(CredentialOfferStore, Protocol):
 
     async def funnel_counts(self, org_id: str, filter: AnalyticsFilter) -> FunnelCounts:
         """The funnel of the credentials issued on the filter's days (see ``FunnelCounts``)."""
+        ...
+
+    # -- lms (integrations, award rules, the inbox of received events, learner progress) ----------
+    async def create_integration(self, integration: IntegrationRecord) -> None: ...
+    async def get_integration(self, org_id: str, integration_id: str) -> IntegrationRecord | None: ...
+    async def find_integration(self, integration_id: str) -> IntegrationRecord | None:
+        """By id across orgs: a webhook names only its integration (its secret proves the rest)."""
+
+    async def list_integrations(self, org_id: str) -> Sequence[IntegrationRecord]: ...
+    async def save_integration(self, integration: IntegrationRecord) -> bool:
+        """Replace the stored integration of that org and id; ``False`` if there is none."""
+        ...
+
+    async def delete_integration(self, org_id: str, integration_id: str) -> bool:
+        """Delete it and its award rules (its received events stay); ``False`` if there is none."""
+        ...
+
+    async def create_award_rule(self, rule: AwardRuleRecord) -> None: ...
+    async def list_award_rules(self, org_id: str, integration_id: str | None) -> Sequence[AwardRuleRecord]:
+        """The org's rules (of one integration unless None), oldest first."""
+        ...
+
+    async def delete_award_rule(self, org_id: str, rule_id: str) -> bool: ...
+    async def add_integration_event(self, event: IntegrationEventRecord) -> bool:
+        """Store a received event; ``False`` (nothing changed) if its id is stored already."""
+        ...
+
+    async def get_integration_event(self, org_id: str, event_id: str) -> IntegrationEventRecord | None: ...
+    async def list_integration_events(
+        self,
+        org_id: str,
+        integration_id: str | None,
+        outcome: EventOutcome | None,
+        after: str | None,
+        limit: int,
+        *,
+        received_after: datetime | None = None,
+        received_before: datetime | None = None,
+    ) -> Page:
+        """Received events in (received_at, id) order, of one integration and outcome if given,
+        received at or after ``received_after`` and before ``received_before``."""
+        ...
+
+    async def settle_integration_event(
+        self,
+        org_id: str,
+        event_id: str,
+        outcome: EventOutcome,
+        reason: str | None,
+        credential_ids: Sequence[str],
+        at: datetime | None,
+    ) -> bool:
+        """Record what processing decided (``pending`` with ``at`` None: to be processed again)."""
+        ...
+
+    async def add_learner_progress(
+        self, org_id: str, rule_id: str, learner: str, items: Sequence[str]
+    ) -> frozenset[str]:
+        """Add ``items`` (module ids) to what ``learner`` completed under ``rule_id``, atomically
+        against concurrent additions; returns everything recorded so far."""
         ...

@@ -51,12 +51,16 @@ from vcengine.services.ports import (
     ApiKeyRecord,
     AuthorizationLookup,
     AuthorizationRequestRecord,
+    AwardRuleRecord,
     CredentialFilter,
     CredentialOfferRecord,
     CredentialRecord,
     DailyCount,
+    EventOutcome,
     EventRecord,
     FunnelCounts,
+    IntegrationEventRecord,
+    IntegrationRecord,
     IssuerKeyRecord,
     IssuerRecord,
     JobRecord,
@@ -74,6 +78,7 @@ from vcengine.services.ports import (
 from vcengine.storage import _mongo_analytics as ma
 from vcengine.storage import _mongo_docs as m
 from vcengine.storage import _mongo_jobs as mj
+from vcengine.storage import _mongo_lms as ml
 from vcengine.storage import _mongo_oid4vci as mo
 from vcengine.storage import _mongo_webhooks as mw
 from vcengine.storage._codec import decode_cursor, encode_cursor, encode_time, revoked_list_of
@@ -154,6 +159,7 @@ class MongoStore:
                 ("jobs", mj.INDEXES),
                 *mw.INDEXES.items(),
                 ("events", ma.INDEXES),
+                *ml.INDEXES.items(),
                 *mo.INDEXES.items(),
             ):
                 await self._c(name).create_indexes(indexes)
@@ -965,6 +971,127 @@ class MongoStore:
             projection={"credential_id": True, "type": True},
         ).to_list()
         return FunnelCounts(len(cohort), **ma.stages_reached(stage_docs, cohort))
+
+    # -- lms -------------------------------------------------------------------------------------
+
+    @_translated
+    async def create_integration(self, integration: IntegrationRecord) -> None:
+        await self._c("lms_integrations").insert_one(ml.integration_doc(integration))
+
+    @_translated
+    async def get_integration(self, org_id: str, integration_id: str) -> IntegrationRecord | None:
+        query = {"_id": integration_id, "org_id": org_id}
+        return await self._find_one("lms_integrations", query, ml.integration)
+
+    @_translated
+    async def find_integration(self, integration_id: str) -> IntegrationRecord | None:
+        return await self._find_one("lms_integrations", {"_id": integration_id}, ml.integration)
+
+    @_translated
+    async def list_integrations(self, org_id: str) -> Sequence[IntegrationRecord]:
+        return await self._find("lms_integrations", {"org_id": org_id}, ml.integration, "created_at")
+
+    @_translated
+    async def save_integration(self, integration: IntegrationRecord) -> bool:
+        doc = ml.integration_doc(integration)
+        query = {"_id": doc.pop("_id"), "org_id": doc.pop("org_id")}
+        result = await self._c("lms_integrations").update_one(query, {"$set": doc})
+        return result.matched_count == 1
+
+    @_translated
+    async def delete_integration(self, org_id: str, integration_id: str) -> bool:
+        result = await self._c("lms_integrations").delete_one({"_id": integration_id, "org_id": org_id})
+        if result.deleted_count != 1:
+            return False
+        await self._c("lms_award_rules").delete_many({"org_id": org_id, "integration_id": integration_id})
+        return True
+
+    @_translated
+    async def create_award_rule(self, rule: AwardRuleRecord) -> None:
+        await self._c("lms_award_rules").insert_one(ml.rule_doc(rule))
+
+    @_translated
+    async def list_award_rules(self, org_id: str, integration_id: str | None) -> Sequence[AwardRuleRecord]:
+        query: Doc = {"org_id": org_id}
+        if integration_id is not None:
+            query["integration_id"] = integration_id
+        return await self._find("lms_award_rules", query, ml.rule, "created_at")
+
+    @_translated
+    async def delete_award_rule(self, org_id: str, rule_id: str) -> bool:
+        result = await self._c("lms_award_rules").delete_one({"_id": rule_id, "org_id": org_id})
+        return result.deleted_count == 1
+
+    @_translated
+    async def add_integration_event(self, event: IntegrationEventRecord) -> bool:
+        try:
+            await self._c("lms_events").insert_one(ml.event_doc(event))
+        except DuplicateKeyError:
+            return False
+        return True
+
+    @_translated
+    async def get_integration_event(self, org_id: str, event_id: str) -> IntegrationEventRecord | None:
+        return await self._find_one("lms_events", {"_id": event_id, "org_id": org_id}, ml.event)
+
+    @_translated
+    async def list_integration_events(
+        self,
+        org_id: str,
+        integration_id: str | None,
+        outcome: EventOutcome | None,
+        after: str | None,
+        limit: int,
+        *,
+        received_after: datetime | None = None,
+        received_before: datetime | None = None,
+    ) -> Page:
+        query: Doc = {"org_id": org_id}
+        if integration_id is not None:
+            query["integration_id"] = integration_id
+        if outcome is not None:
+            query["outcome"] = outcome
+        received: Doc = {}
+        if received_after is not None:
+            received["$gte"] = encode_time(received_after)
+        if received_before is not None:
+            received["$lt"] = encode_time(received_before)
+        if received:
+            query["received_at"] = received
+        return await self._page("lms_events", query, "received_at", ml.event, after, limit)
+
+    @_translated
+    async def settle_integration_event(
+        self,
+        org_id: str,
+        event_id: str,
+        outcome: EventOutcome,
+        reason: str | None,
+        credential_ids: Sequence[str],
+        at: datetime | None,
+    ) -> bool:
+        changes = {
+            "outcome": outcome,
+            "reason": reason,
+            "credential_ids": list(credential_ids),
+            "processed_at": None if at is None else encode_time(at),
+        }
+        query = {"_id": event_id, "org_id": org_id}
+        result = await self._c("lms_events").update_one(query, {"$set": changes})
+        return result.matched_count == 1
+
+    @_translated
+    async def add_learner_progress(
+        self, org_id: str, rule_id: str, learner: str, items: Sequence[str]
+    ) -> frozenset[str]:
+        key_parts = (org_id, rule_id, learner)
+        key = ml.progress_key(*key_parts)
+        progress = self._c("lms_progress")
+        for item in items:
+            with contextlib.suppress(DuplicateKeyError):
+                await progress.insert_one({"_id": ml.progress_key(*key_parts, item), "key": key})
+        docs = await progress.find({"key": key}).to_list()
+        return frozenset(ml.progress_item(d["_id"]) for d in docs)
 
 
 def _transition_doc(t: StatusTransition, version: int) -> Doc:

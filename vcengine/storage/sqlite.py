@@ -29,12 +29,16 @@ from vcengine.services.ports import (
     ApiKeyRecord,
     AuthorizationLookup,
     AuthorizationRequestRecord,
+    AwardRuleRecord,
     CredentialFilter,
     CredentialOfferRecord,
     CredentialRecord,
     DailyCount,
+    EventOutcome,
     EventRecord,
     FunnelCounts,
+    IntegrationEventRecord,
+    IntegrationRecord,
     IssuerKeyRecord,
     IssuerRecord,
     JobRecord,
@@ -51,6 +55,7 @@ from vcengine.services.ports import (
 )
 from vcengine.storage import _sqlite_analytics as analytics_sql
 from vcengine.storage import _sqlite_jobs as jobs_sql
+from vcengine.storage import _sqlite_lms as lms_sql
 from vcengine.storage import _sqlite_oid4vci as offers_sql
 from vcengine.storage import _sqlite_schema as s
 from vcengine.storage import _sqlite_webhooks as wh
@@ -494,6 +499,100 @@ class SqliteStore:
     async def funnel_counts(self, org_id: str, filter: AnalyticsFilter) -> FunnelCounts:
         return await self._run(analytics_sql.funnel, org_id, filter)
 
+    # -- lms -------------------------------------------------------------------------------------
+
+    async def create_integration(self, integration: IntegrationRecord) -> None:
+        await self._insert("lms_integrations", lms_sql.INTEGRATION, lms_sql.integration_row(integration))
+
+    async def get_integration(self, org_id: str, integration_id: str) -> IntegrationRecord | None:
+        sql = f"SELECT {lms_sql.INTEGRATION} FROM lms_integrations WHERE org_id = ? AND id = ?"
+        return await self._one(lms_sql.integration, sql, [org_id, integration_id])
+
+    async def find_integration(self, integration_id: str) -> IntegrationRecord | None:
+        sql = f"SELECT {lms_sql.INTEGRATION} FROM lms_integrations WHERE id = ?"
+        return await self._one(lms_sql.integration, sql, [integration_id])
+
+    async def list_integrations(self, org_id: str) -> Sequence[IntegrationRecord]:
+        sql = f"SELECT {lms_sql.INTEGRATION} FROM lms_integrations WHERE org_id = ? ORDER BY created_at, id"
+        return await self._all(lms_sql.integration, sql, [org_id])
+
+    async def save_integration(self, integration: IntegrationRecord) -> bool:
+        return await self._write(lms_sql.save_integration, integration)
+
+    async def delete_integration(self, org_id: str, integration_id: str) -> bool:
+        return await self._write(lms_sql.delete_integration, org_id, integration_id)
+
+    async def create_award_rule(self, rule: AwardRuleRecord) -> None:
+        await self._insert("lms_award_rules", lms_sql.RULE, lms_sql.rule_row(rule))
+
+    async def list_award_rules(self, org_id: str, integration_id: str | None) -> Sequence[AwardRuleRecord]:
+        where, params = "org_id = ?", [org_id]
+        if integration_id is not None:
+            where, params = "org_id = ? AND integration_id = ?", [org_id, integration_id]
+        sql = f"SELECT {lms_sql.RULE} FROM lms_award_rules WHERE {where} ORDER BY created_at, id"
+        return await self._all(lms_sql.rule, sql, params)
+
+    async def delete_award_rule(self, org_id: str, rule_id: str) -> bool:
+        sql = "DELETE FROM lms_award_rules WHERE org_id = ? AND id = ?"
+        return await self._execute(sql, [org_id, rule_id]) == 1
+
+    async def add_integration_event(self, event: IntegrationEventRecord) -> bool:
+        return await self._write(lms_sql.insert_event, event)
+
+    async def get_integration_event(self, org_id: str, event_id: str) -> IntegrationEventRecord | None:
+        sql = f"SELECT {lms_sql.EVENT} FROM lms_events WHERE org_id = ? AND id = ?"
+        return await self._one(lms_sql.event, sql, [org_id, event_id])
+
+    async def list_integration_events(
+        self,
+        org_id: str,
+        integration_id: str | None,
+        outcome: EventOutcome | None,
+        after: str | None,
+        limit: int,
+        *,
+        received_after: datetime | None = None,
+        received_before: datetime | None = None,
+    ) -> Page:
+        where, params = ["org_id = ?"], [org_id]
+        if integration_id is not None:
+            where.append("integration_id = ?")
+            params.append(integration_id)
+        if outcome is not None:
+            where.append("outcome = ?")
+            params.append(outcome)
+        if received_after is not None:
+            where.append("received_at >= ?")
+            params.append(encode_time(received_after))
+        if received_before is not None:
+            where.append("received_at < ?")
+            params.append(encode_time(received_before))
+        return await self._page(
+            lms_sql.event, "lms_events", lms_sql.EVENT, "received_at", where, params, after, limit
+        )
+
+    async def settle_integration_event(
+        self,
+        org_id: str,
+        event_id: str,
+        outcome: EventOutcome,
+        reason: str | None,
+        credential_ids: Sequence[str],
+        at: datetime | None,
+    ) -> bool:
+        sql = (
+            "UPDATE lms_events SET outcome = ?, reason = ?, credential_ids = ?, processed_at = ? "
+            "WHERE org_id = ? AND id = ?"
+        )
+        ids = dump_json({"ids": list(credential_ids)})
+        at_text = None if at is None else encode_time(at)
+        return await self._execute(sql, [outcome, reason, ids, at_text, org_id, event_id]) == 1
+
+    async def add_learner_progress(
+        self, org_id: str, rule_id: str, learner: str, items: Sequence[str]
+    ) -> frozenset[str]:
+        return await self._write(lms_sql.add_progress, org_id, rule_id, learner, list(items))
+
 
 # -- what runs on the worker thread --------------------------------------------------------------
 
@@ -537,7 +636,7 @@ def _create_schema(conn: Connection) -> None:
         version = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
     if version is not None and version > s.SCHEMA_VERSION:
         raise StoreError(f"the store was written by a newer vcengine (schema {version} > {s.SCHEMA_VERSION})")
-    for statement in (*s.DDL, *jobs_sql.DDL, *wh.DDL, *offers_sql.DDL):
+    for statement in (*s.DDL, *jobs_sql.DDL, *wh.DDL, *lms_sql.DDL, *offers_sql.DDL):
         conn.execute(statement)
     for table, column, kind in (
         *s.ADDED_COLUMNS,

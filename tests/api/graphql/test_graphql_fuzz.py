@@ -56,6 +56,7 @@ def strategy(type_: Any, ids: st.SearchStrategy[str], depth: int = 0) -> st.Sear
         "String": TEXT,
         "ID": ids,
         "Int": st.integers(-(2**31), 2**31 - 1),
+        "Float": st.floats(allow_nan=False, allow_infinity=False),
         "Boolean": st.booleans(),
         "DateTime": st.datetimes(timezones=st.none() | st.timezones()).map(lambda d: d.isoformat()),
         "JSON": JSON,

@@ -240,6 +240,25 @@ def test_every_operation_runs_end_to_end(server: Server) -> None:
     working = run(server, "list_api_keys", {"first": 10, "includeRevoked": False}, key)["apiKeys"]
     assert ci["id"] not in {e["node"]["id"] for e in working["edges"]}
 
+    integration = run(
+        server,
+        "create_integration",
+        {"input": {"platform": "MOODLE", "name": "Moodle"}},
+        key,
+        "createIntegration",
+    )
+    assert integration["secret"] and integration["integration"]["webhookUrl"].endswith(
+        integration["integration"]["id"]
+    )
+    rule = {"integrationId": integration["integration"]["id"], "achievementId": achievement["id"]}
+    made = run(
+        server, "create_award_rule", {"input": {**rule, "trigger": "QUIZ_PASSED", "minScore": 7.5}}, key
+    )
+    assert made["createAwardRule"]["awardRule"]["minScore"] == 7.5
+    listed = run(server, "list_integrations", {}, key)["integrations"]
+    assert [i["awardRules"][0]["trigger"] for i in listed] == ["QUIZ_PASSED"]
+    assert run(server, "integration_events", {"first": 5}, key)["integrationEvents"]["edges"] == []
+
     received = events.wait()
     types = [m["data"]["credentialEvents"]["type"] for m in received]
     assert types == ["ISSUED", "ISSUED", "ISSUED"] or types[:3].count("ISSUED") == 3
@@ -353,6 +372,10 @@ def test_every_operation_runs_with_its_example_variables_file(server: Server) ->
     assert len(example("webhook_endpoints")["webhookEndpoints"]) == 1
     assert example("webhook_deliveries")["webhookDeliveries"]["edges"] == []
     assert example("analytics")["analytics"]["interval"] == "MONTH"
+    filled["integrationId"] = example("create_integration")["createIntegration"]["integration"]["id"]
+    assert example("create_award_rule")["createAwardRule"]["awardRule"]["courseId"] == "python-101"
+    assert example("list_integrations")["integrations"][0]["id"] == filled["integrationId"]
+    assert example("integration_events")["integrationEvents"]["edges"] == []
     assert events.wait()[0]["data"]["credentialEvents"]["type"] == "ISSUED"
     assert {p.name.removesuffix(".variables.json") for p in OPERATIONS.glob("*.variables.json")} == ran
     assert {p.stem for p in OPERATIONS.glob("*.graphql")} == ran

@@ -215,7 +215,7 @@ def test_credential_endpoint_refusals_carry_the_spec_codes(live_server: LiveServ
     error_of(unknown, 400, "invalid_notification_id")
 
 
-def test_a_draft_13_request_gets_the_credential_also_in_the_singular_member(live_server: LiveServer) -> None:
+def test_a_draft_13_wallet_gets_the_singular_credential_and_its_next_nonce(live_server: LiveServer) -> None:
     flow = Flow(live_server)
     access = flow.token()
     draft = {
@@ -227,6 +227,20 @@ def test_a_draft_13_request_gets_the_credential_also_in_the_singular_member(live
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["credential"] == body["credentials"][0]["credential"] and body["credential"].count(".") == 2
+    # a draft 13 wallet takes its next nonce from the response (or from an error), not the nonce endpoint
+    ldp = {
+        "format": "ldp_vc",
+        "credential_definition": {"type": ["VerifiableCredential", "OpenBadgeCredential"]},
+        "proof": {"proof_type": "jwt", "jwt": proof(flow.issuer, "forged")},
+    }
+    refused = flow.credential(access, ldp)
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_nonce"
+    ldp["proof"] = {"proof_type": "jwt", "jwt": proof(flow.issuer, refused.json()["c_nonce"])}
+    issued = flow.credential(access, ldp)
+    assert issued.status_code == 200 and issued.json()["c_nonce"], issued.text
+    ldp["proof"] = {"proof_type": "jwt", "jwt": proof(flow.issuer, body["c_nonce"])}
+    again = flow.credential(access, ldp)  # a fresh nonce, but ldp_vc was issued with this token already
+    assert again.status_code == 400 and again.json()["error"] == "credential_request_denied"
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,8 @@ import pytest
 from tests.api.conftest import LiveServer
 from tests.api.http.test_http_oid4vci_wallet import (
     WALLET,
-    count_events,
+    achievement_of,
+    analytics_totals,
     digital_bazaar,
     digital_bazaar_verifies,
     verify,
@@ -91,8 +92,8 @@ def test_the_learner_credential_wallet_request_link_delivers_the_bound_credentia
     assert got["status"] == 200, got["response"]
     (received,) = got["response"]["verifiablePresentation"]["verifiableCredential"]
     assert received["credentialSubject"]["id"] == got["holder"]
-    org_id = live_server.started.bootstrap.organization.id
-    assert count_events(live_server, org_id, "wallet_issued") >= 1
+    totals = analytics_totals(live_server, achievement_of(live_server, offered["credential"]))
+    assert totals["wallet_issued"] == 1
 
 
 def test_a_presentation_with_a_wrong_challenge_or_domain_or_replayed_is_refused(

@@ -13,6 +13,7 @@ from strawberry.types import Info
 
 from vcengine.api.graphql.context import Context, actor_of
 from vcengine.api.graphql.errors import coded, outage
+from vcengine.api.graphql.integration_queries import IntegrationQueries
 from vcengine.api.graphql.types.achievement import Achievement, AchievementConnection, AchievementEdge
 from vcengine.api.graphql.types.analytics import Analytics, AnalyticsInterval
 from vcengine.api.graphql.types.api_key import ApiKey, ApiKeyConnection, ApiKeyEdge
@@ -101,7 +102,7 @@ async def _organization(info: Info[Context, Any]) -> Organization:
 
 
 @strawberry.type
-class Query:
+class Query(IntegrationQueries):
     @strawberry.field(description="The caller: its organization and the scopes of its API key.")
     async def viewer(self, info: Info[Context, Any]) -> Viewer:
         scopes = [Scope(s) for s in sorted(actor_of(info).scopes)]

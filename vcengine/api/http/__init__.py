@@ -3,8 +3,9 @@
 One module per concept: ``credentials`` (a credential at its URL, its page and baked images),
 ``status_lists``, ``issuers`` (profiles and DID documents), ``oid4vci`` and ``exchanges``
 (wallets: OpenID for Verifiable Credential Issuance, VC API exchanges), ``achievements``,
-``vc_api`` (W3C VC API issuer and status), ``vc_verifier`` (W3C VC API verifier), ``health`` and
-``home`` (the landing page). Errors are RFC 9457 problem details (``_problem``).
+``vc_api`` (W3C VC API issuer and status), ``vc_verifier`` (W3C VC API verifier), ``lms_webhooks``
+(LMS events in), ``health`` and ``home`` (the landing page). Errors are RFC 9457 problem details
+(``_problem``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from vcengine.api.http import (
     health,
     home,
     issuers,
+    lms_webhooks,
     oid4vci,
     status_lists,
     vc_api,
@@ -38,6 +40,7 @@ def routes() -> list[BaseRoute]:
         *exchanges.routes,
         *issuers.routes,
         *achievements.routes,
+        *lms_webhooks.routes,
         *health.routes,
         *home.routes,
     ]

@@ -61,13 +61,13 @@ _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 _UNAUTHORIZED = frozenset({"invalid_token", "invalid_client"})
 
 
-def protocol_error(exc: ProtocolError) -> Response:
-    """The OAuth 2.0 / OID4VCI error response of ``exc``."""
+def protocol_error(exc: ProtocolError, **extra: Any) -> Response:
+    """The OAuth 2.0 / OID4VCI error response of ``exc`` (with ``extra`` members)."""
     status = 401 if exc.code in _UNAUTHORIZED else 400
     headers = dict(_NO_STORE)
     if exc.code == "invalid_token":
         headers["WWW-Authenticate"] = f'Bearer error="invalid_token", error_description="{exc.message}"'
-    body = {"error": exc.code, "error_description": exc.message}
+    body = {"error": exc.code, "error_description": exc.message, **extra}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -302,7 +302,14 @@ async def credential(request: Request) -> Response:
     authorization = request.headers.get("authorization")
     await oid4vci_tokens.offer_for_token(svc, issuer.id, authorization)  # 401 before reading the body
     body = await _json(request, "invalid_credential_request")
-    response = await oid4vci_issuance.issue_to_wallet(svc, issuer.id, authorization, body)
+    try:
+        response = await oid4vci_issuance.issue_to_wallet(svc, issuer.id, authorization, body)
+    except ProtocolError as exc:
+        if exc.code not in ("invalid_proof", "invalid_nonce"):
+            raise
+        # draft 13 wallets take the next nonce from the error (1.0 wallets ignore the member)
+        fresh, lifetime = oid4vci_tokens.new_nonce(svc)
+        return protocol_error(exc, c_nonce=fresh, c_nonce_expires_in=lifetime)
     return JSONResponse(response, headers=_NO_STORE)
 
 

@@ -8,19 +8,27 @@ from vcengine.api.graphql.mutations.bulk_issue import bulk_issue
 from vcengine.api.graphql.mutations.bulk_issue_csv import bulk_issue_csv
 from vcengine.api.graphql.mutations.create_achievement import create_achievement
 from vcengine.api.graphql.mutations.create_api_key import create_api_key
+from vcengine.api.graphql.mutations.create_award_rule import create_award_rule
 from vcengine.api.graphql.mutations.create_credential_offer import create_credential_offer
+from vcengine.api.graphql.mutations.create_integration import create_integration
 from vcengine.api.graphql.mutations.create_issuer import create_issuer
 from vcengine.api.graphql.mutations.create_webhook_endpoint import create_webhook_endpoint
+from vcengine.api.graphql.mutations.delete_award_rule import delete_award_rule
+from vcengine.api.graphql.mutations.delete_integration import delete_integration
 from vcengine.api.graphql.mutations.delete_webhook_endpoint import delete_webhook_endpoint
 from vcengine.api.graphql.mutations.disable_webhook_endpoint import disable_webhook_endpoint
 from vcengine.api.graphql.mutations.enable_webhook_endpoint import enable_webhook_endpoint
 from vcengine.api.graphql.mutations.generate_issuer_key import generate_issuer_key
 from vcengine.api.graphql.mutations.issue_credential import issue_credential
+from vcengine.api.graphql.mutations.pause_integration import pause_integration, resume_integration
+from vcengine.api.graphql.mutations.replay_integration_event import replay_integration_event
 from vcengine.api.graphql.mutations.replay_webhook_delivery import replay_webhook_delivery
 from vcengine.api.graphql.mutations.revoke_api_key import revoke_api_key
+from vcengine.api.graphql.mutations.rotate_integration_secret import rotate_integration_secret
 from vcengine.api.graphql.mutations.rotate_issuer_key import rotate_issuer_key
 from vcengine.api.graphql.mutations.rotate_webhook_endpoint_secret import rotate_webhook_endpoint_secret
 from vcengine.api.graphql.mutations.status_changes import STATUS_MUTATIONS
+from vcengine.api.graphql.mutations.update_integration import update_integration
 from vcengine.api.graphql.mutations.update_webhook_endpoint import update_webhook_endpoint
 from vcengine.api.graphql.mutations.verify_credential import verify_credential
 
@@ -53,3 +61,12 @@ class Mutation:
     delete_webhook_endpoint = strawberry.mutation(resolver=delete_webhook_endpoint)
     rotate_webhook_endpoint_secret = strawberry.mutation(resolver=rotate_webhook_endpoint_secret)
     replay_webhook_delivery = strawberry.mutation(resolver=replay_webhook_delivery)
+    create_integration = strawberry.mutation(resolver=create_integration)
+    update_integration = strawberry.mutation(resolver=update_integration)
+    pause_integration = strawberry.mutation(resolver=pause_integration)
+    resume_integration = strawberry.mutation(resolver=resume_integration)
+    rotate_integration_secret = strawberry.mutation(resolver=rotate_integration_secret)
+    delete_integration = strawberry.mutation(resolver=delete_integration)
+    create_award_rule = strawberry.mutation(resolver=create_award_rule)
+    delete_award_rule = strawberry.mutation(resolver=delete_award_rule)
+    replay_integration_event = strawberry.mutation(resolver=replay_integration_event)

@@ -1,0 +1,140 @@
+"""The LMS use cases on the real SQLite store: integrations and their sealed secrets, rules'
+checks, and processing outcomes (failed, rejected, replayed) with their events."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+from standardwebhooks import Webhook
+
+from tests.services.support import Tenant
+from vcengine.errors import InputError, NotFound, PermissionDenied, SecretError, SignatureError
+from vcengine.services import integrations, issuers, lms_inbox, lms_processing
+from vcengine.services.context import Actor, Services
+from vcengine.services.jobs import JobRunner
+from vcengine.services.keystore import seal_secret, unseal_secret
+
+pytestmark = pytest.mark.anyio
+
+
+async def _receive(
+    services: Services, new: integrations.NewSecret, source_id: str, email: str = "a@b.co"
+) -> str:
+    doc = {"id": source_id, "event": "course_completed", "learner": {"email": email}, "course": {"id": "c"}}
+    body = json.dumps(doc)
+    now = datetime.now(UTC)
+    headers = {
+        "webhook-id": "m",
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": Webhook(new.secret).sign("m", now, body),
+    }
+    receipt = await lms_inbox.receive(services, new.record.id, headers, {}, body.encode())
+    return receipt.event_ids[0]
+
+
+async def _run(services: Services) -> None:
+    runner = JobRunner(services.store, lms_processing.job_kinds(services), services.clock)
+    while await runner.run_once():
+        pass
+
+
+async def test_the_secret_is_sealed_and_bound_to_its_integration(services: Services, tenant: Tenant) -> None:
+    new = await integrations.create_integration(
+        services, tenant.actor, "thinkific", "T", secret="api-key-0123456789"
+    )
+    stored = await services.store.get_integration(tenant.org_id, new.record.id)
+    assert stored is not None and b"api-key" not in stored.sealed_secret
+    assert "sealed_secret" not in repr(stored) and "api-key" not in repr(new.record)
+    assert integrations.integration_secret(services, stored) == "api-key-0123456789"
+    with pytest.raises(SecretError):  # a sealed secret copied into another record does not open
+        unseal_secret(
+            stored.sealed_secret, services.master_key, purpose="integration", aad="another-integration"
+        )
+    blob = seal_secret(
+        "x", services.master_key, purpose="integration", aad="r1", random_bytes=services.random_bytes
+    )
+    assert unseal_secret(blob, services.master_key, purpose="integration", aad="r1") == "x"
+
+
+async def test_inputs_are_checked(services: Services, tenant: Tenant) -> None:
+    actor = tenant.actor
+    with pytest.raises(InputError, match="one of"):
+        await integrations.create_integration(services, actor, "blackboard", "B")
+    with pytest.raises(InputError, match="whsec_"):
+        await integrations.create_integration(services, actor, "generic", "G", secret="plain")
+    with pytest.raises(InputError, match="made by vcengine"):
+        await integrations.create_integration(services, actor, "canvas", "C", secret="0123456789abcdef0")
+    with pytest.raises(InputError, match="16 to 200"):
+        await integrations.create_integration(services, actor, "thinkific", "T", secret="short")
+    with pytest.raises(InputError, match="1 to 200"):
+        await integrations.create_integration(services, actor, "generic", " ")
+    with pytest.raises(PermissionDenied):
+        await integrations.create_integration(
+            services, Actor(tenant.org_id, frozenset({"issue"})), "generic", "G"
+        )
+    new = await integrations.create_integration(services, actor, "generic", "G")
+    rule = integrations.AwardRuleInput(new.record.id, tenant.achievement_id, "quiz_passed")
+    with pytest.raises(InputError, match="minScore or minPercentage"):
+        await integrations.create_award_rule(services, actor, rule)
+    with pytest.raises(InputError, match="needs module_ids"):
+        await integrations.create_award_rule(services, actor, replace(rule, trigger="modules_completed"))
+    with pytest.raises(InputError, match="0 to 100"):
+        await integrations.create_award_rule(services, actor, replace(rule, min_percentage=101))
+    with pytest.raises(InputError, match="must be one of"):
+        await integrations.create_award_rule(services, actor, replace(rule, min_score=1, proof_format="rsa"))
+    with pytest.raises(NotFound):
+        await integrations.create_award_rule(
+            services, actor, replace(rule, min_score=1, achievement_id="nope")
+        )
+
+
+async def test_a_refused_issue_is_failed_recorded_and_replayable(services: Services, tenant: Tenant) -> None:
+    new = await integrations.create_integration(services, tenant.actor, "generic", "G")
+    rule = integrations.AwardRuleInput(new.record.id, tenant.achievement_id, "course_completed")
+    await integrations.create_award_rule(services, tenant.actor, rule)
+    await services.store.retire_issuer_keys(tenant.org_id, tenant.issuer_id, services.now())
+    event_id = await _receive(services, new, "e1")
+    await _run(services)
+    failed = await services.store.get_integration_event(tenant.org_id, event_id)
+    assert failed is not None and failed.outcome == "failed" and "no active key" in str(failed.reason)
+    assert await services.store.count_events(tenant.org_id, "integration.event.failed") == 1
+
+    issuer = await issuers.get_issuer(services, tenant.actor, tenant.issuer_id)
+    await issuers.generate_key(services, tenant.actor, issuer.id)
+    replayed = await lms_processing.replay_event(services, tenant.actor, event_id)
+    assert replayed.outcome == "pending"
+    with pytest.raises(InputError, match="still waiting"):
+        await lms_processing.replay_event(services, tenant.actor, event_id)
+    await _run(services)
+    issued = await services.store.get_integration_event(tenant.org_id, event_id)
+    assert issued is not None and issued.outcome == "issued" and len(issued.credential_ids) == 1
+    # replayed again: the same credential, now a duplicate
+    await lms_processing.replay_event(services, tenant.actor, event_id)
+    await _run(services)
+    again = await services.store.get_integration_event(tenant.org_id, event_id)
+    assert (
+        again is not None and again.outcome == "duplicate" and again.credential_ids == issued.credential_ids
+    )
+
+
+async def test_events_of_a_deleted_integration_are_rejected(services: Services, tenant: Tenant) -> None:
+    new = await integrations.create_integration(services, tenant.actor, "generic", "G")
+    event_id = await _receive(services, new, "e1")
+    await integrations.delete_integration(services, tenant.actor, new.record.id)
+    await _run(services)
+    entry = await services.store.get_integration_event(tenant.org_id, event_id)
+    assert entry is not None and (entry.outcome, entry.reason) == ("rejected", "the integration was deleted")
+    with pytest.raises(NotFound):
+        await _receive(services, new, "e2")
+
+
+async def test_a_request_is_checked_before_anything_is_stored(services: Services, tenant: Tenant) -> None:
+    new = await integrations.create_integration(services, tenant.actor, "generic", "G")
+    rotated = await integrations.rotate_integration_secret(services, tenant.actor, new.record.id)
+    with pytest.raises(SignatureError):
+        await _receive(services, new, "e1")  # the old secret
+    assert (await services.store.list_integration_events(tenant.org_id, None, None, None, 10)).items == []
+    assert await _receive(services, rotated, "e1")

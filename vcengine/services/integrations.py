@@ -1,0 +1,327 @@
+"""LMS integrations and their award rules (scope ``admin``, one organization's).
+
+An integration is where one LMS (or Zapier/Make, or any Standard Webhooks sender) posts its
+events: its ``webhook_url`` and the secret its receiver checks. The secret is made here (or,
+where the platform dictates it, given: Thinkific's API key or client secret, Teachable's webhook
+secret), shown once in what ``create_integration`` / ``rotate_integration_secret`` return, and
+stored only sealed under the master key (``keystore.seal_secret``, bound to the integration id).
+
+What the secret is, per platform:
+
+- GENERIC: a Standard Webhooks secret ``whsec_…`` (the sender signs each request);
+- ZAPIER, MAKE: a token sent as ``Authorization: Bearer <token>`` (they cannot sign);
+- MOODLE: the token the webhooks plugin puts in each body (``token``);
+- THINKIFIC: the key of ``X-Thinkific-Hmac-Sha256`` (the site's API key, or the app's client secret);
+- TEACHABLE: the key of ``teachable-signature``;
+- CANVAS, KAJABI, TALENTLMS: a token carried in the webhook URL (``?token=``), since these
+  platforms send no signature we could check.
+
+An award rule says which achievement an event of the integration earns (see ``core.lms.rules``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, get_args
+
+from vcengine.core.lms.signatures import new_standard_webhooks_secret, new_token, standard_webhooks_key
+from vcengine.errors import InputError, NotFound
+from vcengine.services.context import Actor, Services
+from vcengine.services.issuing import PROOF_FORMATS
+from vcengine.services.keystore import seal_secret, unseal_secret
+from vcengine.services.ports import AwardRuleRecord, AwardTrigger, IntegrationPlatform, IntegrationRecord
+
+__all__ = [
+    "PLATFORMS",
+    "TRIGGERS",
+    "URL_TOKEN_PLATFORMS",
+    "AwardRuleInput",
+    "NewSecret",
+    "create_award_rule",
+    "create_integration",
+    "delete_award_rule",
+    "delete_integration",
+    "get_integration",
+    "integration_secret",
+    "list_award_rules",
+    "list_integrations",
+    "rotate_integration_secret",
+    "setup_url",
+    "update_integration",
+    "webhook_url",
+]
+
+PLATFORMS: tuple[IntegrationPlatform, ...] = get_args(IntegrationPlatform)
+TRIGGERS: tuple[AwardTrigger, ...] = get_args(AwardTrigger)
+#: platforms whose only proof is a token in the URL they post to
+SECRET_PURPOSE = "integration"
+URL_TOKEN_PLATFORMS = frozenset({"canvas", "kajabi", "talentlms"})
+#: platforms whose secret the platform itself dictates (it may be given)
+_GIVEN = frozenset({"thinkific", "teachable", "generic", "moodle", "zapier", "make"})
+_MAX_SETTINGS = 20
+MAX_MODULES = 200
+
+
+@dataclass(frozen=True, slots=True)
+class NewSecret:
+    """An integration and its secret in the clear: returned once, never stored so."""
+
+    record: IntegrationRecord
+    secret: str
+
+
+@dataclass(frozen=True, slots=True)
+class AwardRuleInput:
+    integration_id: str
+    achievement_id: str
+    trigger: AwardTrigger
+    course_id: str | None = None
+    quiz_id: str | None = None
+    min_score: float | None = None
+    min_percentage: float | None = None
+    module_ids: Sequence[str] = ()
+    match_all: bool = True
+    tag: str | None = None
+    percentage: float | None = None
+    valid_for_seconds: int | None = None
+    status_purpose: str = "revocation"
+    proof_format: str = "eddsa-rdfc-2022"
+
+
+def webhook_url(services: Services, record: IntegrationRecord) -> str:
+    """Where the platform posts its events (without any secret)."""
+    return f"{services.base_url}/hooks/lms/{record.id}"
+
+
+def setup_url(services: Services, record: IntegrationRecord, secret: str) -> str:
+    """What to paste into the platform: the webhook URL, with the token for URL-token platforms."""
+    url = webhook_url(services, record)
+    return f"{url}?token={secret}" if record.platform in URL_TOKEN_PLATFORMS else url
+
+
+def integration_secret(services: Services, record: IntegrationRecord) -> str:
+    """The integration's secret in the clear (for its receiver only)."""
+    return unseal_secret(record.sealed_secret, services.master_key, purpose=SECRET_PURPOSE, aad=record.id)
+
+
+def _new_secret(services: Services, platform: str, given: str | None) -> str:
+    if given is None:
+        if platform == "generic":
+            return new_standard_webhooks_secret(services.random_bytes)
+        return new_token(services.random_bytes)
+    if platform not in _GIVEN:
+        raise InputError(f"the {platform} secret is made by vcengine; give none", path="secret")
+    given = given.strip()
+    if platform == "generic":
+        standard_webhooks_key(given)
+    elif not 16 <= len(given) <= 200 or not given.isprintable():
+        raise InputError("must be 16 to 200 printable characters", path="secret")
+    return given
+
+
+def _check_name(name: str) -> str:
+    name = name.strip()
+    if not 0 < len(name) <= 200:
+        raise InputError("must be 1 to 200 characters", path="name")
+    return name
+
+
+def _check_settings(settings: Mapping[str, Any]) -> dict[str, str]:
+    if len(settings) > _MAX_SETTINGS:
+        raise InputError(f"at most {_MAX_SETTINGS} settings", path="settings")
+    for key, value in settings.items():
+        if not (isinstance(value, str) and len(key) <= 100 and len(value) <= 2000):
+            raise InputError(
+                "settings are text (names up to 100, values up to 2000 characters)", path="settings"
+            )
+    return dict(settings)
+
+
+async def create_integration(
+    services: Services,
+    actor: Actor,
+    platform: str,
+    name: str,
+    *,
+    secret: str | None = None,
+    settings: Mapping[str, Any] | None = None,
+) -> NewSecret:
+    """A new integration of the caller's organization, with its secret (shown this once)."""
+    actor.require("admin")
+    if platform not in PLATFORMS:
+        raise InputError(f"must be one of {', '.join(PLATFORMS)}", path="platform")
+    record_id = services.new_id()
+    plaintext = _new_secret(services, platform, secret)
+    record = IntegrationRecord(
+        id=record_id,
+        org_id=actor.org_id,
+        platform=platform,
+        name=_check_name(name),
+        sealed_secret=seal_secret(
+            plaintext,
+            services.master_key,
+            purpose=SECRET_PURPOSE,
+            aad=record_id,
+            random_bytes=services.random_bytes,
+        ),
+        created_at=services.now(),
+        settings=_check_settings(settings or {}),
+    )
+    await services.store.create_integration(record)
+    return NewSecret(record, plaintext)
+
+
+async def get_integration(services: Services, actor: Actor, integration_id: str) -> IntegrationRecord:
+    actor.require("admin")
+    record = await services.store.get_integration(actor.org_id, integration_id)
+    if record is None:
+        raise NotFound(f"no integration {integration_id}", path="id")
+    return record
+
+
+async def list_integrations(services: Services, actor: Actor) -> Sequence[IntegrationRecord]:
+    actor.require("admin")
+    return await services.store.list_integrations(actor.org_id)
+
+
+async def _save(services: Services, record: IntegrationRecord) -> IntegrationRecord:
+    record = replace(record, updated_at=services.now())
+    if not await services.store.save_integration(record):
+        raise NotFound(f"no integration {record.id}", path="id")
+    return record
+
+
+async def update_integration(
+    services: Services,
+    actor: Actor,
+    integration_id: str,
+    *,
+    name: str | None = None,
+    settings: Mapping[str, Any] | None = None,
+    paused: bool | None = None,
+) -> IntegrationRecord:
+    """Rename, change settings, pause (events are kept) or un-pause; to resume, use
+    ``lms_processing.resume_integration``, which also queues the events kept meanwhile."""
+    record = await get_integration(services, actor, integration_id)
+    changes: dict[str, Any] = {}
+    if name is not None:
+        changes["name"] = _check_name(name)
+    if settings is not None:
+        changes["settings"] = _check_settings(settings)
+    if paused is not None:
+        changes["paused"] = paused
+    return await _save(services, replace(record, **changes))
+
+
+async def rotate_integration_secret(
+    services: Services, actor: Actor, integration_id: str, secret: str | None = None
+) -> NewSecret:
+    """A new secret (the old one stops working at once), shown this once."""
+    record = await get_integration(services, actor, integration_id)
+    plaintext = _new_secret(services, record.platform, secret)
+    sealed = seal_secret(
+        plaintext,
+        services.master_key,
+        purpose=SECRET_PURPOSE,
+        aad=record.id,
+        random_bytes=services.random_bytes,
+    )
+    return NewSecret(await _save(services, replace(record, sealed_secret=sealed)), plaintext)
+
+
+async def delete_integration(services: Services, actor: Actor, integration_id: str) -> None:
+    """Delete the integration and its rules; its received events stay, for the record."""
+    actor.require("admin")
+    if not await services.store.delete_integration(actor.org_id, integration_id):
+        raise NotFound(f"no integration {integration_id}", path="id")
+
+
+def _conditions(r: AwardRuleInput) -> dict[str, Any]:
+    needs = {
+        "course_completed": (),
+        "quiz_passed": (),
+        "modules_completed": ("module_ids",),
+        "tag_added": ("tag",),
+        "enrollment_progress": ("percentage",),
+    }[r.trigger]
+    for name in needs:
+        if not getattr(r, name):
+            raise InputError(f"a {r.trigger} rule needs {name}", path=_camel(name))
+    if r.trigger == "quiz_passed" and r.min_score is None and r.min_percentage is None:
+        raise InputError("a quiz_passed rule needs minScore or minPercentage", path="minScore")
+    for name in ("min_percentage", "percentage"):
+        value = getattr(r, name)
+        if value is not None and not 0 <= value <= 100:
+            raise InputError("must be 0 to 100", path=_camel(name))
+    if r.min_score is not None and r.min_score < 0:
+        raise InputError("must be at least 0", path="minScore")
+    if len(r.module_ids) > MAX_MODULES or any(not 0 < len(m) <= 200 for m in r.module_ids):
+        raise InputError(f"at most {MAX_MODULES} ids of 1 to 200 characters", path="moduleIds")
+    for name in ("course_id", "quiz_id", "tag"):
+        value = getattr(r, name)
+        if value is not None and not 0 < len(value) <= 200:
+            raise InputError("must be 1 to 200 characters", path=_camel(name))
+    out: dict[str, Any] = {
+        "courseId": r.course_id,
+        "quizId": r.quiz_id,
+        "minScore": r.min_score,
+        "minPercentage": r.min_percentage,
+        "tag": r.tag,
+        "percentage": r.percentage,
+    }
+    if r.trigger == "modules_completed":
+        out.update(moduleIds=sorted(set(r.module_ids)), matchAll=r.match_all)
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _options(r: AwardRuleInput) -> dict[str, Any]:
+    if r.valid_for_seconds is not None and not 60 <= r.valid_for_seconds <= 100 * 365 * 86400:
+        raise InputError("must be 60 seconds to 100 years", path="validFor")
+    if r.status_purpose not in ("revocation", "suspension"):
+        raise InputError("must be revocation or suspension", path="statusPurpose")
+    if r.proof_format not in PROOF_FORMATS:
+        raise InputError(f"must be one of {', '.join(PROOF_FORMATS)}", path="proofFormat")
+    out: dict[str, Any] = {"statusPurpose": r.status_purpose, "proofFormat": r.proof_format}
+    if r.valid_for_seconds is not None:
+        out["validForSeconds"] = r.valid_for_seconds
+    return out
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+async def create_award_rule(services: Services, actor: Actor, r: AwardRuleInput) -> AwardRuleRecord:
+    """A rule of one of the org's integrations, awarding one of the org's achievements."""
+    await get_integration(services, actor, r.integration_id)
+    if await services.store.get_achievement(actor.org_id, r.achievement_id) is None:
+        raise NotFound(f"no achievement {r.achievement_id}", path="achievementId")
+    if r.trigger not in TRIGGERS:
+        raise InputError(f"must be one of {', '.join(TRIGGERS)}", path="trigger")
+    record = AwardRuleRecord(
+        id=services.new_id(),
+        org_id=actor.org_id,
+        integration_id=r.integration_id,
+        achievement_id=r.achievement_id,
+        trigger=r.trigger,
+        created_at=services.now(),
+        conditions=_conditions(r),
+        options=_options(r),
+    )
+    await services.store.create_award_rule(record)
+    return record
+
+
+async def list_award_rules(
+    services: Services, actor: Actor, integration_id: str | None = None
+) -> Sequence[AwardRuleRecord]:
+    actor.require("admin")
+    return await services.store.list_award_rules(actor.org_id, integration_id)
+
+
+async def delete_award_rule(services: Services, actor: Actor, rule_id: str) -> None:
+    actor.require("admin")
+    if not await services.store.delete_award_rule(actor.org_id, rule_id):
+        raise NotFound(f"no award rule {rule_id}", path="id")

@@ -1,0 +1,97 @@
+"""Receiving LMS events: authenticate, read, store in the inbox, then answer.
+
+``receive`` is what an integration's webhook URL runs. Nothing is answered with success before
+every event of the request is stored (``Store.add_integration_event``) together with the durable
+job that processes it (``lms_processing``); a redelivery of an event (same integration and
+source event id) is recognised by its derived id, stored once, and answered as a duplicate.
+If a crash separated the two writes, the redelivery stores the missing job (both writes are
+idempotent), so an event is never left without its job.
+
+Order of checks: the integration must exist (``NotFound``), the request must prove its sender
+(``SignatureError``, over the raw bytes where the platform signs them), the body must be JSON
+(``JsonError``) and one the platform sends (``InputError``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from vcengine.core.lms import platforms
+from vcengine.errors import NotFound
+from vcengine.services.context import Services
+from vcengine.services.integrations import integration_secret
+from vcengine.services.jobs import new_job
+from vcengine.services.ports import IntegrationEventRecord
+
+__all__ = ["JOB_KIND", "MAX_BODY_BYTES", "Receipt", "event_id", "job_id", "receive"]
+
+JOB_KIND = "lms.event"
+#: a webhook body larger than this is refused (413) before it is read further
+MAX_BODY_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What became of a request: the inbox ids of its events, which of them were new, and why
+    there was nothing to store (``ignored``)."""
+
+    event_ids: tuple[str, ...]
+    new: tuple[bool, ...]
+    ignored: str | None = None
+
+    @property
+    def status(self) -> str:
+        if self.ignored is not None:
+            return "ignored"
+        return "accepted" if any(self.new) else "duplicate"
+
+
+def event_id(integration_id: str, source_event_id: str) -> str:
+    """The inbox id of an event: the same for every redelivery of it."""
+    digest = hashlib.sha256(f"{integration_id}\n{source_event_id}".encode()).hexdigest()
+    return f"lmsev_{digest[:40]}"
+
+
+def job_id(inbox_id: str) -> str:
+    return f"job_{inbox_id}"
+
+
+async def receive(
+    services: Services,
+    integration_id: str,
+    headers: Mapping[str, str],
+    query: Mapping[str, str],
+    body: bytes,
+) -> Receipt:
+    """Store the events of one webhook request (see the module docstring)."""
+    integration = await services.store.find_integration(integration_id)
+    if integration is None:
+        raise NotFound(f"no integration {integration_id}")
+    secret = integration_secret(services, integration)
+    delivery = platforms.receive(
+        integration.platform, secret, headers, query, body, services.now(), max_bytes=MAX_BODY_BYTES
+    )
+    if not delivery.events:
+        return Receipt((), (), delivery.ignored or "the delivery carries no learner event")
+    ids, new = [], []
+    now = services.now()
+    for event in delivery.events:
+        inbox_id = event_id(integration.id, event.source_id)
+        record = IntegrationEventRecord(
+            id=inbox_id,
+            org_id=integration.org_id,
+            integration_id=integration.id,
+            source_event_id=event.source_id,
+            received_at=now,
+            event=event.json,
+            raw=delivery.raw,
+        )
+        new.append(await services.store.add_integration_event(record))
+        await services.store.add_job(
+            new_job(job_id(inbox_id), integration.org_id, JOB_KIND, {"eventId": inbox_id}, now)
+        )
+        ids.append(inbox_id)
+    services.wake_jobs()
+    return Receipt(tuple(ids), tuple(new))
