@@ -43,6 +43,7 @@ from vcengine.core.status import status_list_entry
 from vcengine.errors import InputError, NotFound, SchemaError, VcengineError
 from vcengine.services import webhook_delivery
 from vcengine.services.context import Actor, Services
+from vcengine.services.delivery import DeliveryChoice, delivery_jobs, resolve_delivery
 from vcengine.services.events import CredentialEvent
 from vcengine.services.issuers import signing_key
 from vcengine.services.ports import (
@@ -51,6 +52,7 @@ from vcengine.services.ports import (
     EventRecord,
     IssuerKeyRecord,
     IssuerRecord,
+    JobRecord,
     ProofFormat,
 )
 from vcengine.services.status_publishing import allocate
@@ -105,6 +107,7 @@ class IssueRequest:
     proof_format: ProofFormat = "eddsa-rdfc-2022"
     idempotency_key: str | None = None
     status_purpose: StatusPurpose = "revocation"
+    delivery: DeliveryChoice | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +250,10 @@ def _check(request: IssueRequest, now: datetime) -> None:
             raise InputError("must carry a time zone", path="validUntil")
         if request.valid_until <= now:
             raise InputError("must be in the future", path="validUntil")
+    if request.delivery not in (None, "EMAIL", "NONE"):
+        raise InputError("must be EMAIL or NONE", path="delivery")
+    if request.delivery == "EMAIL" and not r.email:
+        raise InputError("EMAIL delivery needs the recipient's email", path="delivery")
     if len(request.evidence) > MAX_EVIDENCE:
         raise InputError(f"at most {MAX_EVIDENCE} evidence items", path="evidence")
     for i, e in enumerate(request.evidence):
@@ -358,10 +365,13 @@ def _issued_event(services: Services, record: CredentialRecord, data: Mapping[st
     return EventRecord(services.new_id(), record.org_id, "issued", record.id, services.now(), data)
 
 
-async def store_issued(services: Services, record: CredentialRecord, data: Mapping[str, Any]) -> Issued:
-    """Store ``record`` with its ``issued`` event; tell live listeners if it is a new one."""
+async def store_issued(
+    services: Services, record: CredentialRecord, data: Mapping[str, Any], jobs: Sequence[JobRecord] = ()
+) -> Issued:
+    """Store ``record`` with its ``issued`` event and ``jobs`` (its delivery) in one write; tell
+    live listeners (and the job runner) if it is a new one."""
     event = _issued_event(services, record, data)
-    jobs = await webhook_delivery.deliveries_for(services, record.org_id, [event])
+    jobs = [*jobs, *await webhook_delivery.deliveries_for(services, record.org_id, [event])]
     stored = await services.store.insert_credential(record, event, jobs)
     created = stored.id == record.id
     if created and jobs:
@@ -410,7 +420,16 @@ async def issue_credential(services: Services, actor: Actor, request: IssueReque
     document = await anyio.to_thread.run_sync(
         sign_one, plan.unsigned, pair, key.verification_method, request.proof_format, now
     )
-    return await store_issued(services, _record(plan, document, now, actor.org_id), {})
+    record = _record(plan, document, now, actor.org_id)
+    return await store_issued(services, record, {}, _delivery(services, request, record, now))
+
+
+def _delivery(
+    services: Services, request: IssueRequest, record: CredentialRecord, now: datetime
+) -> list[JobRecord]:
+    """The jobs that deliver ``record`` as ``request`` asks (see ``services.delivery``)."""
+    choice = resolve_delivery(services.delivery, request.delivery, request.recipient.email)
+    return delivery_jobs(services, record, choice, now)
 
 
 async def bulk_issue(
@@ -448,9 +467,11 @@ async def bulk_issue(
                 results[plan.index].error = document  # its status index stays unused
             else:
                 signed.append((plan, document))
-        records = [_record(p, d, now, actor.org_id) for p, d in signed]
+        records = [(p, _record(p, d, now, actor.org_id)) for p, d in signed]
         data = {"bulkId": bulk_id}
-        issued = await asyncio.gather(*(store_issued(services, r, data) for r in records))
+        issued = await asyncio.gather(
+            *(store_issued(services, r, data, _delivery(services, p.request, r, now)) for p, r in records)
+        )
         for (plan, _), outcome in zip(signed, issued, strict=True):
             results[plan.index].issued = outcome
         done += len(batch)

@@ -41,15 +41,20 @@ __all__ = [
     "AuthorizationLookup",
     "AuthorizationRequestRecord",
     "AwardRuleRecord",
+    "ClaimTokenRecord",
     "CredentialFilter",
     "CredentialOfferRecord",
     "CredentialOfferStore",
     "CredentialRecord",
     "DailyCount",
+    "DeliveryAttemptRecord",
+    "EarnerProfileRecord",
+    "EmailTemplateRecord",
     "EventRecord",
     "FunnelCounts",
     "IntegrationEventRecord",
     "IntegrationRecord",
+    "IssuerBrandingRecord",
     "IssuerKeyRecord",
     "IssuerRecord",
     "JobRecord",
@@ -59,6 +64,7 @@ __all__ = [
     "Page",
     "Scope",
     "StatusListRecord",
+    "StatusNoticeRecord",
     "StatusPurpose",
     "StatusTransition",
     "Store",
@@ -824,3 +830,151 @@ class Store(CredentialOfferStore, Protocol):
         """Add ``items`` (module ids) to what ``learner`` completed under ``rule_id``, atomically
         against concurrent additions; returns everything recorded so far."""
         ...
+
+    # -- delivery -- (the records are below the Store)
+
+    async def add_delivery_attempt(self, attempt: DeliveryAttemptRecord) -> bool:
+        """Store ``attempt``; ``False`` (nothing changed) if its (delivery, attempt) is stored already."""
+        ...
+
+    async def list_delivery_attempts(
+        self, org_id: str, credential_id: str
+    ) -> Sequence[DeliveryAttemptRecord]:
+        """The attempts at delivering the credential, oldest first (by ``at``, then ``attempt``)."""
+        ...
+
+    async def add_claim_token(self, token: ClaimTokenRecord) -> None:
+        """Store a new token (``Conflict`` if its hash is stored already)."""
+        ...
+
+    async def find_claim_token(self, token_hash: str) -> ClaimTokenRecord | None:
+        """By hash across orgs: whoever holds the link is not signed in."""
+        ...
+
+    async def accept_claim(self, token_hash: str, at: datetime) -> ClaimTokenRecord | None:
+        """Set ``claimed_at`` to ``at`` unless it is set already; the token as stored now (None:
+        no such token). One atomic step: two concurrent accepts keep the first ``claimed_at``."""
+        ...
+
+    async def claimed_at(self, org_id: str, credential_id: str) -> datetime | None:
+        """When the credential was first claimed (through any of its tokens); None: not yet."""
+        ...
+
+    async def put_status_notice(self, notice: StatusNoticeRecord) -> None:
+        """Store what the credential's public page says about its status (replacing the last)."""
+        ...
+
+    async def find_status_notice(self, credential_id: str) -> StatusNoticeRecord | None:
+        """By credential id across orgs: the public page is not org-scoped."""
+        ...
+
+    async def put_email_template(self, template: EmailTemplateRecord) -> None:
+        """Store the organization's email template (replacing the one it had)."""
+        ...
+
+    async def get_email_template(self, org_id: str) -> EmailTemplateRecord | None: ...
+
+    async def put_issuer_branding(self, branding: IssuerBrandingRecord) -> None:
+        """Store the issuer's branding (replacing what it had)."""
+        ...
+
+    async def find_issuer_branding(self, issuer_id: str) -> IssuerBrandingRecord | None:
+        """By issuer id across orgs: public pages show it."""
+        ...
+
+    async def put_earner_profile(self, profile: EarnerProfileRecord) -> None:
+        """Store the profile (replacing the one with its ``slug``); ``Conflict`` if another profile
+        has its (``org_id``, ``subject_key``) (one profile per earner and organization), or its
+        ``slug`` is another earner's."""
+        ...
+
+    async def find_earner_profile(self, slug: str) -> EarnerProfileRecord | None:
+        """By slug across orgs: the public profile page."""
+        ...
+
+    async def find_earner_profile_of(self, org_id: str, subject_key: str) -> EarnerProfileRecord | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryAttemptRecord:
+    """One attempt at delivering a credential (an email, say): what happened and when.
+
+    ``delivery_id`` is the id of the job that delivers it, ``attempt`` that job's claim number
+    (one record per claim). ``outcome`` is ``sent``, ``failed`` (may pass: retried), ``bounced``
+    (refused for good) or ``skipped`` (nothing to send it with); ``detail`` says why,
+    ``message_id`` is the message's Message-ID."""
+
+    id: str
+    org_id: str
+    credential_id: str
+    delivery_id: str
+    attempt: int
+    at: datetime
+    outcome: Literal["sent", "failed", "bounced", "skipped"]
+    detail: str | None = None
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimTokenRecord:
+    """A claim link's token, stored as its SHA-256 (``token_hash``, hex), never the token itself.
+
+    It claims one credential, until ``expires_at``; ``claimed_at`` is when it was accepted."""
+
+    token_hash: str
+    org_id: str
+    credential_id: str
+    created_at: datetime
+    expires_at: datetime
+    claimed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusNoticeRecord:
+    """What a credential's public pages say about a status change: when it was ``status``
+    (``revoked``) and, if the issuer chose to publish one, why (``public_reason``)."""
+
+    credential_id: str
+    org_id: str
+    status: CredentialStatus
+    at: datetime
+    public_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EmailTemplateRecord:
+    """An organization's own email template; a part left None is the default one."""
+
+    org_id: str
+    subject: str | None
+    html: str | None
+    text: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerBrandingRecord:
+    """How an issuer's public pages look: a logo (https URL) and colours (``#rrggbb``)."""
+
+    issuer_id: str
+    org_id: str
+    logo_url: str | None
+    primary_color: str | None
+    accent_color: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EarnerProfileRecord:
+    """An earner's opt-in public profile in one organization: the badges they chose to show.
+
+    ``slug`` (random) is its public address; ``subject_key`` identifies the earner (a hash of the
+    organization and the recipient's email); ``credential_ids`` are in the order they were added."""
+
+    slug: str
+    org_id: str
+    subject_key: str
+    name: str | None
+    credential_ids: tuple[str, ...]
+    created_at: datetime
+    updated_at: datetime

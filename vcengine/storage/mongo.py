@@ -52,15 +52,20 @@ from vcengine.services.ports import (
     AuthorizationLookup,
     AuthorizationRequestRecord,
     AwardRuleRecord,
+    ClaimTokenRecord,
     CredentialFilter,
     CredentialOfferRecord,
     CredentialRecord,
     DailyCount,
+    DeliveryAttemptRecord,
+    EarnerProfileRecord,
+    EmailTemplateRecord,
     EventOutcome,
     EventRecord,
     FunnelCounts,
     IntegrationEventRecord,
     IntegrationRecord,
+    IssuerBrandingRecord,
     IssuerKeyRecord,
     IssuerRecord,
     JobRecord,
@@ -69,6 +74,7 @@ from vcengine.services.ports import (
     OrganizationRecord,
     Page,
     StatusListRecord,
+    StatusNoticeRecord,
     StatusTransition,
     WebhookAttemptRecord,
     WebhookEndpointRecord,
@@ -76,6 +82,7 @@ from vcengine.services.ports import (
     webhook_queue,
 )
 from vcengine.storage import _mongo_analytics as ma
+from vcengine.storage import _mongo_delivery as md
 from vcengine.storage import _mongo_docs as m
 from vcengine.storage import _mongo_jobs as mj
 from vcengine.storage import _mongo_lms as ml
@@ -160,6 +167,7 @@ class MongoStore:
                 *mw.INDEXES.items(),
                 ("events", ma.INDEXES),
                 *ml.INDEXES.items(),
+                *md.INDEXES.items(),
                 *mo.INDEXES.items(),
             ):
                 await self._c(name).create_indexes(indexes)
@@ -1092,6 +1100,94 @@ class MongoStore:
                 await progress.insert_one({"_id": ml.progress_key(*key_parts, item), "key": key})
         docs = await progress.find({"key": key}).to_list()
         return frozenset(ml.progress_item(d["_id"]) for d in docs)
+
+    # -- delivery --------------------------------------------------------------------------------
+
+    @_translated
+    async def add_delivery_attempt(self, attempt: DeliveryAttemptRecord) -> bool:
+        try:
+            await self._c("delivery_attempts").insert_one(md.attempt_doc(attempt))
+        except DuplicateKeyError:
+            return False
+        return True
+
+    @_translated
+    async def list_delivery_attempts(
+        self, org_id: str, credential_id: str
+    ) -> Sequence[DeliveryAttemptRecord]:
+        query = {"org_id": org_id, "credential_id": credential_id}
+        cursor = self._c("delivery_attempts").find(query).sort([("at", 1), ("attempt", 1), ("id", 1)])
+        return [md.attempt(d) for d in await cursor.to_list()]
+
+    @_translated
+    async def add_claim_token(self, token: ClaimTokenRecord) -> None:
+        await self._c("claim_tokens").insert_one(md.token_doc(token))
+
+    @_translated
+    async def find_claim_token(self, token_hash: str) -> ClaimTokenRecord | None:
+        return await self._find_one("claim_tokens", {"_id": token_hash}, md.token)
+
+    @_translated
+    async def accept_claim(self, token_hash: str, at: datetime) -> ClaimTokenRecord | None:
+        tokens = self._c("claim_tokens")
+        await tokens.update_one(
+            {"_id": token_hash, "claimed_at": _NULL}, {"$set": {"claimed_at": encode_time(at)}}
+        )
+        return await self._find_one("claim_tokens", {"_id": token_hash}, md.token)
+
+    @_translated
+    async def claimed_at(self, org_id: str, credential_id: str) -> datetime | None:
+        query = {"org_id": org_id, "credential_id": credential_id, "claimed_at": {"$ne": None}}
+        cursor = self._c("claim_tokens").find(query).sort([("claimed_at", 1)]).limit(1)
+        docs = await cursor.to_list()
+        return md.token(docs[0]).claimed_at if docs else None
+
+    @_translated
+    async def put_status_notice(self, notice: StatusNoticeRecord) -> None:
+        doc = md.notice_doc(notice)
+        await self._c("status_notices").replace_one({"_id": doc["_id"]}, doc, upsert=True)
+
+    @_translated
+    async def find_status_notice(self, credential_id: str) -> StatusNoticeRecord | None:
+        return await self._find_one("status_notices", {"_id": credential_id}, md.notice)
+
+    @_translated
+    async def put_email_template(self, template: EmailTemplateRecord) -> None:
+        doc = md.template_doc(template)
+        await self._c("email_templates").replace_one({"_id": doc["_id"]}, doc, upsert=True)
+
+    @_translated
+    async def get_email_template(self, org_id: str) -> EmailTemplateRecord | None:
+        return await self._find_one("email_templates", {"_id": org_id}, md.template)
+
+    @_translated
+    async def put_issuer_branding(self, branding: IssuerBrandingRecord) -> None:
+        doc = md.branding_doc(branding)
+        try:
+            await self._c("issuer_branding").replace_one(
+                {"_id": doc["_id"], "org_id": doc["org_id"]}, doc, upsert=True
+            )
+        except DuplicateKeyError:  # the issuer's branding belongs to another organization
+            return
+
+    @_translated
+    async def find_issuer_branding(self, issuer_id: str) -> IssuerBrandingRecord | None:
+        return await self._find_one("issuer_branding", {"_id": issuer_id}, md.branding)
+
+    @_translated
+    async def put_earner_profile(self, profile: EarnerProfileRecord) -> None:
+        doc = md.profile_doc(profile)
+        query = {"_id": doc["_id"], "org_id": doc["org_id"], "subject_key": doc["subject_key"]}
+        await self._c("earner_profiles").replace_one(query, doc, upsert=True)
+
+    @_translated
+    async def find_earner_profile(self, slug: str) -> EarnerProfileRecord | None:
+        return await self._find_one("earner_profiles", {"_id": slug}, md.profile)
+
+    @_translated
+    async def find_earner_profile_of(self, org_id: str, subject_key: str) -> EarnerProfileRecord | None:
+        query = {"org_id": org_id, "subject_key": subject_key}
+        return await self._find_one("earner_profiles", query, md.profile)
 
 
 def _transition_doc(t: StatusTransition, version: int) -> Doc:

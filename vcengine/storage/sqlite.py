@@ -30,15 +30,20 @@ from vcengine.services.ports import (
     AuthorizationLookup,
     AuthorizationRequestRecord,
     AwardRuleRecord,
+    ClaimTokenRecord,
     CredentialFilter,
     CredentialOfferRecord,
     CredentialRecord,
     DailyCount,
+    DeliveryAttemptRecord,
+    EarnerProfileRecord,
+    EmailTemplateRecord,
     EventOutcome,
     EventRecord,
     FunnelCounts,
     IntegrationEventRecord,
     IntegrationRecord,
+    IssuerBrandingRecord,
     IssuerKeyRecord,
     IssuerRecord,
     JobRecord,
@@ -47,6 +52,7 @@ from vcengine.services.ports import (
     OrganizationRecord,
     Page,
     StatusListRecord,
+    StatusNoticeRecord,
     StatusTransition,
     WebhookAttemptRecord,
     WebhookEndpointRecord,
@@ -54,12 +60,20 @@ from vcengine.services.ports import (
     webhook_queue,
 )
 from vcengine.storage import _sqlite_analytics as analytics_sql
+from vcengine.storage import _sqlite_delivery as delivery_sql
 from vcengine.storage import _sqlite_jobs as jobs_sql
 from vcengine.storage import _sqlite_lms as lms_sql
 from vcengine.storage import _sqlite_oid4vci as offers_sql
 from vcengine.storage import _sqlite_schema as s
 from vcengine.storage import _sqlite_webhooks as wh
-from vcengine.storage._codec import decode_cursor, dump_json, encode_cursor, encode_time, revoked_list_of
+from vcengine.storage._codec import (
+    decode_cursor,
+    dump_json,
+    encode_cursor,
+    encode_time,
+    maybe_time,
+    revoked_list_of,
+)
 
 __all__ = ["SqliteStore"]
 
@@ -593,6 +607,57 @@ class SqliteStore:
     ) -> frozenset[str]:
         return await self._write(lms_sql.add_progress, org_id, rule_id, learner, list(items))
 
+    # -- delivery --------------------------------------------------------------------------------
+
+    async def add_delivery_attempt(self, attempt: DeliveryAttemptRecord) -> bool:
+        return await self._execute(delivery_sql.INSERT_ATTEMPT, delivery_sql.attempt_row(attempt)) == 1
+
+    async def list_delivery_attempts(
+        self, org_id: str, credential_id: str
+    ) -> Sequence[DeliveryAttemptRecord]:
+        return await self._all(delivery_sql.attempt, delivery_sql.SELECT_ATTEMPTS, [org_id, credential_id])
+
+    async def add_claim_token(self, token: ClaimTokenRecord) -> None:
+        await self._execute(delivery_sql.INSERT_TOKEN, delivery_sql.token_row(token))
+
+    async def find_claim_token(self, token_hash: str) -> ClaimTokenRecord | None:
+        return await self._one(delivery_sql.token, delivery_sql.SELECT_TOKEN, [token_hash])
+
+    async def accept_claim(self, token_hash: str, at: datetime) -> ClaimTokenRecord | None:
+        return await self._write(delivery_sql.accept, token_hash, at)
+
+    async def claimed_at(self, org_id: str, credential_id: str) -> datetime | None:
+        params = [org_id, credential_id]
+        return await self._one(lambda row: maybe_time(row[0]), delivery_sql.FIRST_CLAIM, params)
+
+    async def put_status_notice(self, notice: StatusNoticeRecord) -> None:
+        await self._execute(delivery_sql.PUT_NOTICE, delivery_sql.notice_row(notice))
+
+    async def find_status_notice(self, credential_id: str) -> StatusNoticeRecord | None:
+        return await self._one(delivery_sql.notice, delivery_sql.SELECT_NOTICE, [credential_id])
+
+    async def put_email_template(self, template: EmailTemplateRecord) -> None:
+        await self._execute(delivery_sql.PUT_TEMPLATE, delivery_sql.template_row(template))
+
+    async def get_email_template(self, org_id: str) -> EmailTemplateRecord | None:
+        return await self._one(delivery_sql.template, delivery_sql.SELECT_TEMPLATE, [org_id])
+
+    async def put_issuer_branding(self, branding: IssuerBrandingRecord) -> None:
+        await self._execute(delivery_sql.PUT_BRANDING, delivery_sql.branding_row(branding))
+
+    async def find_issuer_branding(self, issuer_id: str) -> IssuerBrandingRecord | None:
+        return await self._one(delivery_sql.branding, delivery_sql.SELECT_BRANDING, [issuer_id])
+
+    async def put_earner_profile(self, profile: EarnerProfileRecord) -> None:
+        if await self._execute(delivery_sql.PUT_PROFILE, delivery_sql.profile_row(profile)) != 1:
+            raise Conflict(f"profile {profile.slug} belongs to another earner")
+
+    async def find_earner_profile(self, slug: str) -> EarnerProfileRecord | None:
+        return await self._one(delivery_sql.profile, delivery_sql.SELECT_PROFILE, [slug])
+
+    async def find_earner_profile_of(self, org_id: str, subject_key: str) -> EarnerProfileRecord | None:
+        return await self._one(delivery_sql.profile, delivery_sql.SELECT_PROFILE_OF, [org_id, subject_key])
+
 
 # -- what runs on the worker thread --------------------------------------------------------------
 
@@ -636,7 +701,7 @@ def _create_schema(conn: Connection) -> None:
         version = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
     if version is not None and version > s.SCHEMA_VERSION:
         raise StoreError(f"the store was written by a newer vcengine (schema {version} > {s.SCHEMA_VERSION})")
-    for statement in (*s.DDL, *jobs_sql.DDL, *wh.DDL, *lms_sql.DDL, *offers_sql.DDL):
+    for statement in (*s.DDL, *jobs_sql.DDL, *wh.DDL, *lms_sql.DDL, *delivery_sql.DDL, *offers_sql.DDL):
         conn.execute(statement)
     for table, column, kind in (
         *s.ADDED_COLUMNS,

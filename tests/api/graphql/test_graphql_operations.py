@@ -239,6 +239,21 @@ def test_every_operation_runs_end_to_end(server: Server) -> None:
     )
     working = run(server, "list_api_keys", {"first": 10, "includeRevoked": False}, key)["apiKeys"]
     assert ci["id"] not in {e["node"]["id"] for e in working["edges"]}
+    # -- delivery --
+    template = {"subject": "{{ achievement_name }} for {{ recipient_name }}"}
+    assert run(server, "set_email_template", {"input": template}, key, "setEmailTemplate")["template"][
+        "customParts"
+    ] == ["subject"]
+    assert run(server, "email_template", {}, key)["emailTemplate"]["subject"] == template["subject"]
+    preview = run(server, "preview_email_template", {"input": {"credentialId": credential["id"]}}, key)
+    assert preview["previewEmailTemplate"]["preview"]["subject"] == "GraphQL basics for Ada"
+    branded = {"issuerId": issuer["id"], "primaryColor": "#112233"}
+    assert (
+        run(server, "set_issuer_branding", {"input": branded}, key, "setIssuerBranding")["branding"][
+            "primaryColor"
+        ]
+        == "#112233"
+    )
 
     integration = run(
         server,
@@ -376,6 +391,12 @@ def test_every_operation_runs_with_its_example_variables_file(server: Server) ->
     assert example("create_award_rule")["createAwardRule"]["awardRule"]["courseId"] == "python-101"
     assert example("list_integrations")["integrations"][0]["id"] == filled["integrationId"]
     assert example("integration_events")["integrationEvents"]["edges"] == []
+    # -- delivery --
+    assert example("set_email_template")["setEmailTemplate"]["template"]["customParts"] == ["subject", "text"]
+    assert example("email_template")["emailTemplate"]["customParts"] == ["subject", "text"]
+    preview = example("preview_email_template")["previewEmailTemplate"]["preview"]
+    assert preview["subject"] == "Congratulations Ada Lovelace!" and "/claim/EXAMPLE" in preview["text"]
+    assert example("set_issuer_branding")["setIssuerBranding"]["branding"]["primaryColor"] == "#1f4e79"
     assert events.wait()[0]["data"]["credentialEvents"]["type"] == "ISSUED"
     assert {p.name.removesuffix(".variables.json") for p in OPERATIONS.glob("*.variables.json")} == ran
     assert {p.stem for p in OPERATIONS.glob("*.graphql")} == ran

@@ -18,6 +18,7 @@ from vcengine.api.graphql.types.achievement import Achievement, AchievementConne
 from vcengine.api.graphql.types.analytics import Analytics, AnalyticsInterval
 from vcengine.api.graphql.types.api_key import ApiKey, ApiKeyConnection, ApiKeyEdge
 from vcengine.api.graphql.types.credential import Credential, CredentialConnection, CredentialEdge
+from vcengine.api.graphql.types.email_template import EmailTemplate
 from vcengine.api.graphql.types.enums import CredentialState, Scope
 from vcengine.api.graphql.types.ids import record_id
 from vcengine.api.graphql.types.issuer import Issuer
@@ -30,7 +31,7 @@ from vcengine.api.graphql.types.webhook import (
     WebhookEndpoint,
 )
 from vcengine.errors import InputError, NotFound, PermissionDenied, StoreError
-from vcengine.services import analytics, organizations, webhook_delivery
+from vcengine.services import analytics, email_templates, organizations, webhook_delivery
 from vcengine.services.ports import AnalyticsFilter, CredentialFilter
 
 __all__ = ["AnalyticsFilterInput", "CredentialFilterInput", "Query"]
@@ -197,6 +198,13 @@ class Query(IntegrationQueries):
             return None
         record = await info.context.services.store.get_credential(actor.org_id, rid)
         return Credential.of(record) if record else None
+
+    @strawberry.field(
+        description="The organization's badge email template (its own parts, else the default)."
+    )
+    async def email_template(self, info: Info[Context, Any]) -> EmailTemplate:
+        actor = actor_of(info, "read")
+        return EmailTemplate.of(await email_templates.email_template(info.context.services, actor))
 
     @strawberry.field(description="Any object by its global id (null if unknown or not the caller's).")
     async def node(self, info: Info[Context, Any], id: strawberry.ID) -> relay.Node | None:

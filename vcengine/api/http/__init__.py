@@ -4,8 +4,9 @@ One module per concept: ``credentials`` (a credential at its URL, its page and b
 ``status_lists``, ``issuers`` (profiles and DID documents), ``oid4vci`` and ``exchanges``
 (wallets: OpenID for Verifiable Credential Issuance, VC API exchanges), ``achievements``,
 ``vc_api`` (W3C VC API issuer and status), ``vc_verifier`` (W3C VC API verifier), ``lms_webhooks``
-(LMS events in), ``health`` and ``home`` (the landing page). Errors are RFC 9457 problem details
-(``_problem``).
+(LMS events in), ``claim`` and ``claim_wallet`` (the learner's claim page, "Add to wallet"),
+``earners`` (opt-in public profiles), ``sharing`` (the counted LinkedIn link), ``health`` and
+``home`` (the landing page). Errors are RFC 9457 problem details (``_problem``).
 """
 
 from __future__ import annotations
@@ -14,13 +15,17 @@ from starlette.routing import BaseRoute
 
 from vcengine.api.http import (
     achievements,
+    claim,
+    claim_wallet,
     credentials,
+    earners,
     exchanges,
     health,
     home,
     issuers,
     lms_webhooks,
     oid4vci,
+    sharing,
     status_lists,
     vc_api,
     vc_verifier,
@@ -34,7 +39,11 @@ def routes() -> list[BaseRoute]:
     return [
         *vc_api.routes,
         *vc_verifier.routes,
+        *sharing.routes,
         *credentials.routes,
+        *claim.routes,
+        *claim_wallet.routes,
+        *earners.routes,
         *status_lists.routes,
         *oid4vci.routes,
         *exchanges.routes,

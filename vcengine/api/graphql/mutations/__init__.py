@@ -21,12 +21,15 @@ from vcengine.api.graphql.mutations.enable_webhook_endpoint import enable_webhoo
 from vcengine.api.graphql.mutations.generate_issuer_key import generate_issuer_key
 from vcengine.api.graphql.mutations.issue_credential import issue_credential
 from vcengine.api.graphql.mutations.pause_integration import pause_integration, resume_integration
+from vcengine.api.graphql.mutations.preview_email_template import preview_email_template
 from vcengine.api.graphql.mutations.replay_integration_event import replay_integration_event
 from vcengine.api.graphql.mutations.replay_webhook_delivery import replay_webhook_delivery
 from vcengine.api.graphql.mutations.revoke_api_key import revoke_api_key
 from vcengine.api.graphql.mutations.rotate_integration_secret import rotate_integration_secret
 from vcengine.api.graphql.mutations.rotate_issuer_key import rotate_issuer_key
 from vcengine.api.graphql.mutations.rotate_webhook_endpoint_secret import rotate_webhook_endpoint_secret
+from vcengine.api.graphql.mutations.set_email_template import set_email_template
+from vcengine.api.graphql.mutations.set_issuer_branding import set_issuer_branding
 from vcengine.api.graphql.mutations.status_changes import STATUS_MUTATIONS
 from vcengine.api.graphql.mutations.update_integration import update_integration
 from vcengine.api.graphql.mutations.update_webhook_endpoint import update_webhook_endpoint
@@ -70,3 +73,7 @@ class Mutation:
     create_award_rule = strawberry.mutation(resolver=create_award_rule)
     delete_award_rule = strawberry.mutation(resolver=delete_award_rule)
     replay_integration_event = strawberry.mutation(resolver=replay_integration_event)
+    # -- delivery --
+    set_email_template = strawberry.mutation(resolver=set_email_template)
+    preview_email_template = strawberry.mutation(resolver=preview_email_template)
+    set_issuer_branding = strawberry.mutation(resolver=set_issuer_branding)

@@ -1,10 +1,13 @@
 """The six status mutations, from one table: revoke, suspend and unsuspend, one credential or many
 (scope revoke). Each affected status list is re-signed once per call, for the whole batch.
 
-``revokeCredential(input: {id, reason})`` → ``{credential, userErrors}``;
-``revokeCredentials(input: {ids, reason})`` → ``{credentials, userErrors}``; the same for
-suspend and unsuspend. ``reason`` (at most 1,000 characters) is kept with the change's event.
-Per-id failures are userErrors on ``input.id`` / ``input.ids.<i>``; the other ids still change.
+``revokeCredential(input: {id, reason, publicReason})`` → ``{credential, userErrors}``;
+``revokeCredentials(input: {ids, reason, publicReason})`` → ``{credentials, userErrors}``; the
+same for suspend and unsuspend (no ``publicReason``). ``reason`` (at most 1,000 characters) stays
+private, kept with the change's event; ``publicReason`` is shown on the credential's public pages
+with the date it was revoked (``services.status_notices``). Revoking a revoked credential one at a
+time is an INVALID_TRANSITION user error; batches stay idempotent. Per-id failures are userErrors
+on ``input.id`` / ``input.ids.<i>``; the other ids still change.
 
 The input and payload types are made from the table (their GraphQL names and fields are those
 the schema has always had), so a seventh change is a row, not a module.
@@ -25,7 +28,8 @@ from vcengine.api.graphql.mutations._common import perform
 from vcengine.api.graphql.types.credential import Credential
 from vcengine.api.graphql.types.ids import record_id
 from vcengine.errors import VcengineError
-from vcengine.services import status_changes
+from vcengine.services import status_changes, status_notices
+from vcengine.services.context import Actor, Services
 from vcengine.services.status_changes import Action
 
 __all__ = ["STATUS_MUTATIONS", "change"]
@@ -39,6 +43,11 @@ class _Row:
     type_name: str  # the prefix of its input and payload type names
     action: Action
     many: bool
+
+    @property
+    def public(self) -> bool:
+        """Whether the change can carry a reason published on the credential's pages."""
+        return self.action == "revoke"
 
 
 _TABLE = (
@@ -83,11 +92,17 @@ async def change(
 def _types(row: _Row) -> tuple[type, type]:
     """The row's input and payload types, as strawberry types named after the row."""
     target = "credentials" if row.many else "credential"
-    input_fields: dict[str, Any] = {"ids": list[strawberry.ID]} if row.many else {"id": strawberry.ID}
-    input_type = type(
-        f"{row.type_name}Input", (), {"__annotations__": {**input_fields, "reason": str | None}}
-    )
-    input_type.reason = None  # type: ignore[attr-defined]
+    annotations: dict[str, Any] = {"ids": list[strawberry.ID]} if row.many else {"id": strawberry.ID}
+    annotations["reason"] = str | None
+    namespace: dict[str, Any] = {
+        "reason": strawberry.field(default=None, description="Kept private (the change's event).")
+    }
+    if row.public:
+        annotations["public_reason"] = str | None
+        namespace["public_reason"] = strawberry.field(
+            default=None, description="Shown on the credential's public pages, with the date it was revoked."
+        )
+    input_type = type(f"{row.type_name}Input", (), {"__annotations__": annotations, **namespace})
     payload_fields = {
         target: list[Credential] if row.many else Credential | None,
         "user_errors": list[UserError],
@@ -96,15 +111,45 @@ def _types(row: _Row) -> tuple[type, type]:
     return strawberry.input(input_type), strawberry.type(payload_type)
 
 
+async def _check_public(
+    services: Services, actor: Actor, row: _Row, ids: list[Any], public_reason: str | None
+) -> str | None:
+    """The reason to publish; for one credential, INVALID_TRANSITION if it is revoked already."""
+    public = status_notices.check_public_reason(public_reason)
+    if not row.many:
+        try:
+            credential_id = record_id(ids[0], "Credential", "")
+        except VcengineError:
+            return public  # ``change`` reports the id
+        await status_notices.check_revocable(services, actor, credential_id)
+    return public
+
+
 def _resolver(row: _Row) -> Callable[..., Awaitable[Any]]:
     input_type, payload_type = _types(row)
 
-    async def resolve(info: Info[Context, Any], input: Any) -> Any:
-        ids = list(input.ids) if row.many else [input.id]
-        changed, errors = await change(info, ids, row.action, input.reason, single=not row.many)
+    def payload(changed: list[Credential], errors: list[UserError]) -> Any:
         if row.many:
             return payload_type(credentials=changed, user_errors=errors)
         return payload_type(credential=None if errors or not changed else changed[0], user_errors=errors)
+
+    async def resolve(info: Info[Context, Any], input: Any) -> Any:
+        ids = list(input.ids) if row.many else [input.id]
+        public: str | None = None
+        if row.public:
+            reason = input.public_reason
+            public, errors = await perform(info, lambda s, a: _check_public(s, a, row, ids, reason))
+            if errors:
+                return payload([], errors)
+        changed, errors = await change(info, ids, row.action, input.reason, single=not row.many)
+        if row.public and changed:
+            store = info.context.services.store
+            records = [r for c in changed if (r := await store.find_credential(c.record_id)) is not None]
+            _, failed = await perform(
+                info, lambda s, a: status_notices.publish_revocations(s, a, records, public)
+            )
+            errors = errors + failed
+        return payload(changed, errors)
 
     resolve.__name__ = row.field
     resolve.__annotations__ = {"info": Info[Context, Any], "input": input_type, "return": payload_type}
