@@ -60,6 +60,7 @@ __all__ = [
     "error_redirect",
     "exchange_authorization_code",
     "issue_sign_in_link",
+    "learner_badges",
     "open_sign_in",
     "request_sign_in",
     "sign_in_url",
@@ -198,7 +199,9 @@ async def issue_sign_in_link(
     return record, sign_in_url(services, record.issuer_id, token)
 
 
-async def _badges(services: Services, record: AuthorizationRequestRecord) -> tuple[CredentialRecord, ...]:
+async def learner_badges(
+    services: Services, record: AuthorizationRequestRecord
+) -> tuple[CredentialRecord, ...]:
     if record.email is None:
         return ()
     wanted = CredentialFilter(issuer_id=record.issuer_id, recipient=record.email, status="active")
@@ -215,7 +218,7 @@ async def open_sign_in(services: Services, issuer_id: str, token: str) -> SignIn
     now = services.now()
     if record.signed_in_at is not None or record.login_expires_at is None or record.login_expires_at <= now:
         raise NotFound("this sign-in link was used or has expired: start again from your wallet")
-    return SignIn(record, await _badges(services, record))
+    return SignIn(record, await learner_badges(services, record))
 
 
 async def choose(services: Services, issuer_id: str, token: str, credential_id: str) -> str:
