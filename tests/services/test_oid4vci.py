@@ -335,9 +335,11 @@ async def signed_in(services: Services, tenant: Tenant, email: str = "ada@exampl
     assert issuer is not None
     _, ticket = oid4vci_authorization.start(services, issuer, authorization_params())
     await oid4vci_authorization.request_sign_in(services, issuer, ticket, email)
-    page = await services.store.list_jobs(tenant.org_id, oid4vci_authorization.SIGN_IN_KIND, None, None, 10)
-    job = page.items[-1]
-    made = await oid4vci_authorization.issue_sign_in_link(services, job.payload["requestId"])
+    request = await services.store.find_authorization_request(
+        "handle_hash", oid4vci_offers.secret_hash(ticket)
+    )
+    assert request is not None  # the job's payload names it; the job itself would make this link
+    made = await oid4vci_authorization.issue_sign_in_link(services, request.id)
     assert made is not None
     return made[1].rsplit("/", 1)[1], made[0]
 
@@ -443,8 +445,11 @@ async def test_sign_in_links_expire_work_once_and_only_for_the_learners_badges(
     )  # once per ticket
     jobs = await services.store.list_jobs(tenant.org_id, oid4vci_authorization.SIGN_IN_KIND, None, None, 10)
     assert len(jobs.items) == 3  # Eve's, Ada's first ticket, Ada's second: one per ticket
-    stored = await services.store.find_authorization_request("id", jobs.items[-1].payload["requestId"])
+    stored = await services.store.find_authorization_request(
+        "handle_hash", oid4vci_offers.secret_hash(ticket)
+    )
     assert stored is not None and stored.email == "ada@example.org"
+    assert stored.id in {j.payload["requestId"] for j in jobs.items}
     other = await make_tenant(services, "Other")
     other_issuer = await services.store.get_issuer(other.org_id, other.issuer_id)
     assert other_issuer is not None
@@ -473,3 +478,37 @@ async def test_a_suspended_credential_is_neither_offered_nor_delivered(
     )
     with pytest.raises(InputError, match="suspended"):
         await oid4vci_offers.create_credential_offer(services, tenant.actor, credential_id)
+
+
+async def test_the_sign_in_job_sends_nothing_without_smtp_badges_or_a_live_request(
+    services: Services, tenant: Tenant, clock: Clock
+) -> None:
+    from dataclasses import replace
+
+    from vcengine.services import oid4vci_sign_in_email
+    from vcengine.services.smtp import parse_smtp_url
+
+    await issued(services, tenant)
+    issuer = await services.store.get_issuer(tenant.org_id, tenant.issuer_id)
+    assert issuer is not None
+    _, ticket = oid4vci_authorization.start(services, issuer, authorization_params())
+    await oid4vci_authorization.request_sign_in(services, issuer, ticket, "ada@example.org")
+    (job,) = (
+        await services.store.list_jobs(tenant.org_id, oid4vci_authorization.SIGN_IN_KIND, None, None, 5)
+    ).items
+    no_smtp = await oid4vci_sign_in_email.send_sign_in_link(services, job)
+    assert no_smtp["outcome"] == "skipped" and "SMTP" in no_smtp["reason"]
+    services.delivery = replace(
+        services.delivery, smtp=parse_smtp_url("smtp://127.0.0.1:9")
+    )  # nothing listens
+    _, other = oid4vci_authorization.start(services, issuer, authorization_params())
+    await oid4vci_authorization.request_sign_in(services, issuer, other, "nobody@example.org")
+    jobs = (
+        await services.store.list_jobs(tenant.org_id, oid4vci_authorization.SIGN_IN_KIND, None, None, 5)
+    ).items
+    (second,) = [j for j in jobs if j.id != job.id]
+    nobody = await oid4vci_sign_in_email.send_sign_in_link(services, second)
+    assert nobody == {"outcome": "skipped", "reason": "no badges of this issuer for that address"}
+    clock.advance(seconds=oid4vci_authorization.REQUEST_LIFETIME.total_seconds())
+    expired = await oid4vci_sign_in_email.send_sign_in_link(services, job)
+    assert expired["outcome"] == "skipped" and "expired" in expired["reason"]
