@@ -485,7 +485,7 @@ async def test_the_sign_in_job_sends_nothing_without_smtp_badges_or_a_live_reque
 ) -> None:
     from dataclasses import replace
 
-    from vcengine.services import oid4vci_sign_in_email
+    from vcengine.services import oid4vci_emails as oid4vci_sign_in_email
     from vcengine.services.smtp import parse_smtp_url
 
     await issued(services, tenant)

@@ -7,7 +7,7 @@ runner is built from, so every instance can run every kind of job.
 
 from __future__ import annotations
 
-from vcengine.services import email_delivery, lms_processing, oid4vci_sign_in_email, webhook_delivery
+from vcengine.services import email_delivery, lms_processing, oid4vci_emails, webhook_delivery
 from vcengine.services.context import Services
 from vcengine.services.jobs import JobKind
 
@@ -20,5 +20,5 @@ def job_kinds(services: Services) -> list[JobKind]:
         *webhook_delivery.job_kinds(services),
         *lms_processing.job_kinds(services),
         *email_delivery.job_kinds(services),
-        *oid4vci_sign_in_email.job_kinds(services),
+        *oid4vci_emails.job_kinds(services),
     ]

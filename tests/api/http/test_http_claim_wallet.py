@@ -111,3 +111,30 @@ def test_no_offer_for_an_unknown_link_or_a_badge_that_stopped_counting(
     mailing.revoke(found)
     refused = mailing.client.post(f"{claim}/wallet")
     assert refused.status_code == 409 and "revoked" in refused.text
+
+
+EMAILED = """mutation($i: CreateCredentialOfferInput!) { createCredentialOffer(input: $i) {
+  offer { openid4vciOfferUri txCode txCodeRequired exchangeUrl } userErrors { field message code } } }"""
+
+
+def test_a_transaction_code_sent_by_email_while_staff_show_the_qr_code(
+    mailing: LiveServer, inbox: Inbox, wallet: Path
+) -> None:
+    issuer = mailing.create_issuer("Event Academy")
+    achievement = mailing.create_achievement(issuer["id"], "Booth Visitor")
+    credential = mailing.issue(achievement["id"], recipient={"email": "booth@example.org"}, delivery="NONE")
+    data = mailing.gql(EMAILED, {"i": {"credentialId": credential["id"], "txCodeDelivery": "EMAIL"}})
+    offer = data["createCredentialOffer"]["offer"]
+    assert offer["txCode"] is None and offer["txCodeRequired"] and offer["exchangeUrl"] is None
+    deadline = time.monotonic() + 20
+    while not messages_to(inbox, "booth@example.org") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (message,) = messages_to(inbox, "booth@example.org")
+    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    code = re.search(r"^\s+(\d{6})\s*$", text, re.M)
+    assert code, text
+    got = run_wallet(wallet, offer=offer["openid4vciOfferUri"], txCode=code.group(1), keys=["ed25519-did"])
+    assert got["results"][0]["credentials"][0]["credentialSubject"]["id"] == got["holders"][0]["did"]
+    nameless = mailing.issue(achievement["id"], recipient={"name": "No Mail"}, delivery="NONE")
+    refused = mailing.gql(EMAILED, {"i": {"credentialId": nameless["id"], "txCodeDelivery": "EMAIL"}})
+    assert refused["createCredentialOffer"]["userErrors"][0]["field"][-1] == "txCodeDelivery"
