@@ -141,3 +141,22 @@ async def test_delivery_jobs_are_written_with_the_status_transitions(store: Stor
     with pytest.raises(Conflict):
         await store.save_status_list(first, expected_version=1, transitions=[failed])
     assert await store.get_job("o1", "d-lost") is None
+
+
+async def test_an_event_is_stored_with_its_jobs(store: Store) -> None:
+    """``add_event(event, jobs)``: the event and the deliveries made for it are both there after
+    the call; the same event again is a Conflict and leaves one of each."""
+    from vcengine.services.ports import EventRecord
+
+    event = EventRecord("ev-1", "o1", "claimed", "c1", at(0), {})
+    jobs = [delivery("whd_ev-1_w1", "w1"), delivery("whd_ev-1_w2", "w2")]
+    await store.add_event(event, jobs)
+    assert await store.count_events("o1", "claimed") == 1
+    for job in jobs:
+        stored = await store.get_job("o1", job.id)
+        assert stored is not None and stored.payload == job.payload and stored.queue == job.queue
+    with pytest.raises(Conflict):
+        await store.add_event(event, jobs)
+    assert await store.count_events("o1", "claimed") == 1
+    await store.add_event(EventRecord("ev-2", "o1", "claimed", "c2", at(1), {}))  # no jobs, as before
+    assert await store.count_events("o1", "claimed") == 2

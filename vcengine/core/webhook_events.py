@@ -33,8 +33,13 @@ EVENT_TYPES: Mapping[str, WebhookEventType] = {
         WebhookEventType("credential.delivered", "delivered", "A credential's email was accepted by SMTP."),
         WebhookEventType("credential.claimed", "claimed", "The earner accepted the credential."),
         WebhookEventType(
+            "credential.wallet_imported",
+            "wallet_imported",
+            "The earner's wallet reported the credential accepted (OID4VCI notification).",
+        ),
+        WebhookEventType(
             "integration.event.failed",
-            "integration_event_failed",
+            "integration.event.failed",
             "An event from an integration (an LMS, say) could not be processed.",
         ),
     )

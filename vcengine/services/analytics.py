@@ -3,21 +3,19 @@ funnel issued → delivered → claimed → shared of the credentials issued in 
 
 The events are the one append-only stream every feature writes (``Store`` events: issued,
 revoked, delivered, claimed, page_viewed, linkedin_clicked, downloaded…); every type stored is
-counted. Page views by bots are never stored (``record_page_view``).
+counted. Page views by bots are never stored (``services.engagement.record_engagement``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from vcengine.core.analytics import Bucket, Interval, buckets, check_range
-from vcengine.core.user_agents import is_bot
 from vcengine.services.context import Actor, Services
-from vcengine.services.ports import AnalyticsFilter, CredentialRecord, EventRecord, FunnelCounts
+from vcengine.services.ports import AnalyticsFilter, FunnelCounts
 
-__all__ = ["Analytics", "analytics", "record_page_view"]
+__all__ = ["Analytics", "analytics"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,19 +46,3 @@ async def analytics(
         funnel,
         dict(sorted(totals.items())),
     )
-
-
-async def record_page_view(
-    services: Services,
-    credential: CredentialRecord,
-    user_agent: str | None,
-    data: Mapping[str, Any] | None = None,
-) -> EventRecord | None:
-    """Store a ``page_viewed`` event of ``credential`` unless the User-Agent is a bot's (None then)."""
-    if is_bot(user_agent):
-        return None
-    event = EventRecord(
-        services.new_id(), credential.org_id, "page_viewed", credential.id, services.now(), dict(data or {})
-    )
-    await services.store.add_event(event)
-    return event

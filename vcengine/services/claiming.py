@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
+from vcengine.services import event_log
 from vcengine.services.ports import ClaimTokenRecord, CredentialRecord, EventRecord
 
 if TYPE_CHECKING:
@@ -89,5 +90,5 @@ async def accept_claim(services: Services, token: str) -> Claim:
     if accepted.claimed_at == now:  # this call accepted it (not a concurrent one)
         record = claim.credential
         event = EventRecord(services.new_id(), record.org_id, "claimed", record.id, now, {})
-        await services.store.add_event(event)
+        await event_log.record(services, event)
     return Claim("claimed", claim.credential, accepted)

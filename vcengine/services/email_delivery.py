@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from vcengine.core.email_message import compose, message_id
 from vcengine.core.email_template import render_email
-from vcengine.services import smtp
+from vcengine.services import event_log, smtp
 from vcengine.services.claiming import new_claim_link
 from vcengine.services.context import Services
 from vcengine.services.delivery import EMAIL_KIND, REMINDER_KIND
@@ -63,7 +63,7 @@ class _Attempt:
         s = self.services
         data = {"deliveryId": self.job.id, "channel": "email", **data}
         event = EventRecord(s.new_id(), self.record.org_id, type, self.record.id, s.now(), data)
-        await s.store.add_event(event)
+        await event_log.record(s, event)
 
 
 def _stopped_counting(record: CredentialRecord, now: datetime) -> str | None:

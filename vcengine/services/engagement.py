@@ -1,34 +1,27 @@
-"""What learners and viewers do with a credential, counted as events (``Store.add_event``).
+"""What learners and viewers do with a credential, counted as events (``event_log.record``).
 
 ``page_viewed`` (a credential or claim page was shown), ``linkedin_clicked`` (the "Add to
 LinkedIn profile" link was followed, through ``/credentials/{id}/linkedin``) and ``downloaded``
 (a baked badge or the JSON was downloaded from a page). Requests from crawlers and link
-previewers (by their ``User-Agent``) are not counted, and neither are requests without one.
+previewers (by their ``User-Agent``: ``core.user_agents.is_bot``) are not counted, and neither
+are requests without one.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
+from vcengine.core.user_agents import is_bot
+from vcengine.services import event_log
 from vcengine.services.ports import CredentialRecord, EventRecord
 
 if TYPE_CHECKING:
     from vcengine.services.context import Services
 
-__all__ = ["Engagement", "is_bot", "record_engagement"]
+__all__ = ["Engagement", "record_engagement"]
 
 Engagement = Literal["page_viewed", "linkedin_clicked", "downloaded"]
-_BOTS = re.compile(
-    r"bot|crawl|spider|slurp|preview|facebookexternalhit|embedly|quora link|whatsapp|"
-    r"headless|curl|wget|python-requests|httpx|okhttp|go-http-client|java/|libwww|scrapy",
-    re.IGNORECASE,
-)
-
-
-def is_bot(user_agent: str | None) -> bool:
-    return not user_agent or bool(_BOTS.search(user_agent[:512]))
 
 
 async def record_engagement(
@@ -42,5 +35,5 @@ async def record_engagement(
     if is_bot(user_agent):
         return False
     event = EventRecord(services.new_id(), record.org_id, type, record.id, services.now(), dict(data or {}))
-    await services.store.add_event(event)
+    await event_log.record(services, event)
     return True

@@ -28,7 +28,7 @@ from typing import Any
 from vcengine.core.lms.event import LearnerEvent
 from vcengine.core.lms.rules import event_counts_for, is_met
 from vcengine.errors import InputError, NotFound
-from vcengine.services import integrations
+from vcengine.services import event_log, integrations
 from vcengine.services.context import Actor, Services
 from vcengine.services.issuing import IssueRequest, RecipientInput, issue_credential
 from vcengine.services.jobs import GiveUp, JobKind, new_job
@@ -154,10 +154,11 @@ async def process(services: Services, job: JobRecord) -> Mapping[str, Any]:
             "outcome": outcome,
             "reason": reason,
         }
-        await store.add_event(
+        await event_log.record(
+            services,
             EventRecord(
                 f"{entry.id}-{job.attempts}", entry.org_id, "integration.event.failed", None, now, data
-            )
+            ),
         )
     return {"outcome": outcome, "credentialIds": credentials}
 

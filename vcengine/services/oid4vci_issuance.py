@@ -37,6 +37,7 @@ from vcengine.core.oid4vci.credential_request import read_credential_request
 from vcengine.core.oid4vci.metadata import JWT_VC_JSON, Display, credential_configurations
 from vcengine.core.oid4vci.proof_jwt import verify_jwt_proof
 from vcengine.errors import Conflict, ProtocolError
+from vcengine.services import event_log
 from vcengine.services.context import Services
 from vcengine.services.issuers import signing_key
 from vcengine.services.issuing import credential_json, sign_one
@@ -188,7 +189,7 @@ async def record_delivery(
         services.now(),
         {**data, "holders": list(holders)},
     )
-    await services.store.add_event(event)
+    await event_log.record(services, event)
 
 
 async def issue_to_wallet(
@@ -253,6 +254,6 @@ async def notify(services: Services, issuer_id: str, authorization: str | None, 
         record = EventRecord(
             once, offer.org_id, NOTIFICATION_EVENTS[event], offer.credential_id, services.now(), data
         )
-        await services.store.add_event(record)
+        await event_log.record(services, record)
     except Conflict:
         return  # the wallet repeated a notification: recorded once

@@ -673,7 +673,13 @@ class Store(CredentialOfferStore, Protocol):
         is left as it is). Nothing of them is written if the compare-and-set fails."""
 
     # events (analytics, subscriptions)
-    async def add_event(self, event: EventRecord) -> None: ...
+    async def add_event(self, event: EventRecord, jobs: Sequence[JobRecord] = ()) -> None:
+        """Store ``event`` and the ``jobs`` made for it (its webhook deliveries): SQLite in one
+        transaction; MongoDB stores the jobs first (their ids are derived from the event, so a
+        retry stores none twice), then the event, so a crash in between leaves a delivery of an
+        event that is not stored rather than an event whose deliveries are lost."""
+        ...
+
     async def count_events(self, org_id: str, type: str) -> int: ...
 
     # jobs (durable background work: see JobRecord)

@@ -768,7 +768,10 @@ class MongoStore:
     # -- events ----------------------------------------------------------------------------------
 
     @_translated
-    async def add_event(self, event: EventRecord) -> None:
+    async def add_event(self, event: EventRecord, jobs: Sequence[JobRecord] = ()) -> None:
+        for job in jobs:  # first: see the port (job ids are derived from the event)
+            with contextlib.suppress(DuplicateKeyError):
+                await self._c("jobs").insert_one(mj.job_doc(job))
         await self._c("events").insert_one(m.event_doc(event))
 
     @_translated

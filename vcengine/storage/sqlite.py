@@ -409,8 +409,8 @@ class SqliteStore:
 
     # -- events ----------------------------------------------------------------------------------
 
-    async def add_event(self, event: EventRecord) -> None:
-        await self._insert("events", s.EVENT, s.event_row(event))
+    async def add_event(self, event: EventRecord, jobs: Sequence[JobRecord] = ()) -> None:
+        await self._write(_add_event, event, list(jobs))
 
     async def count_events(self, org_id: str, type: str) -> int:
         sql = "SELECT count(*) FROM events WHERE org_id = ? AND type = ?"
@@ -744,6 +744,11 @@ def _pin_revoked_entries(conn: Connection) -> None:
         ).fetchall()
         encoded = revoked_list_of(length, (row[0] for row in revoked if row[0] is not None))
         conn.execute("UPDATE status_lists SET revoked_list = ? WHERE id = ?", [encoded, list_id])
+
+
+def _add_event(conn: Connection, event: EventRecord, jobs: Sequence[JobRecord]) -> None:
+    conn.execute(f"INSERT INTO events ({s.EVENT}) VALUES ({s.placeholders(s.EVENT)})", s.event_row(event))
+    jobs_sql.insert(conn, jobs)
 
 
 def _insert_credential(
