@@ -165,3 +165,15 @@ async def test_requests_long_expired_are_forgotten_when_new_ones_come(store: Sto
         authorization("newer", handle_hash="h-newer", created_at=at(900 + 3600))
     )
     assert await store.find_authorization_request("id", "old") is None
+
+
+async def test_offers_long_dead_are_forgotten_when_new_ones_come(store: Store) -> None:
+    await store.create_credential_offer(offer("dead"))  # expires at(600), never redeemed
+    await store.create_credential_offer(offer("used", expires_at=at(600)))
+    await store.redeem_credential_offer("used", at(10), "tok-used", at(600 + 86400 + 100), 5)  # a long token
+    day = 86400
+    await store.create_credential_offer(offer("new1", created_at=at(600 + day - 1)))
+    assert await store.get_credential_offer("o1", "dead") is not None  # dead for less than a day
+    await store.create_credential_offer(offer("new2", created_at=at(600 + day)))
+    assert await store.get_credential_offer("o1", "dead") is None
+    assert await store.get_credential_offer("o1", "used") is not None  # its token still lives

@@ -329,7 +329,8 @@ class CredentialOfferStore(Protocol):
     """The offers' part of ``Store``: every state change is one atomic compare-and-set."""
 
     async def create_credential_offer(self, offer: CredentialOfferRecord) -> None:
-        """``Conflict`` if its id or one of its hashes is stored already."""
+        """``Conflict`` if its id or one of its hashes is stored already. Offers whose code and
+        access token both expired a day or more before ``offer.created_at`` may be forgotten."""
 
     async def get_credential_offer(self, org_id: str, offer_id: str) -> CredentialOfferRecord | None: ...
     async def find_credential_offer(self, by: OfferSecret, value: str) -> CredentialOfferRecord | None:

@@ -28,6 +28,7 @@ INDEXES: dict[str, list[IndexModel]] = {
             name="token_unique",
         ),
         IndexModel([("org_id", ASCENDING), ("credential_id", ASCENDING)], name="by_credential"),
+        IndexModel([("expires_at", ASCENDING)], name="by_expiry"),
     ],
     "used_nonces": [IndexModel([("expires_at", ASCENDING)], name="by_expiry")],
     "authorization_requests": [

@@ -29,6 +29,7 @@ DDL = (
         tx_code_failures INTEGER NOT NULL, redeemed_at TEXT, token_hash TEXT UNIQUE,
         token_expires_at TEXT, issued_configurations TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS credential_offers_by_credential ON credential_offers (org_id, credential_id)",
+    "CREATE INDEX IF NOT EXISTS credential_offers_by_expiry ON credential_offers (expires_at)",
     """CREATE TABLE IF NOT EXISTS used_nonces (
         nonce_hash TEXT PRIMARY KEY, expires_at TEXT NOT NULL) WITHOUT ROWID""",
     "CREATE INDEX IF NOT EXISTS used_nonces_by_expiry ON used_nonces (expires_at)",
@@ -93,6 +94,12 @@ def offer(row: Row) -> CredentialOfferRecord:
 
 
 def insert(conn: sqlite3.Connection, record: CredentialOfferRecord) -> None:
+    stale = encode_time(record.created_at - timedelta(days=1))
+    sql = (
+        "DELETE FROM credential_offers WHERE expires_at <= ? "
+        "AND (token_expires_at IS NULL OR token_expires_at <= ?)"
+    )
+    conn.execute(sql, [stale, stale])
     sql = f"INSERT INTO credential_offers ({COLUMNS}) VALUES ({', '.join('?' * 15)})"
     conn.execute(sql, offer_row(record))
 

@@ -663,7 +663,14 @@ class MongoStore:
 
     @_translated
     async def create_credential_offer(self, offer: CredentialOfferRecord) -> None:
-        await self._c("credential_offers").insert_one(mo.offer_doc(offer))
+        offers, stale = self._c("credential_offers"), encode_time(offer.created_at - timedelta(days=1))
+        await offers.delete_many(
+            {
+                "expires_at": {"$lte": stale},
+                "$or": [{"token_expires_at": _NULL}, {"token_expires_at": {"$lte": stale}}],
+            }
+        )
+        await offers.insert_one(mo.offer_doc(offer))
 
     @_translated
     async def get_credential_offer(self, org_id: str, offer_id: str) -> CredentialOfferRecord | None:
