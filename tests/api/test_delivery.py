@@ -358,3 +358,23 @@ def test_an_earner_opts_in_to_a_public_profile_of_the_badges_they_choose(
         mailing.revoke(first["id"])  # a revoked badge drops off by itself
         assert learner.get(profile.group(1)).text.count('class="badge-link"') == 0
         assert learner.get(f"{mailing.base_url}/earners/{'x' * 22}").status_code == 404
+
+
+def test_a_spreadsheet_upload_emails_every_learner_once(
+    mailing: LiveServer, inbox: Inbox, achievement: str
+) -> None:
+    from tests.api.graphql.test_graphql_bulk_issue_csv import upload
+
+    sheet = (
+        "email,name,achievement\r\n"
+        f"sheet1@example.com,Sheet One,{achievement}\r\n"
+        f"sheet2@example.com,Sheet Two,{achievement}\r\n"
+    )
+    result = upload(mailing, sheet)
+    assert result["issuedCount"] == 2
+    for row in result["rows"]:
+        deliveries(mailing, row["credential"]["id"], "SENT")
+    assert [len(messages_to(inbox, f"sheet{i}@example.com")) for i in (1, 2)] == [1, 1]
+    upload(mailing, sheet)  # the same sheet again: replayed, no second email
+    time.sleep(1)
+    assert [len(messages_to(inbox, f"sheet{i}@example.com")) for i in (1, 2)] == [1, 1]
