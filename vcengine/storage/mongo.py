@@ -49,6 +49,8 @@ from vcengine.services.ports import (
     AchievementRecord,
     AnalyticsFilter,
     ApiKeyRecord,
+    AuthorizationLookup,
+    AuthorizationRequestRecord,
     AwardRuleRecord,
     ClaimTokenRecord,
     CredentialFilter,
@@ -661,7 +663,14 @@ class MongoStore:
 
     @_translated
     async def create_credential_offer(self, offer: CredentialOfferRecord) -> None:
-        await self._c("credential_offers").insert_one(mo.offer_doc(offer))
+        offers, stale = self._c("credential_offers"), encode_time(offer.created_at - timedelta(days=1))
+        await offers.delete_many(
+            {
+                "expires_at": {"$lte": stale},
+                "$or": [{"token_expires_at": _NULL}, {"token_expires_at": {"$lte": stale}}],
+            }
+        )
+        await offers.insert_one(mo.offer_doc(offer))
 
     @_translated
     async def get_credential_offer(self, org_id: str, offer_id: str) -> CredentialOfferRecord | None:
@@ -723,6 +732,45 @@ class MongoStore:
         except DuplicateKeyError:
             return False
         return True
+
+    @_translated
+    async def create_authorization_request(self, request: AuthorizationRequestRecord) -> None:
+        requests = self._c("authorization_requests")
+        await requests.delete_many(
+            {"expires_at": {"$lte": encode_time(request.created_at - timedelta(hours=1))}}
+        )
+        await requests.insert_one(mo.request_doc(request))
+
+    @_translated
+    async def find_authorization_request(
+        self, by: AuthorizationLookup, value: str
+    ) -> AuthorizationRequestRecord | None:
+        if by not in ("id", "handle_hash", "login_hash", "offer_id"):
+            raise ValueError(f"not an authorization request lookup: {by}")
+        return await self._find_one(
+            "authorization_requests", {"_id" if by == "id" else by: value}, mo.request
+        )
+
+    @_translated
+    async def set_sign_in_link(self, request_id: str, login_hash: str, login_expires_at: datetime) -> None:
+        await self._c("authorization_requests").update_one(
+            {"_id": request_id},
+            {"$set": {"login_hash": login_hash, "login_expires_at": encode_time(login_expires_at)}},
+        )
+
+    @_translated
+    async def complete_sign_in(self, request_id: str, login_hash: str, at: datetime, offer_id: str) -> bool:
+        moment = encode_time(at)
+        result = await self._c("authorization_requests").update_one(
+            {
+                "_id": request_id,
+                "login_hash": login_hash,
+                "signed_in_at": _NULL,
+                "login_expires_at": {"$gt": moment},
+            },
+            {"$set": {"signed_in_at": moment, "offer_id": offer_id}},
+        )
+        return result.modified_count == 1
 
     # -- events ----------------------------------------------------------------------------------
 
