@@ -25,6 +25,7 @@ LIBRARY = ("bench_proofs", "bench_canonicalize", "bench_status", "bench_bake", "
 SERVICE = (
     ("load_service", ["--sequential", "100", "--concurrent", "100", "--bulk", "1000", "--verify", "100"], []),
     ("bench_status_service", ["--skip-mongo"], ["--skip-mongo"]),
+    ("bench_lms_service", ["--events", "500", "--delay", "20"], []),
 )
 HERE = Path(__file__).parent
 

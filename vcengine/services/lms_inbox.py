@@ -2,10 +2,10 @@
 
 ``receive`` is what an integration's webhook URL runs. Nothing is answered with success before
 every event of the request is stored (``Store.add_integration_event``) together with the durable
-job that processes it (``lms_processing``); a redelivery of an event (same integration and
-source event id) is recognised by its derived id, stored once, and answered as a duplicate.
-If a crash separated the two writes, the redelivery stores the missing job (both writes are
-idempotent), so an event is never left without its job.
+job that processes it (``lms_processing``), in one write; a redelivery of an event (same
+integration and source event id) is recognised by its derived id, stored once, and answered as
+a duplicate. Where the store cannot write both at once (MongoDB here), a crash between them is
+completed by the redelivery, which stores the job it finds missing.
 
 Order of checks: the integration must exist (``NotFound``), the request must prove its sender
 (``SignatureError``, over the raw bytes where the platform signs them), the body must be JSON
@@ -88,10 +88,8 @@ async def receive(
             event=event.json,
             raw=delivery.raw,
         )
-        new.append(await services.store.add_integration_event(record))
-        await services.store.add_job(
-            new_job(job_id(inbox_id), integration.org_id, JOB_KIND, {"eventId": inbox_id}, now)
-        )
+        job = new_job(job_id(inbox_id), integration.org_id, JOB_KIND, {"eventId": inbox_id}, now)
+        new.append(await services.store.add_integration_event(record, job))
         ids.append(inbox_id)
     services.wake_jobs()
     return Receipt(tuple(ids), tuple(new))

@@ -523,8 +523,12 @@ class Store(Protocol):
         ...
 
     async def delete_award_rule(self, org_id: str, rule_id: str) -> bool: ...
-    async def add_integration_event(self, event: IntegrationEventRecord) -> bool:
-        """Store a received event; ``False`` (nothing changed) if its id is stored already."""
+    async def add_integration_event(
+        self, event: IntegrationEventRecord, job: JobRecord | None = None
+    ) -> bool:
+        """Store a received event with ``job`` (the job that processes it) in the same write;
+        ``False`` if the event's id is stored already — the event is then left as it is, and
+        ``job`` is stored if it is not (so a write that a crash cut short is completed)."""
         ...
 
     async def get_integration_event(self, org_id: str, event_id: str) -> IntegrationEventRecord | None: ...

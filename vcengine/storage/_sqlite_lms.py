@@ -13,7 +13,8 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from vcengine.services.ports import AwardRuleRecord, IntegrationEventRecord, IntegrationRecord
+from vcengine.services.ports import AwardRuleRecord, IntegrationEventRecord, IntegrationRecord, JobRecord
+from vcengine.storage import _sqlite_jobs as jobs_sql
 from vcengine.storage._codec import decode_time, dump_json, encode_time, load_json, maybe_time
 
 DDL = (
@@ -118,9 +119,13 @@ def event(row: Row) -> IntegrationEventRecord:
     )
 
 
-def insert_event(conn: sqlite3.Connection, record: IntegrationEventRecord) -> bool:
+def insert_event(conn: sqlite3.Connection, record: IntegrationEventRecord, job: JobRecord | None) -> bool:
+    """Insert the event and its job (in the caller's transaction); whether the event is new."""
     sql = f"INSERT INTO lms_events ({EVENT}) VALUES ({', '.join('?' * 11)}) ON CONFLICT (id) DO NOTHING"
-    return conn.execute(sql, event_row(record)).rowcount == 1
+    new = conn.execute(sql, event_row(record)).rowcount == 1
+    if job is not None:
+        jobs_sql.insert(conn, [job])
+    return new
 
 
 def save_integration(conn: sqlite3.Connection, record: IntegrationRecord) -> bool:
