@@ -30,6 +30,7 @@ from vcengine.core.lms.rules import event_counts_for, is_met
 from vcengine.errors import InputError, NotFound
 from vcengine.services import integrations
 from vcengine.services.context import Actor, Services
+from vcengine.services.events import CredentialEvent
 from vcengine.services.issuing import IssueRequest, RecipientInput, issue_credential
 from vcengine.services.jobs import GiveUp, JobKind, new_job
 from vcengine.services.lms_inbox import JOB_KIND, job_id
@@ -147,18 +148,14 @@ async def process(services: Services, job: JobRecord) -> Mapping[str, Any]:
         outcome, reason, credentials = await _decide(services, entry, rules)
     now = services.now()
     await store.settle_integration_event(entry.org_id, entry.id, outcome, reason, credentials, now)
+    data = {"integrationId": entry.integration_id, "eventId": entry.id, "outcome": outcome, "reason": reason}
     if outcome in ("failed", "rejected"):
-        data = {
-            "integrationId": entry.integration_id,
-            "eventId": entry.id,
-            "outcome": outcome,
-            "reason": reason,
-        }
+        failed_id = f"{entry.id}-{job.attempts}"
         await store.add_event(
-            EventRecord(
-                f"{entry.id}-{job.attempts}", entry.org_id, "integration.event.failed", None, now, data
-            )
+            EventRecord(failed_id, entry.org_id, "integration.event.failed", None, now, data)
         )
+    first = credentials[0] if credentials else None
+    services.events.publish(CredentialEvent("integration_event", entry.org_id, now, first, data))
     return {"outcome": outcome, "credentialIds": credentials}
 
 
