@@ -77,7 +77,14 @@ async def test_integrations_round_trip_org_scoped(store: Store) -> None:
 
 async def test_saving_replaces_only_within_the_org(store: Store) -> None:
     await store.create_integration(integration("i1"))
-    changed = replace(integration("i1"), name="renamed", paused=True, sealed_secret=b"new", updated_at=at(5))
+    changed = replace(
+        integration("i1"),
+        name="renamed",
+        paused=True,
+        sealed_secret=b"new",
+        updated_at=at(5),
+        sealed_api_token=b"\x00t",
+    )
     assert await store.save_integration(changed)
     assert await store.get_integration("o1", "i1") == changed
     assert not await store.save_integration(replace(changed, org_id="o2"))

@@ -256,7 +256,9 @@ class IntegrationRecord:
 
     ``sealed_secret`` is the secret its receiver checks (AES-GCM under the master key, like issuer
     keys; see ``services.keystore.seal_secret``): never stored or shown in the clear after creation.
-    ``settings`` holds the platform's non-secret settings (a Moodle site URL, say)."""
+    ``settings`` holds the platform's non-secret settings (a Moodle site URL, say);
+    ``sealed_api_token`` the platform's API credential (a Moodle web-service token), sealed the
+    same way, used to look learners up."""
 
     id: str
     org_id: str
@@ -267,6 +269,7 @@ class IntegrationRecord:
     settings: Mapping[str, Any] = field(default_factory=dict)
     paused: bool = False
     updated_at: datetime | None = None
+    sealed_api_token: bytes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,10 +8,14 @@ import copy
 import hashlib
 import hmac
 import json
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.api.http import lms_payloads as samples
 from tests.api.http.lms_support import Lms, event, live, post, school, signed
+from tests.api.http.moodle_fake import FakeMoodle
 
 __all__ = ["live", "school"]  # the fixtures
 
@@ -245,3 +249,59 @@ def test_managing_an_integration(school: Lms) -> None:
     assert len(school.events(gid)) == 3  # what it received stays listed
     gone = school.gql(DELETE, {"i": {"id": gid}})["deleteIntegration"]
     assert gone["deletedId"] is None and gone["userErrors"][0]["code"] == "NOT_FOUND"
+
+
+def test_moodle_learners_are_looked_up_through_web_services(
+    school: Lms, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = "0123456789abcdef0123456789abcdef"  # a Moodle web-service token (32 hex digits)
+    user = {
+        "id": 23,
+        "username": "ada",
+        "firstname": "Ada",
+        "lastname": "Lovelace",
+        "fullname": "Ada Lovelace",
+        "email": "ada.lovelace@moodle.example",
+        "auth": "manual",
+        "suspended": False,
+        "confirmed": True,
+    }
+    with FakeMoodle(tmp_path, token, {"23": user}) as moodle:
+        monkeypatch.setenv("SSL_CERT_FILE", str(moodle.cert))
+        achievement = school.achievement("Moodle, looked up")
+        site = [{"name": "siteUrl", "value": moodle.base}]
+        created = school.integration("MOODLE", settings=site, apiToken=token)
+        integration, url = created["integration"], created["integration"]["webhookUrl"]
+        school.rule(integration["id"], achievement, courseId="7")
+        sample = {**samples.MOODLE_COURSE_COMPLETED, "token": created["secret"]}
+        unknown = {**sample, "relateduserid": "99", "objectid": "42"}
+        for doc in (sample, unknown):
+            assert post(url, dumps(doc), JSON).json()["status"] == "accepted"
+        found, missing = school.settled(integration["id"], 2)
+        assert found["outcome"] == "ISSUED" and found["learnerEmail"] is None  # as sent: by user id
+        assert school.credentials(achievement)[0]["recipient"] == {
+            "email": "ada.lovelace@moodle.example",
+            "name": "Ada Lovelace",
+        }
+        assert missing["outcome"] == "REJECTED" and "knows no user 99" in missing["reason"]
+        assert moodle.calls[0] == {
+            "wstoken": token,
+            "wsfunction": "core_user_get_users_by_field",
+            "moodlewsrestformat": "json",
+            "field": "id",
+            "values[0]": "23",
+        }
+        # a wrong token: Moodle answers HTTP 200 with an exception, kept as the reason (never the token)
+        changed = school.gql(UPDATE, {"i": {"id": integration["id"], "apiToken": "not-the-token-0000"}})
+        assert changed["updateIntegration"]["userErrors"] == []
+        later = {**sample, "timecreated": 1764640000}
+        assert post(url, dumps(later), JSON).json()["status"] == "accepted"
+        events = school.settled(integration["id"], 3)
+        assert events[2]["outcome"] == "REJECTED" and "invalidtoken" in events[2]["reason"]
+        assert all(token not in str(e["reason"]) and "not-the-token" not in str(e["reason"]) for e in events)
+        # fixed: the replay issues (the learner holds it already: the same credential)
+        school.gql(UPDATE, {"i": {"id": integration["id"], "apiToken": token}})
+        school.gql(REPLAY, {"i": {"id": events[2]["id"]}})
+        assert school.settled(integration["id"], 3)[2]["outcome"] == "DUPLICATE"
+        listed = school.gql("{ integrations { id hasApiToken } }")["integrations"]
+        assert {"id": integration["id"], "hasApiToken": True} in listed
