@@ -140,7 +140,7 @@ async def test_an_unreachable_moodle_is_retried_and_its_token_never_shown(
     services: Services, tenant: Tenant
 ) -> None:
     token = "moodle-ws-token-0123456789"
-    with pytest.raises(InputError, match="https://"):
+    with pytest.raises(InputError, match="siteUrl must be an https://"):
         await integrations.create_integration(
             services, tenant.actor, "moodle", "M", settings={"siteUrl": "http://moodle.example"}
         )

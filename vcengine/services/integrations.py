@@ -150,9 +150,10 @@ def _check_name(name: str) -> str:
 def _check_settings(settings: Mapping[str, Any]) -> dict[str, str]:
     if len(settings) > _MAX_SETTINGS:
         raise InputError(f"at most {_MAX_SETTINGS} settings", path="settings")
-    site = settings.get("siteUrl")
-    if site is not None and not (isinstance(site, str) and site.startswith("https://") and "?" not in site):
-        raise InputError("siteUrl must be the platform's https:// address", path="settings")
+    for name in ("siteUrl", "jwksUrl"):
+        url = settings.get(name)
+        if url is not None and not (isinstance(url, str) and url.startswith("https://") and "?" not in url):
+            raise InputError(f"{name} must be an https:// address", path="settings")
     for key, value in settings.items():
         if not (isinstance(value, str) and len(key) <= 100 and len(value) <= 2000):
             raise InputError(
