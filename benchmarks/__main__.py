@@ -20,7 +20,14 @@ from pathlib import Path
 
 from benchmarks._harness import Load, Result, machine
 
-LIBRARY = ("bench_proofs", "bench_canonicalize", "bench_status", "bench_bake", "bench_jsontext")
+LIBRARY = (
+    "bench_proofs",
+    "bench_canonicalize",
+    "bench_status",
+    "bench_bake",
+    "bench_jsontext",
+    "bench_analytics",
+)
 # (script, arguments for a quick run, arguments for a full run)
 SERVICE = (
     ("load_service", ["--sequential", "100", "--concurrent", "100", "--bulk", "1000", "--verify", "100"], []),

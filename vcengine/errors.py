@@ -14,7 +14,8 @@ outermost layer (CLI exit codes, HTTP status, GraphQL error types) maps them fur
     │   ├── ProofFormatError          a proof that is not well formed (missing fields, bad encoding)
     │   ├── JwtFormatError            a compact JWS that is not well formed, forbidden header
     │   ├── BakeError                 a baked image (PNG/SVG) that cannot be baked or read back
-    │   └── StatusListError           a status list or entry that is malformed, too large, or misused
+    │   ├── StatusListError           a status list or entry that is malformed, too large, or misused
+    │   └── ProtocolError             a request a protocol refuses; ``code`` is the protocol's error code
     ├── SignatureError                a signature was checked and does not match
     ├── ResolutionError               a verification method could not be resolved (indeterminate)
     │   └── DocumentGone              the host answers 410 Gone (OB 2.0: a revoked hosted assertion)
@@ -52,6 +53,7 @@ __all__ = [
     "Overloaded",
     "PermissionDenied",
     "ProofFormatError",
+    "ProtocolError",
     "ResolutionError",
     "SchemaError",
     "SecretError",
@@ -150,6 +152,17 @@ class BakeError(InputError):
 
 class StatusListError(InputError):
     """A Bitstring Status List (or entry) that is malformed, too large, or an invalid change to one."""
+
+
+class ProtocolError(InputError):
+    """A request that a wire protocol refuses (OAuth 2.0, OpenID for Verifiable Credential
+    Issuance): ``code`` is the error code the protocol defines (``invalid_grant``,
+    ``invalid_proof``, ``invalid_nonce``…), which the api layer sends with the HTTP status the
+    protocol assigns to it."""
+
+    def __init__(self, code: str, message: str, *, path: str | None = None) -> None:
+        super().__init__(message, path=path)
+        self.code = code
 
 
 class SignatureError(VcengineError):

@@ -12,7 +12,7 @@ from standardwebhooks import Webhook
 
 from tests.services.support import Tenant
 from vcengine.errors import InputError, NotFound, PermissionDenied, SecretError, SignatureError
-from vcengine.services import integrations, issuers, lms_inbox, lms_processing
+from vcengine.services import integrations, issuers, lms_inbox, lms_processing, webhook_endpoints
 from vcengine.services.context import Actor, Services
 from vcengine.services.jobs import JobRunner
 from vcengine.services.keystore import seal_secret, unseal_secret
@@ -50,9 +50,13 @@ async def test_the_secret_is_sealed_and_bound_to_its_integration(services: Servi
     assert "sealed_secret" not in repr(stored) and "api-key" not in repr(new.record)
     assert integrations.integration_secret(services, stored) == "api-key-0123456789"
     with pytest.raises(SecretError):  # a sealed secret copied into another record does not open
-        unseal_secret(stored.sealed_secret, services.master_key, aad="another-integration")
-    blob = seal_secret("x", services.master_key, aad="r1", random_bytes=services.random_bytes)
-    assert unseal_secret(blob, services.master_key, aad="r1") == "x"
+        unseal_secret(
+            stored.sealed_secret, services.master_key, purpose="integration", aad="another-integration"
+        )
+    blob = seal_secret(
+        "x", services.master_key, purpose="integration", aad="r1", random_bytes=services.random_bytes
+    )
+    assert unseal_secret(blob, services.master_key, purpose="integration", aad="r1") == "x"
 
 
 async def test_inputs_are_checked(services: Services, tenant: Tenant) -> None:
@@ -91,12 +95,17 @@ async def test_a_refused_issue_is_failed_recorded_and_replayable(services: Servi
     new = await integrations.create_integration(services, tenant.actor, "generic", "G")
     rule = integrations.AwardRuleInput(new.record.id, tenant.achievement_id, "course_completed")
     await integrations.create_award_rule(services, tenant.actor, rule)
+    hook = await webhook_endpoints.create_endpoint(
+        services, tenant.actor, "https://ops.example.com/hooks", ["integration.event.failed"]
+    )
     await services.store.retire_issuer_keys(tenant.org_id, tenant.issuer_id, services.now())
     event_id = await _receive(services, new, "e1")
     await _run(services)
     failed = await services.store.get_integration_event(tenant.org_id, event_id)
     assert failed is not None and failed.outcome == "failed" and "no active key" in str(failed.reason)
     assert await services.store.count_events(tenant.org_id, "integration.event.failed") == 1
+    (told,) = (await services.store.list_webhook_deliveries(tenant.org_id, hook.endpoint.id, None, 5)).items
+    assert told.payload["type"] == "integration.event.failed" and event_id in told.payload["body"]
 
     issuer = await issuers.get_issuer(services, tenant.actor, tenant.issuer_id)
     await issuers.generate_key(services, tenant.actor, issuer.id)
@@ -149,7 +158,9 @@ async def test_an_unreachable_moodle_is_retried_and_its_token_never_shown(
     )
     assert new.record.sealed_api_token is not None and token.encode() not in new.record.sealed_api_token
     with pytest.raises(SecretError):  # bound to its purpose: it does not open as the webhook secret
-        unseal_secret(new.record.sealed_api_token, services.master_key, aad=new.record.id)
+        unseal_secret(
+            new.record.sealed_api_token, services.master_key, purpose="integration", aad=new.record.id
+        )
     assert integrations.integration_api_token(services, new.record) == token
     await integrations.create_award_rule(
         services,

@@ -4,6 +4,7 @@
     /credentials/...         credentials, pages, baked images; W3C VC API issue/verify/status
     /status/{id}             status list credentials
     /issuers/{id}[/did.json] issuer profiles, DID documents; /.well-known/did.json
+    /issuers/{id}/oid4vci/.. wallets: OpenID for Verifiable Credential Issuance 1.0 (+ /.well-known/...)
     /achievements/{id}[...]  achievements and their badge images
     /healthz                 liveness + store ping
 
@@ -34,14 +35,16 @@ from vcengine.api.http._problem import Problem, client_gone, problem_handler
 from vcengine.api.settings import MASTER_KEY_FILE, Settings, store_for
 from vcengine.errors import VcengineError
 from vcengine.services.context import Services
+from vcengine.services.delivery import DeliverySettings
 from vcengine.services.job_kinds import job_kinds
 from vcengine.services.jobs import JobRunner
 from vcengine.services.keystore import ENV_VAR, MasterKey, load_or_create_master_key
 from vcengine.services.organizations import Bootstrap, bootstrap
+from vcengine.services.smtp import parse_smtp_url
 from vcengine.services.status_publishing import refresh_forever
 from vcengine.services.verification_pool import VerificationPool
 
-__all__ = ["MASTER_KEY_FILE", "Started", "create_app"]
+__all__ = ["MASTER_KEY_FILE", "Started", "create_app", "delivery_settings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,19 @@ def _master_key(settings: Settings) -> tuple[MasterKey, str]:
     return load_or_create_master_key(env, settings.master_key_file, secrets.token_bytes)
 
 
+def delivery_settings(settings: Settings) -> DeliverySettings:
+    """How this instance delivers credentials (``InputError`` for a malformed SMTP URL)."""
+    url, timeout = settings.smtp_url, settings.smtp_timeout
+    smtp = None if url is None else parse_smtp_url(str(url), timeout=timeout)
+    return DeliverySettings(
+        smtp=smtp,
+        sender=settings.smtp_from,
+        claim_days=settings.claim_days,
+        reminder_days=settings.reminder_days,
+        retry_seconds=settings.smtp_retry_seconds,
+    )
+
+
 def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None = None) -> Starlette:
     """The ASGI app. ``on_start`` is told what the first start created (the admin key, once)."""
     from vcengine.api.graphql import graphql_app
@@ -82,6 +98,7 @@ def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None
     @asynccontextmanager
     async def _started(app: Starlette) -> AsyncIterator[None]:
         master_key, key_message = _master_key(settings)
+        delivery = delivery_settings(settings)
         store = store_for(settings)
         await store.start()
         verification = VerificationPool(
@@ -94,6 +111,8 @@ def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None
             base_url=settings.base_url,
             signing_processes=signing_processes(),
             verification=verification,
+            allow_loopback_webhooks=settings.dev,
+            delivery=delivery,
         )
         try:
             key = str(settings.bootstrap_api_key) if settings.bootstrap_api_key else None

@@ -22,6 +22,17 @@
                                  one more is refused with HTTP 503 + Retry-After
     VCENGINE_VERIFY_DEADLINE     seconds a verification may run (and at most wait) before it is
                                  stopped and reported as not verified (default 10)
+    VCENGINE_SMTP_URL            where credential emails are sent: smtp://user:password@host:587
+                                 (STARTTLS) or smtps://user:password@host:465 (TLS) (secret;
+                                 unset: no email is sent, deliveries are recorded as skipped)
+    VCENGINE_SMTP_FROM           the From of credential emails (default Badges <no-reply@host>)
+    VCENGINE_SMTP_RETRY_SECONDS  first wait before a failed send is retried; doubles up to an
+                                 hour, 8 retries (default 30)
+    VCENGINE_SMTP_TIMEOUT        seconds one SMTP session may take (default 30); an instance killed
+                                 mid-send leaves its email to another after 2 x this + 15 s
+    VCENGINE_CLAIM_DAYS          days a claim link works (default 30)
+    VCENGINE_REMINDER_DAYS       email the learner this many days before the credential's
+                                 validUntil (default: no reminders)
 
 Secrets are ``Secret`` values: their repr is masked, ``str()`` reveals them where they are used.
 """
@@ -144,6 +155,13 @@ class Settings:
     verify_workers: int = field(default_factory=default_workers)
     verify_queue: int = DEFAULT_QUEUE
     verify_deadline_seconds: float = DEFAULT_DEADLINE
+    #: Email delivery (see the module docstring): SMTP URL (secret), From, retries, claim links.
+    smtp_url: Secret | None = None
+    smtp_from: str | None = None
+    smtp_retry_seconds: float = 30.0
+    smtp_timeout: float = 30.0
+    claim_days: int = 30
+    reminder_days: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", normalize_base_url(self.base_url))
@@ -186,6 +204,14 @@ class Settings:
                 env.get("VCENGINE_STATUS_REFRESH_SECONDS"),
                 DEFAULT_STATUS_REFRESH,
             ),
+            smtp_url=_secret(env.get("VCENGINE_SMTP_URL")),
+            smtp_from=env.get("VCENGINE_SMTP_FROM") or None,
+            smtp_retry_seconds=_seconds(
+                "VCENGINE_SMTP_RETRY_SECONDS", env.get("VCENGINE_SMTP_RETRY_SECONDS"), 30.0
+            ),
+            smtp_timeout=_seconds("VCENGINE_SMTP_TIMEOUT", env.get("VCENGINE_SMTP_TIMEOUT"), 30.0),
+            claim_days=int(_number(env, "VCENGINE_CLAIM_DAYS", 30, integer=True)),
+            reminder_days=_count("VCENGINE_REMINDER_DAYS", env.get("VCENGINE_REMINDER_DAYS"), 0) or None,
         )
 
     def with_overrides(self, **changes: object) -> Settings:

@@ -8,6 +8,7 @@
     vcengine status new|set|clear|refresh|show FILE ...      (a status list kept in a file)
     vcengine demo                                             (key, sample credential, report)
     vcengine admin org|keys ...                               (organizations and API keys, on the store)
+    vcengine issue --csv FILE [--server URL] [--dry-run]       (a spreadsheet, through a running server)
 
 Exit codes of verify: 0 verified, 1 a check failed, 2 unreadable or malformed input,
 3 indeterminate (a check could not be completed). The CLI is a boundary: it reads files, the
@@ -22,7 +23,7 @@ import sys
 from collections.abc import Sequence
 
 from vcengine import __version__
-from vcengine.cli import admin, bake, demo, keys, serve, sign, status, verify
+from vcengine.cli import admin, bake, demo, issue, keys, serve, sign, status, verify
 from vcengine.cli._io import EXIT_MALFORMED
 from vcengine.errors import VcengineError
 
@@ -36,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vcengine", description="Open Badges 3.0 verifiable credentials")
     parser.add_argument("--version", action="version", version=f"vcengine {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
-    for command in (demo, keys, sign, verify, bake, status, serve, admin):
+    for command in (demo, keys, sign, verify, bake, status, issue, serve, admin):
         command.register(sub)
     return parser
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from vcengine.errors import PermissionDenied
+from vcengine.services.delivery import DeliverySettings
 from vcengine.services.events import EventBus
 from vcengine.services.ports import Scope, Store
 from vcengine.services.verification_pool import VerificationPool
@@ -53,6 +54,7 @@ class Services:
     """What the use cases need from the world. ``base_url`` has no trailing slash.
 
     ``signing_processes``: bulk issuance signs in that many worker processes (0: in a thread).
+    ``delivery``: how credentials reach their learners (SMTP, claim links, reminders).
     ``verification``: where verification runs (default: inline in a thread, unbounded; the app
     gives it worker processes, a queue bound and a deadline from its settings).
     """
@@ -67,6 +69,8 @@ class Services:
     verification: VerificationPool = field(default_factory=VerificationPool)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
     jobs: JobRunner | None = None
+    allow_loopback_webhooks: bool = False  # vcengine serve --dev: http and loopback webhook URLs
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
     _closers: list[Callable[[], object]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:

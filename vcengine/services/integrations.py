@@ -56,6 +56,9 @@ __all__ = [
 PLATFORMS: tuple[IntegrationPlatform, ...] = get_args(IntegrationPlatform)
 TRIGGERS: tuple[AwardTrigger, ...] = get_args(AwardTrigger)
 #: platforms whose only proof is a token in the URL they post to
+SECRET_PURPOSE = "integration"
+#: an integration's platform API token is sealed for its own purpose: it never opens as the secret
+API_TOKEN_PURPOSE = "integration-api-token"
 URL_TOKEN_PLATFORMS = frozenset({"canvas", "kajabi", "talentlms"})
 #: platforms whose secret the platform itself dictates (it may be given)
 _GIVEN = frozenset({"thinkific", "teachable", "generic", "moodle", "zapier", "make"})
@@ -102,27 +105,24 @@ def setup_url(services: Services, record: IntegrationRecord, secret: str) -> str
 
 def integration_secret(services: Services, record: IntegrationRecord) -> str:
     """The integration's secret in the clear (for its receiver only)."""
-    return unseal_secret(record.sealed_secret, services.master_key, aad=record.id)
-
-
-def _api_token_aad(integration_id: str) -> str:
-    """What an integration's sealed API token is bound to (it never opens as its webhook secret)."""
-    return f"{integration_id}#api-token"
+    return unseal_secret(record.sealed_secret, services.master_key, purpose=SECRET_PURPOSE, aad=record.id)
 
 
 def integration_api_token(services: Services, record: IntegrationRecord) -> str | None:
     """The platform API token in the clear (for learner lookups only); None if there is none."""
     if record.sealed_api_token is None:
         return None
-    return unseal_secret(record.sealed_api_token, services.master_key, aad=_api_token_aad(record.id))
+    return unseal_secret(
+        record.sealed_api_token, services.master_key, purpose=API_TOKEN_PURPOSE, aad=record.id
+    )
 
 
 def _seal_api_token(services: Services, integration_id: str, token: str) -> bytes:
     token = token.strip()
     if not 8 <= len(token) <= 500 or not token.isprintable():
         raise InputError("must be 8 to 500 printable characters", path="apiToken")
-    aad = _api_token_aad(integration_id)
-    return seal_secret(token, services.master_key, aad=aad, random_bytes=services.random_bytes)
+    master, purpose = services.master_key, API_TOKEN_PURPOSE
+    return seal_secret(token, master, purpose=purpose, aad=integration_id, random_bytes=services.random_bytes)
 
 
 def _new_secret(services: Services, platform: str, given: str | None) -> str:
@@ -186,7 +186,11 @@ async def create_integration(
         platform=platform,
         name=_check_name(name),
         sealed_secret=seal_secret(
-            plaintext, services.master_key, aad=record_id, random_bytes=services.random_bytes
+            plaintext,
+            services.master_key,
+            purpose=SECRET_PURPOSE,
+            aad=record_id,
+            random_bytes=services.random_bytes,
         ),
         created_at=services.now(),
         settings=_check_settings(settings or {}),
@@ -248,7 +252,13 @@ async def rotate_integration_secret(
     """A new secret (the old one stops working at once), shown this once."""
     record = await get_integration(services, actor, integration_id)
     plaintext = _new_secret(services, record.platform, secret)
-    sealed = seal_secret(plaintext, services.master_key, aad=record.id, random_bytes=services.random_bytes)
+    sealed = seal_secret(
+        plaintext,
+        services.master_key,
+        purpose=SECRET_PURPOSE,
+        aad=record.id,
+        random_bytes=services.random_bytes,
+    )
     return NewSecret(await _save(services, replace(record, sealed_secret=sealed)), plaintext)
 
 

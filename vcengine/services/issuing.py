@@ -41,7 +41,9 @@ from vcengine.core.proofs.data_integrity import add_proof
 from vcengine.core.schema import ensure_signable
 from vcengine.core.status import status_list_entry
 from vcengine.errors import InputError, NotFound, SchemaError, VcengineError
+from vcengine.services import webhook_delivery
 from vcengine.services.context import Actor, Services
+from vcengine.services.delivery import DeliveryChoice, delivery_jobs, resolve_delivery
 from vcengine.services.events import CredentialEvent
 from vcengine.services.issuers import signing_key
 from vcengine.services.ports import (
@@ -50,6 +52,7 @@ from vcengine.services.ports import (
     EventRecord,
     IssuerKeyRecord,
     IssuerRecord,
+    JobRecord,
     ProofFormat,
 )
 from vcengine.services.status_publishing import allocate
@@ -63,6 +66,7 @@ __all__ = [
     "Issued",
     "RecipientInput",
     "bulk_issue",
+    "check_requests",
     "credential_json",
     "credential_url",
     "issue_credential",
@@ -103,6 +107,7 @@ class IssueRequest:
     proof_format: ProofFormat = "eddsa-rdfc-2022"
     idempotency_key: str | None = None
     status_purpose: StatusPurpose = "revocation"
+    delivery: DeliveryChoice | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +250,10 @@ def _check(request: IssueRequest, now: datetime) -> None:
             raise InputError("must carry a time zone", path="validUntil")
         if request.valid_until <= now:
             raise InputError("must be in the future", path="validUntil")
+    if request.delivery not in (None, "EMAIL", "NONE"):
+        raise InputError("must be EMAIL or NONE", path="delivery")
+    if request.delivery == "EMAIL" and not r.email:
+        raise InputError("EMAIL delivery needs the recipient's email", path="delivery")
     if len(request.evidence) > MAX_EVIDENCE:
         raise InputError(f"at most {MAX_EVIDENCE} evidence items", path="evidence")
     for i, e in enumerate(request.evidence):
@@ -356,11 +365,17 @@ def _issued_event(services: Services, record: CredentialRecord, data: Mapping[st
     return EventRecord(services.new_id(), record.org_id, "issued", record.id, services.now(), data)
 
 
-async def store_issued(services: Services, record: CredentialRecord, data: Mapping[str, Any]) -> Issued:
-    """Store ``record`` with its ``issued`` event; tell live listeners if it is a new one."""
+async def store_issued(
+    services: Services, record: CredentialRecord, data: Mapping[str, Any], jobs: Sequence[JobRecord] = ()
+) -> Issued:
+    """Store ``record`` with its ``issued`` event and ``jobs`` (its delivery) in one write; tell
+    live listeners (and the job runner) if it is a new one."""
     event = _issued_event(services, record, data)
-    stored = await services.store.insert_credential(record, event)
+    jobs = [*jobs, *await webhook_delivery.deliveries_for(services, record.org_id, [event])]
+    stored = await services.store.insert_credential(record, event, jobs)
     created = stored.id == record.id
+    if created and jobs:
+        services.wake_jobs()
     if created:
         services.events.publish(
             CredentialEvent("issued", event.org_id, event.at, event.credential_id, event.data)
@@ -405,7 +420,16 @@ async def issue_credential(services: Services, actor: Actor, request: IssueReque
     document = await anyio.to_thread.run_sync(
         sign_one, plan.unsigned, pair, key.verification_method, request.proof_format, now
     )
-    return await store_issued(services, _record(plan, document, now, actor.org_id), {})
+    record = _record(plan, document, now, actor.org_id)
+    return await store_issued(services, record, {}, _delivery(services, request, record, now))
+
+
+def _delivery(
+    services: Services, request: IssueRequest, record: CredentialRecord, now: datetime
+) -> list[JobRecord]:
+    """The jobs that deliver ``record`` as ``request`` asks (see ``services.delivery``)."""
+    choice = resolve_delivery(services.delivery, request.delivery, request.recipient.email)
+    return delivery_jobs(services, record, choice, now)
 
 
 async def bulk_issue(
@@ -443,9 +467,11 @@ async def bulk_issue(
                 results[plan.index].error = document  # its status index stays unused
             else:
                 signed.append((plan, document))
-        records = [_record(p, d, now, actor.org_id) for p, d in signed]
+        records = [(p, _record(p, d, now, actor.org_id)) for p, d in signed]
         data = {"bulkId": bulk_id}
-        issued = await asyncio.gather(*(store_issued(services, r, data) for r in records))
+        issued = await asyncio.gather(
+            *(store_issued(services, r, data, _delivery(services, p.request, r, now)) for p, r in records)
+        )
         for (plan, _), outcome in zip(signed, issued, strict=True):
             results[plan.index].issued = outcome
         done += len(batch)
@@ -545,3 +571,27 @@ async def _progress(services: Services, actor: Actor, bulk_id: str, done: int, t
             {"bulkId": bulk_id, "done": done, "total": total},
         )
     )
+
+
+async def check_requests(
+    services: Services, actor: Actor, requests: Sequence[IssueRequest]
+) -> list[VcengineError | None]:
+    """A dry run of ``bulk_issue`` (needs ``issue``): for each request, the error issuing it would
+    meet before signing (its input, its achievement and issuer, the data-model rules of the
+    credential it would make), or None. Nothing is allocated, signed or stored."""
+    actor.require("issue")
+    if not 1 <= len(requests) <= MAX_BULK:
+        raise InputError(f"give 1 to {MAX_BULK} items", path="items")
+    now = services.now()
+    results = [BulkItemResult(i) for i in range(len(requests))]
+    plans = await _plan_bulk(services, actor, requests, results, now)
+
+    def rules() -> None:
+        for plan in plans:
+            try:
+                ensure_signable(plan.unsigned)
+            except VcengineError as exc:
+                results[plan.index].error = exc
+
+    await anyio.to_thread.run_sync(rules)
+    return [r.error for r in results]

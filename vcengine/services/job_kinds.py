@@ -7,7 +7,7 @@ runner is built from, so every instance can run every kind of job.
 
 from __future__ import annotations
 
-from vcengine.services import lms_processing
+from vcengine.services import email_delivery, lms_processing, webhook_delivery
 from vcengine.services.context import Services
 from vcengine.services.jobs import JobKind
 
@@ -16,4 +16,8 @@ __all__ = ["job_kinds"]
 
 def job_kinds(services: Services) -> list[JobKind]:
     """The job kinds of every feature, for ``services``."""
-    return [*lms_processing.job_kinds(services)]
+    return [
+        *webhook_delivery.job_kinds(services),
+        *lms_processing.job_kinds(services),
+        *email_delivery.job_kinds(services),
+    ]

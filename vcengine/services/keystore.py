@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from vcengine.core.keys import KeyPair
 from vcengine.errors import InputError, SecretError
@@ -30,6 +32,7 @@ from vcengine.private_files import private_dir, tighten
 __all__ = [
     "ENV_VAR",
     "MasterKey",
+    "derive_key",
     "load_or_create_master_key",
     "seal",
     "seal_secret",
@@ -140,30 +143,47 @@ def unseal(blob: bytes, master: MasterKey, *, aad: str | bytes) -> KeyPair:
         raise SecretError("the sealed issuer key is not an Ed25519 secret") from None
 
 
-def seal_secret(secret: str, master: MasterKey, *, aad: str, random_bytes: RandomBytes) -> bytes:
-    """Encrypt another secret (an integration's webhook secret, an LMS API token) for record
-    ``aad``, in the same format as issuer keys but under its own domain label (so neither kind
-    of ciphertext opens as the other)."""
+def derive_key(master: MasterKey, purpose: str) -> bytes:
+    """A 32-byte key for one ``purpose`` (HKDF-SHA256 over the master key, RFC 5869), to MAC
+    short secrets kept at rest (a transaction code): without the master key a stored MAC says
+    nothing about the secret. ``SecretError`` if this process has no master key."""
+    if not master._raw:
+        raise SecretError("this process has no master key")
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"vcengine/" + purpose.encode())
+    return hkdf.derive(master._raw)
+
+
+_SECRET_DOMAIN = b"vcengine/secret/"
+
+
+def seal_secret(
+    secret: str, master: MasterKey, *, purpose: str, aad: str, random_bytes: RandomBytes
+) -> bytes:
+    """Seal another secret (a webhook endpoint's signing secret, say) the way issuer keys are:
+    ``version || nonce || AES-256-GCM(secret)``, bound to ``purpose`` and the record id ``aad``."""
     nonce = random_bytes(NONCE_BYTES)
     if len(nonce) != NONCE_BYTES:
         raise SecretError("random_bytes returned the wrong number of bytes")
-    sealed = master._aead.encrypt(nonce, secret.encode("utf-8"), _associated_data(aad, _SECRET_DOMAIN))
-    return bytes([VERSION]) + nonce + sealed
+    data = _secret_data(purpose, aad)
+    return bytes([VERSION]) + nonce + master._aead.encrypt(nonce, secret.encode("utf-8"), data)
 
 
-def unseal_secret(blob: bytes, master: MasterKey, *, aad: str) -> str:
-    """The secret sealed in ``blob`` for record ``aad``; ``SecretError`` if it does not open."""
+def unseal_secret(blob: bytes, master: MasterKey, *, purpose: str, aad: str) -> str:
+    """The secret ``seal_secret`` sealed for ``purpose`` and ``aad``; ``SecretError`` if it does not open."""
     if len(blob) < 1 + NONCE_BYTES + 16 or blob[0] != VERSION:
         raise SecretError("not a sealed secret of a version this vcengine reads")
     nonce, ciphertext = blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :]
     try:
-        plaintext = master._aead.decrypt(nonce, ciphertext, _associated_data(aad, _SECRET_DOMAIN))
-    except InvalidTag:
+        return master._aead.decrypt(nonce, ciphertext, _secret_data(purpose, aad)).decode("utf-8")
+    except (InvalidTag, UnicodeDecodeError):
         raise SecretError(
-            "the sealed secret does not open: wrong master key, or it was altered or belongs to "
-            "another record"
+            f"the sealed {purpose} secret does not open: wrong master key, or it was altered "
+            "or belongs to another record"
         ) from None
-    return plaintext.decode("utf-8")
+
+
+def _secret_data(purpose: str, aad: str) -> bytes:
+    return _SECRET_DOMAIN + bytes([VERSION]) + purpose.encode("utf-8") + b"/" + aad.encode("utf-8")
 
 
 def load_or_create_master_key(

@@ -29,7 +29,7 @@ from typing import Any
 from vcengine.core.lms.event import LearnerEvent
 from vcengine.core.lms.rules import event_counts_for, is_met
 from vcengine.errors import InputError, NotFound, ResolutionError
-from vcengine.services import integrations, lms_identity
+from vcengine.services import event_log, integrations, lms_identity
 from vcengine.services.context import Actor, Services
 from vcengine.services.events import CredentialEvent
 from vcengine.services.issuing import IssueRequest, RecipientInput, issue_credential
@@ -172,8 +172,8 @@ async def process(services: Services, job: JobRecord) -> Mapping[str, Any]:
     data = {"integrationId": entry.integration_id, "eventId": entry.id, "outcome": outcome, "reason": reason}
     if outcome in ("failed", "rejected"):
         failed_id = f"{entry.id}-{job.attempts}"
-        await store.add_event(
-            EventRecord(failed_id, entry.org_id, "integration.event.failed", None, now, data)
+        await event_log.record(
+            services, EventRecord(failed_id, entry.org_id, "integration.event.failed", None, now, data)
         )
     first = credentials[0] if credentials else None
     services.events.publish(CredentialEvent("integration_event", entry.org_id, now, first, data))

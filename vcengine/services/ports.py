@@ -30,30 +30,46 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
 __all__ = [
+    "WEBHOOK_ENDPOINT_CHANGES",
     "AchievementRecord",
+    "AnalyticsFilter",
     "ApiKeyRecord",
     "AwardRuleRecord",
+    "ClaimTokenRecord",
     "CredentialFilter",
+    "CredentialOfferRecord",
+    "CredentialOfferStore",
     "CredentialRecord",
+    "DailyCount",
+    "DeliveryAttemptRecord",
+    "EarnerProfileRecord",
+    "EmailTemplateRecord",
     "EventRecord",
+    "FunnelCounts",
     "IntegrationEventRecord",
     "IntegrationRecord",
+    "IssuerBrandingRecord",
     "IssuerKeyRecord",
     "IssuerRecord",
     "JobRecord",
     "JobState",
+    "OfferSecret",
     "OrganizationRecord",
     "Page",
     "Scope",
     "StatusListRecord",
+    "StatusNoticeRecord",
     "StatusPurpose",
     "StatusTransition",
     "Store",
+    "WebhookAttemptRecord",
+    "WebhookEndpointRecord",
     "active_list_key",
+    "webhook_queue",
 ]
 
 Scope = Literal["read", "issue", "revoke", "admin"]
@@ -203,13 +219,15 @@ class EventRecord:
 
 @dataclass(frozen=True, slots=True)
 class StatusTransition:
-    """A credential's new ``status``, decided by a change of its status list, and the event that
-    records it (``save_status_list`` stores both with the list)."""
+    """A credential's new ``status``, decided by a change of its status list, the event that
+    records it and the jobs it causes (webhook deliveries; ``save_status_list`` stores them all
+    with the list)."""
 
     credential_id: str
     org_id: str
     status: CredentialStatus
     event: EventRecord
+    jobs: tuple[JobRecord, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +255,158 @@ class JobRecord:
     last_error: str | None = None
     result: Mapping[str, Any] | None = None
     finished_at: datetime | None = None
+
+
+# -- oid4vci --
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialOfferRecord:
+    """An OpenID for Verifiable Credential Issuance 1.0 offer of one stored credential, and the
+    state of its pre-authorized code flow (``services.oid4vci_offers``).
+
+    Secrets are never stored: ``code_hash``, ``handle_hash`` (the by-reference URL's handle) and
+    ``token_hash`` are SHA-256 of high-entropy values; ``tx_code_mac`` is an HMAC under a key
+    derived from the master key (a short code would fall to a search over a plain hash).
+    ``tx_code_failures`` counts wrong transaction codes; ``redeemed_at`` is when the
+    pre-authorized code was exchanged for the access token (once); ``issued_configurations`` are
+    the credential configurations already issued with that token (each once)."""
+
+    id: str
+    org_id: str
+    issuer_id: str
+    credential_id: str
+    configuration_ids: tuple[str, ...]
+    code_hash: str
+    handle_hash: str
+    created_at: datetime
+    expires_at: datetime
+    tx_code_mac: str | None = None
+    tx_code_failures: int = 0
+    redeemed_at: datetime | None = None
+    token_hash: str | None = None
+    token_expires_at: datetime | None = None
+    issued_configurations: tuple[str, ...] = ()
+
+
+OfferSecret = Literal["code_hash", "handle_hash", "token_hash"]
+
+
+class CredentialOfferStore(Protocol):
+    """The offers' part of ``Store``: every state change is one atomic compare-and-set."""
+
+    async def create_credential_offer(self, offer: CredentialOfferRecord) -> None:
+        """``Conflict`` if its id or one of its hashes is stored already."""
+
+    async def get_credential_offer(self, org_id: str, offer_id: str) -> CredentialOfferRecord | None: ...
+    async def find_credential_offer(self, by: OfferSecret, value: str) -> CredentialOfferRecord | None:
+        """The offer whose ``by`` hash is ``value`` (across organizations: a wallet knows no org)."""
+
+    async def record_tx_code_failure(self, offer_id: str) -> int:
+        """Count one more wrong transaction code (atomically); the new count (0: no such offer)."""
+
+    async def redeem_credential_offer(
+        self, offer_id: str, at: datetime, token_hash: str, token_expires_at: datetime, max_failures: int
+    ) -> bool:
+        """Exchange the pre-authorized code: set ``redeemed_at``, ``token_hash`` and
+        ``token_expires_at`` if the code is not redeemed, ``expires_at`` is after ``at`` and
+        fewer than ``max_failures`` wrong codes were counted. ``False`` (nothing changed) otherwise:
+        of concurrent redemptions exactly one wins."""
+
+    async def mark_configuration_issued(self, offer_id: str, configuration_id: str, at: datetime) -> bool:
+        """Add ``configuration_id`` to ``issued_configurations`` if it is not there and the access
+        token has not expired at ``at``; ``False`` otherwise (of concurrent requests, one wins)."""
+
+    async def use_nonce(self, nonce_hash: str, expires_at: datetime, at: datetime) -> bool:
+        """Record a ``c_nonce`` as used until ``expires_at``; ``False`` if it was used already.
+        Nonces that expired by ``at`` may be forgotten."""
+
+
+# -- webhooks --
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookEndpointRecord:
+    """An organization's webhook endpoint: where to POST the events of the ``events`` types.
+
+    ``sealed_secret`` is its Standard Webhooks signing secret sealed under the master key (AES-GCM,
+    as issuer keys are: ``services.keystore.seal_bytes``); the plaintext never reaches a store.
+    ``failing_since`` is when deliveries started to fail (None: the last one succeeded);
+    ``disabled_at`` / ``disabled_reason`` say why nothing is delivered to it. After a rotation,
+    ``previous_sealed_secret`` also signs deliveries until ``previous_secret_until``."""
+
+    id: str
+    org_id: str
+    url: str
+    events: tuple[str, ...]
+    sealed_secret: bytes = field(repr=False)
+    created_at: datetime
+    description: str = ""
+    disabled_at: datetime | None = None
+    disabled_reason: str | None = None
+    failing_since: datetime | None = None
+    updated_at: datetime | None = None
+    previous_sealed_secret: bytes | None = field(default=None, repr=False)
+    previous_secret_until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookAttemptRecord:
+    """One attempt to deliver a webhook (the delivery is the job ``delivery_id``): the HTTP status
+    the endpoint answered (None: no answer) or the error, and how long it took."""
+
+    id: str
+    org_id: str
+    endpoint_id: str
+    delivery_id: str
+    attempt: int
+    at: datetime
+    duration_ms: int
+    status_code: int | None = None
+    error: str | None = None
+
+
+WEBHOOK_ENDPOINT_CHANGES = frozenset(
+    {"url", "events", "description", "sealed_secret", "disabled_at", "disabled_reason", "failing_since",
+     "updated_at", "previous_sealed_secret", "previous_secret_until"}
+)  # fmt: skip
+
+
+def webhook_queue(endpoint_id: str) -> str:
+    """The job queue of an endpoint's deliveries: one at a time, in order."""
+    return f"webhook:{endpoint_id}"
+
+
+# -- analytics --
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyticsFilter:
+    """The events of UTC days ``first_day`` to ``last_day`` (inclusive), of credentials of one
+    issuer and/or achievement when given (events of no credential match only without them)."""
+
+    first_day: date
+    last_day: date
+    issuer_id: str | None = None
+    achievement_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DailyCount:
+    day: date
+    type: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelCounts:
+    """Of the credentials issued on the filter's days: how many were issued, and how many of them
+    have reached each stage of ``core.analytics.FUNNEL`` since."""
+
+    issued: int = 0
+    delivered: int = 0
+    claimed: int = 0
+    shared: int = 0
 
 
 # -- lms --------------------------------------------------------------------------------------
@@ -335,7 +505,7 @@ class Page:
     next: str | None
 
 
-class Store(Protocol):
+class Store(CredentialOfferStore, Protocol):
     """Everything the service needs to persist. All methods are async; all are org-scoped."""
 
     async def start(self) -> None:
@@ -458,7 +628,13 @@ class Store(Protocol):
         is left as it is). Nothing of them is written if the compare-and-set fails."""
 
     # events (analytics, subscriptions)
-    async def add_event(self, event: EventRecord) -> None: ...
+    async def add_event(self, event: EventRecord, jobs: Sequence[JobRecord] = ()) -> None:
+        """Store ``event`` and the ``jobs`` made for it (its webhook deliveries): SQLite in one
+        transaction; MongoDB stores the jobs first (their ids are derived from the event, so a
+        retry stores none twice), then the event, so a crash in between leaves a delivery of an
+        event that is not stored rather than an event whose deliveries are lost."""
+        ...
+
     async def count_events(self, org_id: str, type: str) -> int: ...
 
     # jobs (durable background work: see JobRecord)
@@ -502,7 +678,58 @@ class Store(Protocol):
 
     async def requeue_job(self, org_id: str, job_id: str, due_at: datetime) -> JobRecord | None:
         """A ``done`` or ``failed`` job back to ``pending`` at ``due_at`` (a replay), keeping its
-        payload and history; ``None`` if there is no such job or it is not finished."""
+        payload and history; ``None`` if there is no such job or it is not finished. Its
+        ``created_at`` becomes ``due_at``: in its queue it waits for every older unfinished job,
+        so a replay never runs beside a newer job of the same queue."""
+        ...
+
+    # -- webhooks --
+    async def create_webhook_endpoint(self, endpoint: WebhookEndpointRecord) -> None:
+        """Store a new endpoint; ``Conflict`` if its id exists."""
+        ...
+
+    async def get_webhook_endpoint(self, org_id: str, endpoint_id: str) -> WebhookEndpointRecord | None: ...
+    async def list_webhook_endpoints(self, org_id: str) -> Sequence[WebhookEndpointRecord]:
+        """The org's endpoints in (created_at, id) order (an organization has a few)."""
+        ...
+
+    async def update_webhook_endpoint(
+        self, org_id: str, endpoint_id: str, changes: Mapping[str, Any]
+    ) -> WebhookEndpointRecord | None:
+        """Set the fields named in ``changes`` (``WEBHOOK_ENDPOINT_CHANGES``; others are a
+        ``ValueError``) and return the endpoint as stored now; None if it is not in the org."""
+        ...
+
+    async def delete_webhook_endpoint(self, org_id: str, endpoint_id: str) -> bool:
+        """Delete the endpoint and its attempts; False if it is not in the org. Its delivery jobs
+        stay (their handler finds no endpoint and gives up)."""
+        ...
+
+    async def add_webhook_attempt(self, attempt: WebhookAttemptRecord) -> None:
+        """Store an attempt; one whose id is stored already is left as it is."""
+        ...
+
+    async def list_webhook_attempts(
+        self, org_id: str, delivery_ids: Sequence[str]
+    ) -> Sequence[WebhookAttemptRecord]:
+        """The attempts of these deliveries, in (delivery id, attempt, at) order."""
+        ...
+
+    async def list_webhook_deliveries(
+        self, org_id: str, endpoint_id: str, after: str | None, limit: int
+    ) -> Page:
+        """The endpoint's delivery jobs (queue ``webhook:<endpoint_id>``), in (created_at, id) order."""
+        ...
+
+    # -- analytics --
+    async def daily_event_counts(self, org_id: str, filter: AnalyticsFilter) -> Sequence[DailyCount]:
+        """How many events of each type each day of the filter had (days and types without events
+        are left out), in (day, type) order. Every event stored counts once, however it was
+        written (with a credential, with a status change, ``add_event``)."""
+        ...
+
+    async def funnel_counts(self, org_id: str, filter: AnalyticsFilter) -> FunnelCounts:
+        """The funnel of the credentials issued on the filter's days (see ``FunnelCounts``)."""
         ...
 
     # -- lms (integrations, award rules, the inbox of received events, learner progress) ----------
@@ -568,3 +795,151 @@ class Store(Protocol):
         """Add ``items`` (module ids) to what ``learner`` completed under ``rule_id``, atomically
         against concurrent additions; returns everything recorded so far."""
         ...
+
+    # -- delivery -- (the records are below the Store)
+
+    async def add_delivery_attempt(self, attempt: DeliveryAttemptRecord) -> bool:
+        """Store ``attempt``; ``False`` (nothing changed) if its (delivery, attempt) is stored already."""
+        ...
+
+    async def list_delivery_attempts(
+        self, org_id: str, credential_id: str
+    ) -> Sequence[DeliveryAttemptRecord]:
+        """The attempts at delivering the credential, oldest first (by ``at``, then ``attempt``)."""
+        ...
+
+    async def add_claim_token(self, token: ClaimTokenRecord) -> None:
+        """Store a new token (``Conflict`` if its hash is stored already)."""
+        ...
+
+    async def find_claim_token(self, token_hash: str) -> ClaimTokenRecord | None:
+        """By hash across orgs: whoever holds the link is not signed in."""
+        ...
+
+    async def accept_claim(self, token_hash: str, at: datetime) -> ClaimTokenRecord | None:
+        """Set ``claimed_at`` to ``at`` unless it is set already; the token as stored now (None:
+        no such token). One atomic step: two concurrent accepts keep the first ``claimed_at``."""
+        ...
+
+    async def claimed_at(self, org_id: str, credential_id: str) -> datetime | None:
+        """When the credential was first claimed (through any of its tokens); None: not yet."""
+        ...
+
+    async def put_status_notice(self, notice: StatusNoticeRecord) -> None:
+        """Store what the credential's public page says about its status (replacing the last)."""
+        ...
+
+    async def find_status_notice(self, credential_id: str) -> StatusNoticeRecord | None:
+        """By credential id across orgs: the public page is not org-scoped."""
+        ...
+
+    async def put_email_template(self, template: EmailTemplateRecord) -> None:
+        """Store the organization's email template (replacing the one it had)."""
+        ...
+
+    async def get_email_template(self, org_id: str) -> EmailTemplateRecord | None: ...
+
+    async def put_issuer_branding(self, branding: IssuerBrandingRecord) -> None:
+        """Store the issuer's branding (replacing what it had)."""
+        ...
+
+    async def find_issuer_branding(self, issuer_id: str) -> IssuerBrandingRecord | None:
+        """By issuer id across orgs: public pages show it."""
+        ...
+
+    async def put_earner_profile(self, profile: EarnerProfileRecord) -> None:
+        """Store the profile (replacing the one with its ``slug``); ``Conflict`` if another profile
+        has its (``org_id``, ``subject_key``) (one profile per earner and organization), or its
+        ``slug`` is another earner's."""
+        ...
+
+    async def find_earner_profile(self, slug: str) -> EarnerProfileRecord | None:
+        """By slug across orgs: the public profile page."""
+        ...
+
+    async def find_earner_profile_of(self, org_id: str, subject_key: str) -> EarnerProfileRecord | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryAttemptRecord:
+    """One attempt at delivering a credential (an email, say): what happened and when.
+
+    ``delivery_id`` is the id of the job that delivers it, ``attempt`` that job's claim number
+    (one record per claim). ``outcome`` is ``sent``, ``failed`` (may pass: retried), ``bounced``
+    (refused for good) or ``skipped`` (nothing to send it with); ``detail`` says why,
+    ``message_id`` is the message's Message-ID."""
+
+    id: str
+    org_id: str
+    credential_id: str
+    delivery_id: str
+    attempt: int
+    at: datetime
+    outcome: Literal["sent", "failed", "bounced", "skipped"]
+    detail: str | None = None
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimTokenRecord:
+    """A claim link's token, stored as its SHA-256 (``token_hash``, hex), never the token itself.
+
+    It claims one credential, until ``expires_at``; ``claimed_at`` is when it was accepted."""
+
+    token_hash: str
+    org_id: str
+    credential_id: str
+    created_at: datetime
+    expires_at: datetime
+    claimed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusNoticeRecord:
+    """What a credential's public pages say about a status change: when it was ``status``
+    (``revoked``) and, if the issuer chose to publish one, why (``public_reason``)."""
+
+    credential_id: str
+    org_id: str
+    status: CredentialStatus
+    at: datetime
+    public_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EmailTemplateRecord:
+    """An organization's own email template; a part left None is the default one."""
+
+    org_id: str
+    subject: str | None
+    html: str | None
+    text: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerBrandingRecord:
+    """How an issuer's public pages look: a logo (https URL) and colours (``#rrggbb``)."""
+
+    issuer_id: str
+    org_id: str
+    logo_url: str | None
+    primary_color: str | None
+    accent_color: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EarnerProfileRecord:
+    """An earner's opt-in public profile in one organization: the badges they chose to show.
+
+    ``slug`` (random) is its public address; ``subject_key`` identifies the earner (a hash of the
+    organization and the recipient's email); ``credential_ids`` are in the order they were added."""
+
+    slug: str
+    org_id: str
+    subject_key: str
+    name: str | None
+    credential_ids: tuple[str, ...]
+    created_at: datetime
+    updated_at: datetime

@@ -34,12 +34,14 @@ from typing import Literal
 from vcengine.core.status import StatusList
 from vcengine.core.status.read import parse_entry
 from vcengine.errors import Conflict, InputError, NotFound, StatusListError, VcengineError
+from vcengine.services import webhook_delivery
 from vcengine.services.context import Actor, Services
 from vcengine.services.events import CredentialEvent
 from vcengine.services.ports import (
     CredentialRecord,
     CredentialStatus,
     EventRecord,
+    JobRecord,
     StatusListRecord,
     StatusTransition,
 )
@@ -58,6 +60,7 @@ __all__ = [
     "StatusChange",
     "allocate",
     "change_status",
+    "net_action",
     "published_list",
 ]
 
@@ -65,6 +68,7 @@ Action = Literal["revoke", "suspend", "unsuspend"]
 MAX_BATCH = 10_000
 
 _TARGET: dict[Action, CredentialStatus] = {"revoke": "revoked", "suspend": "suspended", "unsuspend": "active"}
+_ACTION: dict[CredentialStatus, Action] = {v: k for k, v in _TARGET.items()}
 _EVENT: dict[Action, str] = {"revoke": "revoked", "suspend": "suspended", "unsuspend": "unsuspended"}
 
 
@@ -124,6 +128,22 @@ def _decide(
             path="ids",
         )
     return target
+
+
+def net_action(record: CredentialRecord, actions: Sequence[Action]) -> Action | None:
+    """The one action that has the effect of ``actions`` applied in order to ``record`` (None: no
+    change), or ``InvalidTransition`` if any step is not allowed: a request that lists several
+    changes is decided whole, before anything is written, and applied as one change."""
+    entry = _entry(record)
+    purpose = entry[0] if entry else "none"
+    current: CredentialStatus = record.status
+    for action in actions:
+        if entry is None:
+            raise InvalidTransition(f"credential {record.id} has no status entry to change", path="ids")
+        current = _decide(current, action, purpose, record.id) or current
+    if current == record.status:
+        return None
+    return _ACTION[current]
 
 
 def _entry(record: CredentialRecord) -> tuple[str, str, int] | None:
@@ -222,6 +242,7 @@ async def _commit(services: Services, url: str, batch: list[_Request]) -> list[l
             )
             for request, changed in moved
         ]
+        transitions = await _with_deliveries(services, transitions)
         credential = await sign_list(services, record, entries.bits)
         saved = replace(
             record,
@@ -238,6 +259,8 @@ async def _commit(services: Services, url: str, batch: list[_Request]) -> list[l
             await backoff(services, attempt)
             continue
         services.cache[f"list:{url}"] = (version, credential)
+        if any(t.jobs for t in transitions):
+            services.wake_jobs()
         for transition in transitions:
             e = transition.event
             services.events.publish(CredentialEvent(e.type, e.org_id, e.at, e.credential_id, e.data))  # type: ignore[arg-type]
@@ -277,6 +300,19 @@ def _decide_all(
         moved.append(replace(record, status=target, status_version=version))
         out.append(moved[-1])
     return out, moved
+
+
+async def _with_deliveries(services: Services, transitions: list[StatusTransition]) -> list[StatusTransition]:
+    """Each transition with the webhook deliveries of its event (a list belongs to one org)."""
+    if not transitions:
+        return transitions
+    jobs = await webhook_delivery.deliveries_for(
+        services, transitions[0].org_id, [t.event for t in transitions]
+    )
+    by_event: dict[str, list[JobRecord]] = {}
+    for job in jobs:
+        by_event.setdefault(job.payload["eventId"], []).append(job)
+    return [replace(t, jobs=tuple(by_event.get(t.event.id, ()))) for t in transitions]
 
 
 def _event(services: Services, request: _Request, record: CredentialRecord) -> EventRecord:

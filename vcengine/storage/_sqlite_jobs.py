@@ -112,9 +112,10 @@ def settle(
 
 def requeue(conn: sqlite3.Connection, org_id: str, job_id: str, due_at: datetime) -> JobRecord | None:
     sql = (
-        "UPDATE jobs SET state = 'pending', due_at = ?, finished_at = NULL "
+        "UPDATE jobs SET state = 'pending', due_at = ?, created_at = ?, finished_at = NULL "
         "WHERE org_id = ? AND id = ? AND state IN ('done', 'failed')"
     )
-    if conn.execute(sql, [encode_time(due_at), org_id, job_id]).rowcount != 1:
+    at = encode_time(due_at)
+    if conn.execute(sql, [at, at, org_id, job_id]).rowcount != 1:
         return None
     return job(conn.execute(f"SELECT {COLUMNS} FROM jobs WHERE id = ?", [job_id]).fetchone())

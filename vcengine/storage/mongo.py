@@ -47,27 +47,45 @@ from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError,
 from vcengine.errors import Conflict, InputError, NotFound, StoreError, StoreUnavailable
 from vcengine.services.ports import (
     AchievementRecord,
+    AnalyticsFilter,
     ApiKeyRecord,
     AwardRuleRecord,
+    ClaimTokenRecord,
     CredentialFilter,
+    CredentialOfferRecord,
     CredentialRecord,
+    DailyCount,
+    DeliveryAttemptRecord,
+    EarnerProfileRecord,
+    EmailTemplateRecord,
     EventOutcome,
     EventRecord,
+    FunnelCounts,
     IntegrationEventRecord,
     IntegrationRecord,
+    IssuerBrandingRecord,
     IssuerKeyRecord,
     IssuerRecord,
     JobRecord,
     JobState,
+    OfferSecret,
     OrganizationRecord,
     Page,
     StatusListRecord,
+    StatusNoticeRecord,
     StatusTransition,
+    WebhookAttemptRecord,
+    WebhookEndpointRecord,
     active_list_key,
+    webhook_queue,
 )
+from vcengine.storage import _mongo_analytics as ma
+from vcengine.storage import _mongo_delivery as md
 from vcengine.storage import _mongo_docs as m
 from vcengine.storage import _mongo_jobs as mj
 from vcengine.storage import _mongo_lms as ml
+from vcengine.storage import _mongo_oid4vci as mo
+from vcengine.storage import _mongo_webhooks as mw
 from vcengine.storage._codec import decode_cursor, encode_cursor, encode_time, revoked_list_of
 
 __all__ = ["MongoStore"]
@@ -141,7 +159,15 @@ class MongoStore:
         )
         try:
             await self._client[self._database].command("ping")
-            for name, indexes in (*m.INDEXES.items(), ("jobs", mj.INDEXES), *ml.INDEXES.items()):
+            for name, indexes in (
+                *m.INDEXES.items(),
+                ("jobs", mj.INDEXES),
+                *mw.INDEXES.items(),
+                ("events", ma.INDEXES),
+                *ml.INDEXES.items(),
+                *md.INDEXES.items(),
+                *mo.INDEXES.items(),
+            ):
                 await self._c(name).create_indexes(indexes)
             await self._migrate()
             for org in await self._c("organizations").find({}, projection={"_id": True}).to_list():
@@ -568,7 +594,7 @@ class MongoStore:
         }
         update: Doc = {"$set": changes}
         if transitions:
-            changes["pending"] = [m.transition_doc(t, version) for t in transitions]
+            changes["pending"] = [_transition_doc(t, version) for t in transitions]
         else:
             update["$unset"] = {"pending": ""}
         result = await lists.update_one({"_id": record.id, "version": expected_version}, update)
@@ -597,6 +623,7 @@ class MongoStore:
             ordered=False,
         )
         await self._insert_once("events", [p["event"] for p in pending])
+        await self._insert_once("jobs", [j for p in pending for j in p.get("jobs", [])])
         await self._c("status_lists").update_one(
             {"_id": doc["_id"], "version": doc["version"]}, {"$unset": {"pending": ""}}
         )
@@ -630,10 +657,80 @@ class MongoStore:
             if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
                 raise
 
+    # -- oid4vci --------------------------------------------------------------------------------
+
+    @_translated
+    async def create_credential_offer(self, offer: CredentialOfferRecord) -> None:
+        await self._c("credential_offers").insert_one(mo.offer_doc(offer))
+
+    @_translated
+    async def get_credential_offer(self, org_id: str, offer_id: str) -> CredentialOfferRecord | None:
+        return await self._find_one("credential_offers", {"_id": offer_id, "org_id": org_id}, mo.offer)
+
+    @_translated
+    async def find_credential_offer(self, by: OfferSecret, value: str) -> CredentialOfferRecord | None:
+        if by not in ("code_hash", "handle_hash", "token_hash"):
+            raise ValueError(f"not an offer secret: {by}")
+        return await self._find_one("credential_offers", {by: value}, mo.offer)
+
+    @_translated
+    async def record_tx_code_failure(self, offer_id: str) -> int:
+        doc = await self._c("credential_offers").find_one_and_update(
+            {"_id": offer_id}, {"$inc": {"tx_code_failures": 1}}, return_document=ReturnDocument.AFTER
+        )
+        return 0 if doc is None else int(doc["tx_code_failures"])
+
+    @_translated
+    async def redeem_credential_offer(
+        self, offer_id: str, at: datetime, token_hash: str, token_expires_at: datetime, max_failures: int
+    ) -> bool:
+        moment = encode_time(at)
+        result = await self._c("credential_offers").update_one(
+            {
+                "_id": offer_id,
+                "redeemed_at": _NULL,
+                "expires_at": {"$gt": moment},
+                "tx_code_failures": {"$lt": max_failures},
+            },
+            {
+                "$set": {
+                    "redeemed_at": moment,
+                    "token_hash": token_hash,
+                    "token_expires_at": encode_time(token_expires_at),
+                }
+            },
+        )
+        return result.modified_count == 1
+
+    @_translated
+    async def mark_configuration_issued(self, offer_id: str, configuration_id: str, at: datetime) -> bool:
+        result = await self._c("credential_offers").update_one(
+            {
+                "_id": offer_id,
+                "token_expires_at": {"$gt": encode_time(at)},
+                "issued_configurations": {"$nin": [configuration_id]},
+            },
+            {"$push": {"issued_configurations": configuration_id}},
+        )
+        return result.modified_count == 1
+
+    @_translated
+    async def use_nonce(self, nonce_hash: str, expires_at: datetime, at: datetime) -> bool:
+        nonces = self._c("used_nonces")
+        await nonces.delete_many({"expires_at": {"$lte": encode_time(at)}})
+        try:
+            await nonces.insert_one({"_id": nonce_hash, "expires_at": encode_time(expires_at)})
+        except DuplicateKeyError:
+            return False
+        return True
+
     # -- events ----------------------------------------------------------------------------------
 
     @_translated
-    async def add_event(self, event: EventRecord) -> None:
+    async def add_event(self, event: EventRecord, jobs: Sequence[JobRecord] = ()) -> None:
+        for job in jobs:  # first: see the port (job ids are derived from the event)
+            with contextlib.suppress(DuplicateKeyError):
+                await self._c("jobs").insert_one(mj.job_doc(job))
         await self._c("events").insert_one(m.event_doc(event))
 
     @_translated
@@ -691,6 +788,12 @@ class MongoStore:
         """Copy out the jobs a killed process left in credential documents (see ``insert_credential``)."""
         async for doc in self._c("credentials").find({"outbox_jobs": {"$exists": True}}).limit(100):
             await self._copy_out_outbox(doc)
+        lists = self._c("status_lists").find(
+            {"pending": {"$exists": True}}, projection={"version": True, "pending": True}
+        )
+        async for doc in lists.limit(100):
+            if doc.get("pending"):
+                await self._copy_out_pending(doc)
 
     async def _settle(self, job_id: str, attempt: int, state: JobState, changes: Doc) -> bool:
         result = await self._c("jobs").update_one(
@@ -737,10 +840,107 @@ class MongoStore:
     async def requeue_job(self, org_id: str, job_id: str, due_at: datetime) -> JobRecord | None:
         doc = await self._c("jobs").find_one_and_update(
             {"_id": job_id, "org_id": org_id, "state": {"$in": ["done", "failed"]}},
-            {"$set": {"state": "pending", "due_at": encode_time(due_at), "finished_at": None}},
+            {
+                "$set": {
+                    "state": "pending",
+                    "due_at": encode_time(due_at),
+                    "created_at": encode_time(due_at),
+                    "finished_at": None,
+                }
+            },
             return_document=ReturnDocument.AFTER,
         )
         return None if doc is None else mj.job(doc)
+
+    # -- webhooks --------------------------------------------------------------------------------
+
+    @_translated
+    async def create_webhook_endpoint(self, endpoint: WebhookEndpointRecord) -> None:
+        await self._c("webhook_endpoints").insert_one(mw.endpoint_doc(endpoint))
+
+    @_translated
+    async def get_webhook_endpoint(self, org_id: str, endpoint_id: str) -> WebhookEndpointRecord | None:
+        return await self._find_one("webhook_endpoints", {"_id": endpoint_id, "org_id": org_id}, mw.endpoint)
+
+    @_translated
+    async def list_webhook_endpoints(self, org_id: str) -> Sequence[WebhookEndpointRecord]:
+        return await self._find("webhook_endpoints", {"org_id": org_id}, mw.endpoint, "created_at")
+
+    @_translated
+    async def update_webhook_endpoint(
+        self, org_id: str, endpoint_id: str, changes: Mapping[str, Any]
+    ) -> WebhookEndpointRecord | None:
+        query = {"_id": endpoint_id, "org_id": org_id}
+        fields = mw.endpoint_changes(changes)
+        if fields:
+            await self._c("webhook_endpoints").update_one(query, {"$set": fields})
+        return await self._find_one("webhook_endpoints", query, mw.endpoint)
+
+    @_translated
+    async def delete_webhook_endpoint(self, org_id: str, endpoint_id: str) -> bool:
+        gone = await self._c("webhook_endpoints").delete_one({"_id": endpoint_id, "org_id": org_id})
+        if gone.deleted_count != 1:
+            return False
+        await self._c("webhook_attempts").delete_many({"org_id": org_id, "endpoint_id": endpoint_id})
+        return True
+
+    @_translated
+    async def add_webhook_attempt(self, attempt: WebhookAttemptRecord) -> None:
+        await self._insert_once("webhook_attempts", [mw.attempt_doc(attempt)])
+
+    @_translated
+    async def list_webhook_attempts(
+        self, org_id: str, delivery_ids: Sequence[str]
+    ) -> Sequence[WebhookAttemptRecord]:
+        if not delivery_ids:
+            return []
+        query = {"org_id": org_id, "delivery_id": {"$in": list(delivery_ids)}}
+        return await self._find("webhook_attempts", query, mw.attempt, "delivery_id", "attempt", "at")
+
+    @_translated
+    async def list_webhook_deliveries(
+        self, org_id: str, endpoint_id: str, after: str | None, limit: int
+    ) -> Page:
+        query = {"queue": webhook_queue(endpoint_id), "org_id": org_id}
+        return await self._page("jobs", query, "created_at", mj.job, after, limit)
+
+    # -- analytics -------------------------------------------------------------------------------
+
+    async def _analytics_credentials(self, org_id: str, f: AnalyticsFilter) -> set[str] | None:
+        query = ma.credential_query(org_id, f)
+        if query is None:
+            return None
+        found = self._c("credentials").find(query, projection={"_id": True})
+        return {doc["_id"] async for doc in found}
+
+    @_translated
+    async def daily_event_counts(self, org_id: str, filter: AnalyticsFilter) -> Sequence[DailyCount]:
+        await self._copy_out_left_behind(org_id)
+        allowed = await self._analytics_credentials(org_id, filter)
+        projection = {"at": True, "type": True, "credential_id": True}
+        docs = await self._c("events").find(ma.range_query(org_id, filter), projection=projection).to_list()
+        return ma.daily(docs, allowed)
+
+    @_translated
+    async def funnel_counts(self, org_id: str, filter: AnalyticsFilter) -> FunnelCounts:
+        await self._copy_out_left_behind(org_id)
+        allowed = await self._analytics_credentials(org_id, filter)
+        events = self._c("events")
+        issued = await events.find(
+            ma.range_query(org_id, filter, type="issued"), projection={"credential_id": True}
+        ).to_list()
+        ids = {d["credential_id"] for d in issued if allowed is None or d.get("credential_id") in allowed}
+        stored = self._c("credentials").find(
+            {"org_id": org_id, "_id": {"$in": sorted(ids)}}, projection={"_id": True}
+        )
+        cohort = {doc["_id"] async for doc in stored}
+        if not cohort:
+            return FunnelCounts()
+        stage_docs = await events.find(
+            {"org_id": org_id, "type": {"$in": ma.STAGE_TYPES}},
+            projection={"credential_id": True, "type": True},
+        ).to_list()
+        return FunnelCounts(len(cohort), **ma.stages_reached(stage_docs, cohort))
 
     # -- lms -------------------------------------------------------------------------------------
 
@@ -870,6 +1070,101 @@ class MongoStore:
                 await progress.insert_one({"_id": ml.progress_key(*key_parts, item), "key": key})
         docs = await progress.find({"key": key}).to_list()
         return frozenset(ml.progress_item(d["_id"]) for d in docs)
+
+    # -- delivery --------------------------------------------------------------------------------
+
+    @_translated
+    async def add_delivery_attempt(self, attempt: DeliveryAttemptRecord) -> bool:
+        try:
+            await self._c("delivery_attempts").insert_one(md.attempt_doc(attempt))
+        except DuplicateKeyError:
+            return False
+        return True
+
+    @_translated
+    async def list_delivery_attempts(
+        self, org_id: str, credential_id: str
+    ) -> Sequence[DeliveryAttemptRecord]:
+        query = {"org_id": org_id, "credential_id": credential_id}
+        cursor = self._c("delivery_attempts").find(query).sort([("at", 1), ("attempt", 1), ("id", 1)])
+        return [md.attempt(d) for d in await cursor.to_list()]
+
+    @_translated
+    async def add_claim_token(self, token: ClaimTokenRecord) -> None:
+        await self._c("claim_tokens").insert_one(md.token_doc(token))
+
+    @_translated
+    async def find_claim_token(self, token_hash: str) -> ClaimTokenRecord | None:
+        return await self._find_one("claim_tokens", {"_id": token_hash}, md.token)
+
+    @_translated
+    async def accept_claim(self, token_hash: str, at: datetime) -> ClaimTokenRecord | None:
+        tokens = self._c("claim_tokens")
+        await tokens.update_one(
+            {"_id": token_hash, "claimed_at": _NULL}, {"$set": {"claimed_at": encode_time(at)}}
+        )
+        return await self._find_one("claim_tokens", {"_id": token_hash}, md.token)
+
+    @_translated
+    async def claimed_at(self, org_id: str, credential_id: str) -> datetime | None:
+        query = {"org_id": org_id, "credential_id": credential_id, "claimed_at": {"$ne": None}}
+        cursor = self._c("claim_tokens").find(query).sort([("claimed_at", 1)]).limit(1)
+        docs = await cursor.to_list()
+        return md.token(docs[0]).claimed_at if docs else None
+
+    @_translated
+    async def put_status_notice(self, notice: StatusNoticeRecord) -> None:
+        doc = md.notice_doc(notice)
+        await self._c("status_notices").replace_one({"_id": doc["_id"]}, doc, upsert=True)
+
+    @_translated
+    async def find_status_notice(self, credential_id: str) -> StatusNoticeRecord | None:
+        return await self._find_one("status_notices", {"_id": credential_id}, md.notice)
+
+    @_translated
+    async def put_email_template(self, template: EmailTemplateRecord) -> None:
+        doc = md.template_doc(template)
+        await self._c("email_templates").replace_one({"_id": doc["_id"]}, doc, upsert=True)
+
+    @_translated
+    async def get_email_template(self, org_id: str) -> EmailTemplateRecord | None:
+        return await self._find_one("email_templates", {"_id": org_id}, md.template)
+
+    @_translated
+    async def put_issuer_branding(self, branding: IssuerBrandingRecord) -> None:
+        doc = md.branding_doc(branding)
+        try:
+            await self._c("issuer_branding").replace_one(
+                {"_id": doc["_id"], "org_id": doc["org_id"]}, doc, upsert=True
+            )
+        except DuplicateKeyError:  # the issuer's branding belongs to another organization
+            return
+
+    @_translated
+    async def find_issuer_branding(self, issuer_id: str) -> IssuerBrandingRecord | None:
+        return await self._find_one("issuer_branding", {"_id": issuer_id}, md.branding)
+
+    @_translated
+    async def put_earner_profile(self, profile: EarnerProfileRecord) -> None:
+        doc = md.profile_doc(profile)
+        query = {"_id": doc["_id"], "org_id": doc["org_id"], "subject_key": doc["subject_key"]}
+        await self._c("earner_profiles").replace_one(query, doc, upsert=True)
+
+    @_translated
+    async def find_earner_profile(self, slug: str) -> EarnerProfileRecord | None:
+        return await self._find_one("earner_profiles", {"_id": slug}, md.profile)
+
+    @_translated
+    async def find_earner_profile_of(self, org_id: str, subject_key: str) -> EarnerProfileRecord | None:
+        query = {"org_id": org_id, "subject_key": subject_key}
+        return await self._find_one("earner_profiles", query, md.profile)
+
+
+def _transition_doc(t: StatusTransition, version: int) -> Doc:
+    doc = m.transition_doc(t, version)
+    if t.jobs:
+        doc["jobs"] = [mj.job_doc(j) for j in t.jobs]
+    return doc
 
 
 def _credential_query(org_id: str, f: CredentialFilter) -> Doc:

@@ -25,28 +25,53 @@ from vcengine.errors import Conflict, InputError, NotFound, StoreError, StoreUna
 from vcengine.private_files import create_private_file, private_dir, tighten
 from vcengine.services.ports import (
     AchievementRecord,
+    AnalyticsFilter,
     ApiKeyRecord,
     AwardRuleRecord,
+    ClaimTokenRecord,
     CredentialFilter,
+    CredentialOfferRecord,
     CredentialRecord,
+    DailyCount,
+    DeliveryAttemptRecord,
+    EarnerProfileRecord,
+    EmailTemplateRecord,
     EventOutcome,
     EventRecord,
+    FunnelCounts,
     IntegrationEventRecord,
     IntegrationRecord,
+    IssuerBrandingRecord,
     IssuerKeyRecord,
     IssuerRecord,
     JobRecord,
     JobState,
+    OfferSecret,
     OrganizationRecord,
     Page,
     StatusListRecord,
+    StatusNoticeRecord,
     StatusTransition,
+    WebhookAttemptRecord,
+    WebhookEndpointRecord,
     active_list_key,
+    webhook_queue,
 )
+from vcengine.storage import _sqlite_analytics as analytics_sql
+from vcengine.storage import _sqlite_delivery as delivery_sql
 from vcengine.storage import _sqlite_jobs as jobs_sql
 from vcengine.storage import _sqlite_lms as lms_sql
+from vcengine.storage import _sqlite_oid4vci as offers_sql
 from vcengine.storage import _sqlite_schema as s
-from vcengine.storage._codec import decode_cursor, dump_json, encode_cursor, encode_time, revoked_list_of
+from vcengine.storage import _sqlite_webhooks as wh
+from vcengine.storage._codec import (
+    decode_cursor,
+    dump_json,
+    encode_cursor,
+    encode_time,
+    maybe_time,
+    revoked_list_of,
+)
 
 __all__ = ["SqliteStore"]
 
@@ -119,7 +144,7 @@ class SqliteStore:
         conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-        _transaction(conn, _create_schema)
+        _transaction(conn, _create_all)
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         if self._executor is None:
@@ -340,10 +365,36 @@ class SqliteStore:
     ) -> None:
         await self._write(_save_status_list, record, expected_version, list(transitions))
 
+    # -- oid4vci --------------------------------------------------------------------------------
+
+    async def create_credential_offer(self, offer: CredentialOfferRecord) -> None:
+        await self._write(offers_sql.insert, offer)
+
+    async def get_credential_offer(self, org_id: str, offer_id: str) -> CredentialOfferRecord | None:
+        sql = f"SELECT {offers_sql.COLUMNS} FROM credential_offers WHERE org_id = ? AND id = ?"
+        return await self._one(offers_sql.offer, sql, [org_id, offer_id])
+
+    async def find_credential_offer(self, by: OfferSecret, value: str) -> CredentialOfferRecord | None:
+        return await self._one(offers_sql.offer, offers_sql.select_by(by), [value])
+
+    async def record_tx_code_failure(self, offer_id: str) -> int:
+        return await self._write(offers_sql.record_tx_code_failure, offer_id)
+
+    async def redeem_credential_offer(
+        self, offer_id: str, at: datetime, token_hash: str, token_expires_at: datetime, max_failures: int
+    ) -> bool:
+        return await self._write(offers_sql.redeem, offer_id, at, token_hash, token_expires_at, max_failures)
+
+    async def mark_configuration_issued(self, offer_id: str, configuration_id: str, at: datetime) -> bool:
+        return await self._write(offers_sql.mark_issued, offer_id, configuration_id, at)
+
+    async def use_nonce(self, nonce_hash: str, expires_at: datetime, at: datetime) -> bool:
+        return await self._write(offers_sql.use_nonce, nonce_hash, expires_at, at)
+
     # -- events ----------------------------------------------------------------------------------
 
-    async def add_event(self, event: EventRecord) -> None:
-        await self._insert("events", s.EVENT, s.event_row(event))
+    async def add_event(self, event: EventRecord, jobs: Sequence[JobRecord] = ()) -> None:
+        await self._write(_add_event, event, list(jobs))
 
     async def count_events(self, org_id: str, type: str) -> int:
         sql = "SELECT count(*) FROM events WHERE org_id = ? AND type = ?"
@@ -394,6 +445,57 @@ class SqliteStore:
 
     async def requeue_job(self, org_id: str, job_id: str, due_at: datetime) -> JobRecord | None:
         return await self._write(jobs_sql.requeue, org_id, job_id, due_at)
+
+    # -- webhooks --------------------------------------------------------------------------------
+
+    async def create_webhook_endpoint(self, endpoint: WebhookEndpointRecord) -> None:
+        await self._insert("webhook_endpoints", wh.ENDPOINT, wh.endpoint_row(endpoint))
+
+    async def get_webhook_endpoint(self, org_id: str, endpoint_id: str) -> WebhookEndpointRecord | None:
+        sql = f"SELECT {wh.ENDPOINT} FROM webhook_endpoints WHERE org_id = ? AND id = ?"
+        return await self._one(wh.endpoint, sql, [org_id, endpoint_id])
+
+    async def list_webhook_endpoints(self, org_id: str) -> Sequence[WebhookEndpointRecord]:
+        sql = f"SELECT {wh.ENDPOINT} FROM webhook_endpoints WHERE org_id = ? ORDER BY created_at, id"
+        return await self._all(wh.endpoint, sql, [org_id])
+
+    async def update_webhook_endpoint(
+        self, org_id: str, endpoint_id: str, changes: Mapping[str, Any]
+    ) -> WebhookEndpointRecord | None:
+        return await self._write(wh.update, org_id, endpoint_id, dict(changes))
+
+    async def delete_webhook_endpoint(self, org_id: str, endpoint_id: str) -> bool:
+        return await self._write(wh.delete, org_id, endpoint_id)
+
+    async def add_webhook_attempt(self, attempt: WebhookAttemptRecord) -> None:
+        sql = f"INSERT INTO webhook_attempts ({wh.ATTEMPT}) VALUES ({s.placeholders(wh.ATTEMPT)}) "
+        await self._execute(sql + "ON CONFLICT (id) DO NOTHING", wh.attempt_row(attempt))
+
+    async def list_webhook_attempts(
+        self, org_id: str, delivery_ids: Sequence[str]
+    ) -> Sequence[WebhookAttemptRecord]:
+        if not delivery_ids:
+            return []
+        sql = (
+            f"SELECT {wh.ATTEMPT} FROM webhook_attempts WHERE org_id = ? AND delivery_id IN "
+            f"({', '.join('?' * len(delivery_ids))}) ORDER BY delivery_id, attempt, at"
+        )
+        return await self._all(wh.attempt, sql, [org_id, *delivery_ids])
+
+    async def list_webhook_deliveries(
+        self, org_id: str, endpoint_id: str, after: str | None, limit: int
+    ) -> Page:
+        where, params = ["queue = ?", "org_id = ?"], [webhook_queue(endpoint_id), org_id]
+        columns = jobs_sql.COLUMNS
+        return await self._page(jobs_sql.job, "jobs", columns, "created_at", where, params, after, limit)
+
+    # -- analytics -------------------------------------------------------------------------------
+
+    async def daily_event_counts(self, org_id: str, filter: AnalyticsFilter) -> Sequence[DailyCount]:
+        return await self._run(analytics_sql.daily_counts, org_id, filter)
+
+    async def funnel_counts(self, org_id: str, filter: AnalyticsFilter) -> FunnelCounts:
+        return await self._run(analytics_sql.funnel, org_id, filter)
 
     # -- lms -------------------------------------------------------------------------------------
 
@@ -491,6 +593,57 @@ class SqliteStore:
     ) -> frozenset[str]:
         return await self._write(lms_sql.add_progress, org_id, rule_id, learner, list(items))
 
+    # -- delivery --------------------------------------------------------------------------------
+
+    async def add_delivery_attempt(self, attempt: DeliveryAttemptRecord) -> bool:
+        return await self._execute(delivery_sql.INSERT_ATTEMPT, delivery_sql.attempt_row(attempt)) == 1
+
+    async def list_delivery_attempts(
+        self, org_id: str, credential_id: str
+    ) -> Sequence[DeliveryAttemptRecord]:
+        return await self._all(delivery_sql.attempt, delivery_sql.SELECT_ATTEMPTS, [org_id, credential_id])
+
+    async def add_claim_token(self, token: ClaimTokenRecord) -> None:
+        await self._execute(delivery_sql.INSERT_TOKEN, delivery_sql.token_row(token))
+
+    async def find_claim_token(self, token_hash: str) -> ClaimTokenRecord | None:
+        return await self._one(delivery_sql.token, delivery_sql.SELECT_TOKEN, [token_hash])
+
+    async def accept_claim(self, token_hash: str, at: datetime) -> ClaimTokenRecord | None:
+        return await self._write(delivery_sql.accept, token_hash, at)
+
+    async def claimed_at(self, org_id: str, credential_id: str) -> datetime | None:
+        params = [org_id, credential_id]
+        return await self._one(lambda row: maybe_time(row[0]), delivery_sql.FIRST_CLAIM, params)
+
+    async def put_status_notice(self, notice: StatusNoticeRecord) -> None:
+        await self._execute(delivery_sql.PUT_NOTICE, delivery_sql.notice_row(notice))
+
+    async def find_status_notice(self, credential_id: str) -> StatusNoticeRecord | None:
+        return await self._one(delivery_sql.notice, delivery_sql.SELECT_NOTICE, [credential_id])
+
+    async def put_email_template(self, template: EmailTemplateRecord) -> None:
+        await self._execute(delivery_sql.PUT_TEMPLATE, delivery_sql.template_row(template))
+
+    async def get_email_template(self, org_id: str) -> EmailTemplateRecord | None:
+        return await self._one(delivery_sql.template, delivery_sql.SELECT_TEMPLATE, [org_id])
+
+    async def put_issuer_branding(self, branding: IssuerBrandingRecord) -> None:
+        await self._execute(delivery_sql.PUT_BRANDING, delivery_sql.branding_row(branding))
+
+    async def find_issuer_branding(self, issuer_id: str) -> IssuerBrandingRecord | None:
+        return await self._one(delivery_sql.branding, delivery_sql.SELECT_BRANDING, [issuer_id])
+
+    async def put_earner_profile(self, profile: EarnerProfileRecord) -> None:
+        if await self._execute(delivery_sql.PUT_PROFILE, delivery_sql.profile_row(profile)) != 1:
+            raise Conflict(f"profile {profile.slug} belongs to another earner")
+
+    async def find_earner_profile(self, slug: str) -> EarnerProfileRecord | None:
+        return await self._one(delivery_sql.profile, delivery_sql.SELECT_PROFILE, [slug])
+
+    async def find_earner_profile_of(self, org_id: str, subject_key: str) -> EarnerProfileRecord | None:
+        return await self._one(delivery_sql.profile, delivery_sql.SELECT_PROFILE_OF, [org_id, subject_key])
+
 
 # -- what runs on the worker thread --------------------------------------------------------------
 
@@ -520,15 +673,28 @@ def _transaction(conn: Connection, fn: Callable[..., T], *args: Any) -> T:
     return result
 
 
+def _create_all(conn: Connection) -> None:
+    """The schema, migrated, then the analytics triggers (made again after a migration, which may
+    rebuild the tables they read), in one transaction: no other process writes meanwhile."""
+    analytics_sql.drop_triggers(conn)
+    _create_schema(conn)
+    analytics_sql.create(conn)
+
+
 def _create_schema(conn: Connection) -> None:
     version = None
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_version'").fetchone() is not None:
         version = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
     if version is not None and version > s.SCHEMA_VERSION:
         raise StoreError(f"the store was written by a newer vcengine (schema {version} > {s.SCHEMA_VERSION})")
-    for statement in (*s.DDL, *jobs_sql.DDL, *lms_sql.DDL):
+    for statement in (*s.DDL, *jobs_sql.DDL, *wh.DDL, *lms_sql.DDL, *delivery_sql.DDL, *offers_sql.DDL):
         conn.execute(statement)
-    for table, column, kind in (*s.ADDED_COLUMNS, *s.VERSION_2_COLUMNS, *s.VERSION_3_COLUMNS):
+    for table, column, kind in (
+        *s.ADDED_COLUMNS,
+        *s.VERSION_2_COLUMNS,
+        *s.VERSION_3_COLUMNS,
+        *wh.ADDED_COLUMNS,
+    ):
         present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
         if column not in present:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
@@ -564,6 +730,11 @@ def _pin_revoked_entries(conn: Connection) -> None:
         ).fetchall()
         encoded = revoked_list_of(length, (row[0] for row in revoked if row[0] is not None))
         conn.execute("UPDATE status_lists SET revoked_list = ? WHERE id = ?", [encoded, list_id])
+
+
+def _add_event(conn: Connection, event: EventRecord, jobs: Sequence[JobRecord]) -> None:
+    conn.execute(f"INSERT INTO events ({s.EVENT}) VALUES ({s.placeholders(s.EVENT)})", s.event_row(event))
+    jobs_sql.insert(conn, jobs)
 
 
 def _insert_credential(
@@ -687,3 +858,4 @@ def _save_status_list(
         [(t.status, version, t.org_id, t.credential_id, version) for t in transitions],
     )
     conn.executemany(_INSERT_EVENT_ONCE, [s.event_row(t.event) for t in transitions])
+    jobs_sql.insert(conn, [job for t in transitions for job in t.jobs])

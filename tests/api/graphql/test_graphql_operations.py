@@ -29,6 +29,30 @@ def run(server: Server, name: str, variables: dict[str, Any], key: str, field: s
     return payload
 
 
+def upload_csv(server: Server, name: str, variables: dict[str, Any], filled: dict[str, Any], key: str) -> Any:
+    """Run ``name`` as a GraphQL multipart request with ``graphql/operations/learners.csv`` (its
+    ``$placeholders`` filled in) as ``variables.input.file``."""
+    csv_text = (OPERATIONS / "learners.csv").read_text(encoding="utf-8")
+    for placeholder, value in filled.items():
+        if isinstance(value, str):
+            csv_text = csv_text.replace(f"${placeholder}", value)
+    response = server.http.post(
+        server.url,
+        data={
+            "operations": json.dumps({"query": op(name), "variables": variables}),
+            "map": json.dumps({"0": ["variables.input.file"]}),
+        },
+        files={"0": ("learners.csv", csv_text.encode(), "text/csv")},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    payload = body["data"]["bulkIssueCsv"]
+    assert payload["userErrors"] == [] and payload["failedCount"] == 0, payload
+    return payload
+
+
 def test_every_operation_runs_end_to_end(server: Server) -> None:
     key = server.tenant("Operations").key
     org = server.ok(op("viewer"), key=key)["viewer"]
@@ -100,6 +124,9 @@ def test_every_operation_runs_end_to_end(server: Server) -> None:
     )
     assert (bulk["issuedCount"], bulk["failedCount"]) == (3, 1)
     assert bulk["results"][3]["userErrors"][0]["field"] == ["input", "items", "3", "recipient", "email"]
+    filled = {"achievementId": achievement["id"]}
+    sheet = upload_csv(server, "bulk_issue_csv", {"input": {"file": None, "dryRun": True}}, filled, key)
+    assert (sheet["dryRun"], sheet["validCount"], sheet["issuedCount"]) == (True, 2, 0)
 
     listed = run(
         server, "list_credentials", {"first": 2, "filter": {"achievementId": achievement["id"]}}, key
@@ -142,6 +169,15 @@ def test_every_operation_runs_end_to_end(server: Server) -> None:
         "unsuspendCredentials"
     ]
     assert refused["credentials"] == [] and refused["userErrors"], "a revoked credential stays revoked"
+    offered = run(
+        server,
+        "create_credential_offer",
+        {"input": {"credentialId": credential["id"]}},
+        key,
+        "createCredentialOffer",
+    )["offer"]
+    assert offered["openid4vciOfferUri"].startswith("openid-credential-offer://?credential_offer_uri=")
+    assert offered["txCode"] is None and offered["qrCodeSvg"].startswith("<svg")
     revoked = run(server, "revoke_credential", {"input": {"id": credential["id"]}}, key, "revokeCredential")
     assert revoked["credential"]["status"] == "REVOKED"
     report = run(
@@ -149,6 +185,30 @@ def test_every_operation_runs_end_to_end(server: Server) -> None:
     )["report"]
     assert report["verdict"] == "FAILED"
     assert {c["check"]: c["code"] for c in report["checks"]}["status"] == "revoked"
+
+    hook = run(
+        server,
+        "create_webhook_endpoint",
+        {"input": {"url": "https://crm.example.com/hooks", "events": ["CREDENTIAL_REVOKED"]}},
+        key,
+        "createWebhookEndpoint",
+    )
+    assert hook["secret"].startswith("whsec_") and hook["endpoint"]["events"] == ["CREDENTIAL_REVOKED"]
+    assert [e["id"] for e in run(server, "webhook_endpoints", {}, key)["webhookEndpoints"]] == [
+        hook["endpoint"]["id"]
+    ]
+    run(server, "revoke_credentials", {"input": {"ids": [first]}}, key, "revokeCredentials")
+    (delivery,) = run(server, "webhook_deliveries", {"endpointId": hook["endpoint"]["id"], "first": 5}, key)[
+        "webhookDeliveries"
+    ]["edges"]
+    assert delivery["node"]["eventType"] == "CREDENTIAL_REVOKED" and delivery["node"]["state"] == "PENDING"
+    assert json.loads(delivery["node"]["body"])["type"] == "credential.revoked"
+    today = server.call(_today())
+    stats = run(server, "analytics", {"filter": {"from": today, "to": today}, "interval": "DAY"}, key)[
+        "analytics"
+    ]
+    totals = {t["type"]: t["count"] for t in stats["totals"]}
+    assert (totals["issued"], totals["revoked"], stats["funnel"]["issued"]) == (4, 4, 4)
 
     rotated = run(server, "rotate_issuer_key", {"input": {"issuerId": issuer["id"]}}, key, "rotateIssuerKey")
     assert rotated["key"]["status"] == "ACTIVE"
@@ -179,6 +239,21 @@ def test_every_operation_runs_end_to_end(server: Server) -> None:
     )
     working = run(server, "list_api_keys", {"first": 10, "includeRevoked": False}, key)["apiKeys"]
     assert ci["id"] not in {e["node"]["id"] for e in working["edges"]}
+    # -- delivery --
+    template = {"subject": "{{ achievement_name }} for {{ recipient_name }}"}
+    assert run(server, "set_email_template", {"input": template}, key, "setEmailTemplate")["template"][
+        "customParts"
+    ] == ["subject"]
+    assert run(server, "email_template", {}, key)["emailTemplate"]["subject"] == template["subject"]
+    preview = run(server, "preview_email_template", {"input": {"credentialId": credential["id"]}}, key)
+    assert preview["previewEmailTemplate"]["preview"]["subject"] == "GraphQL basics for Ada"
+    branded = {"issuerId": issuer["id"], "primaryColor": "#112233"}
+    assert (
+        run(server, "set_issuer_branding", {"input": branded}, key, "setIssuerBranding")["branding"][
+            "primaryColor"
+        ]
+        == "#112233"
+    )
 
     integration = run(
         server,
@@ -291,21 +366,43 @@ def test_every_operation_runs_with_its_example_variables_file(server: Server) ->
     bulk = [r["credential"]["id"] for r in example("bulk_issue")["bulkIssue"]["results"]]
     filled.update(bulkCredentialIds=bulk, bulkCredentialId=bulk[0], otherBulkCredentialIds=bulk[1:])
     assert len(example("list_credentials")["credentials"]["edges"]) == 3
+    ran.add("bulk_issue_csv")
+    sheet = upload_csv(server, "bulk_issue_csv", example_variables("bulk_issue_csv", filled), filled, key)
+    assert (sheet["rowCount"], sheet["issuedCount"]) == (2, 2)
     assert example("verify_credential")["verifyCredential"]["report"]["verified"]
     example("suspend_credentials")
     example("unsuspend_credential")
     example("unsuspend_credentials")
     example("revoke_credentials")
+    offer = example("create_credential_offer")["createCredentialOffer"]["offer"]
+    assert offer["txCode"].isdigit() and len(offer["txCode"]) == 6
     assert example("revoke_credential")["revokeCredential"]["credential"]["status"] == "REVOKED"
     example("rotate_issuer_key")
     example("generate_issuer_key")
     filled["apiKeyId"] = example("create_api_key")["createApiKey"]["apiKey"]["id"]
     example("list_api_keys")
     assert example("revoke_api_key")["revokeApiKey"]["apiKey"]["revokedAt"]
+    created = example("create_webhook_endpoint")["createWebhookEndpoint"]
+    filled["webhookEndpointId"] = created["endpoint"]["id"]
+    assert len(example("webhook_endpoints")["webhookEndpoints"]) == 1
+    assert example("webhook_deliveries")["webhookDeliveries"]["edges"] == []
+    assert example("analytics")["analytics"]["interval"] == "MONTH"
     filled["integrationId"] = example("create_integration")["createIntegration"]["integration"]["id"]
     assert example("create_award_rule")["createAwardRule"]["awardRule"]["courseId"] == "python-101"
     assert example("list_integrations")["integrations"][0]["id"] == filled["integrationId"]
     assert example("integration_events")["integrationEvents"]["edges"] == []
+    # -- delivery --
+    assert example("set_email_template")["setEmailTemplate"]["template"]["customParts"] == ["subject", "text"]
+    assert example("email_template")["emailTemplate"]["customParts"] == ["subject", "text"]
+    preview = example("preview_email_template")["previewEmailTemplate"]["preview"]
+    assert preview["subject"] == "Congratulations Ada Lovelace!" and "/claim/EXAMPLE" in preview["text"]
+    assert example("set_issuer_branding")["setIssuerBranding"]["branding"]["primaryColor"] == "#1f4e79"
     assert events.wait()[0]["data"]["credentialEvents"]["type"] == "ISSUED"
     assert {p.name.removesuffix(".variables.json") for p in OPERATIONS.glob("*.variables.json")} == ran
     assert {p.stem for p in OPERATIONS.glob("*.graphql")} == ran
+
+
+async def _today() -> str:
+    from datetime import UTC, datetime
+
+    return str(datetime.now(UTC).date())

@@ -106,6 +106,9 @@ MUTATIONS = [
     ("unsuspendCredential", "UnsuspendCredentialInput", lambda a, c: {"id": c}),
     ("unsuspendCredentials", "UnsuspendCredentialsInput", lambda a, c: {"ids": [c]}),
     ("revokeApiKey", "RevokeApiKeyInput", lambda a, c: {"id": a.key_id}),
+    # -- delivery --
+    ("setIssuerBranding", "SetIssuerBrandingInput", lambda a, c: {"issuerId": gid("Issuer", a.issuer_id)}),
+    ("previewEmailTemplate", "PreviewEmailTemplateInput", lambda a, c: {"credentialId": c}),
 ]
 
 

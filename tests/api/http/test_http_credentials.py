@@ -65,7 +65,10 @@ def test_html_page_for_people(live_server: LiveServer) -> None:
     assert page.meta["og:image"] == cred["url"] + "/badge.png"
     assert page.meta["og:description"].startswith("Writes, tests")
     assert page.meta["twitter:card"] == "summary"
-    link = urlsplit(page.links["add-to-linkedin"])
+    assert page.links["add-to-linkedin"] == cred["url"] + "/linkedin"  # counted, then redirected
+    counted = live_server.client.get(page.links["add-to-linkedin"], follow_redirects=False)
+    assert counted.status_code == 302
+    link = urlsplit(counted.headers["location"])
     params = dict(parse_qsl(link.query))
     assert link.netloc == "www.linkedin.com" and link.path == "/profile/add"
     assert params["startTask"] == "CERTIFICATION_NAME"

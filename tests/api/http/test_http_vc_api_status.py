@@ -246,6 +246,19 @@ def test_two_changes_in_one_update_apply_in_order(live_server: LiveServer, issue
     assert response.json()["status"] == "active"
 
 
+def test_an_update_whose_later_change_is_not_allowed_writes_nothing(
+    live_server: LiveServer, issuer: Issuer
+) -> None:
+    vc, _ = issuer.issued({"credentialStatus": status("suspension")})
+    response = set_status(live_server, vc["id"], ("revocation", True), ("suspension", False))
+    assert response.status_code == 422 and "final" in response.json()["detail"], response.text
+    assert issuer.listed()[0]["status"] == "ACTIVE"  # the revocation was not applied either
+    assert verify(live_server, vc)[0] == 200
+    both = set_status(live_server, vc["id"], ("suspension", True), ("revocation", True))
+    assert both.json()["status"] == "revoked"
+    assert verify(live_server, vc)[0] == 400
+
+
 @pytest.mark.parametrize(
     ("body", "code", "words"),
     [

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import strawberry
@@ -15,18 +15,26 @@ from vcengine.api.graphql.context import Context, actor_of
 from vcengine.api.graphql.errors import coded, outage
 from vcengine.api.graphql.integration_queries import IntegrationQueries
 from vcengine.api.graphql.types.achievement import Achievement, AchievementConnection, AchievementEdge
+from vcengine.api.graphql.types.analytics import Analytics, AnalyticsInterval
 from vcengine.api.graphql.types.api_key import ApiKey, ApiKeyConnection, ApiKeyEdge
 from vcengine.api.graphql.types.credential import Credential, CredentialConnection, CredentialEdge
+from vcengine.api.graphql.types.email_template import EmailTemplate
 from vcengine.api.graphql.types.enums import CredentialState, Scope
 from vcengine.api.graphql.types.ids import record_id
 from vcengine.api.graphql.types.issuer import Issuer
 from vcengine.api.graphql.types.organization import Organization, Viewer
 from vcengine.api.graphql.types.pagination import page
-from vcengine.errors import NotFound, PermissionDenied, StoreError
-from vcengine.services import organizations
-from vcengine.services.ports import CredentialFilter
+from vcengine.api.graphql.types.webhook import (
+    WebhookDelivery,
+    WebhookDeliveryConnection,
+    WebhookDeliveryEdge,
+    WebhookEndpoint,
+)
+from vcengine.errors import InputError, NotFound, PermissionDenied, StoreError
+from vcengine.services import analytics, email_templates, organizations, webhook_delivery
+from vcengine.services.ports import AnalyticsFilter, CredentialFilter
 
-__all__ = ["CredentialFilterInput", "Query"]
+__all__ = ["AnalyticsFilterInput", "CredentialFilterInput", "Query"]
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
@@ -62,6 +70,26 @@ class CredentialFilterInput:
             )
         except NotFound as exc:
             raise coded(exc.message, "BAD_USER_INPUT") from None
+
+
+@strawberry.input(description="UTC days from and to (both included); the issuer and achievement when given.")
+class AnalyticsFilterInput:
+    from_: date = strawberry.field(name="from")
+    to: date
+    achievement_id: strawberry.ID | None = None
+    issuer_id: strawberry.ID | None = None
+
+    def to_domain(self) -> AnalyticsFilter:
+        try:
+            achievement = (
+                None
+                if self.achievement_id is None
+                else record_id(self.achievement_id, "Achievement", "achievementId")
+            )
+            issuer = None if self.issuer_id is None else record_id(self.issuer_id, "Issuer", "issuerId")
+        except NotFound as exc:
+            raise coded(exc.message, "BAD_USER_INPUT") from None
+        return AnalyticsFilter(self.from_, self.to, issuer_id=issuer, achievement_id=achievement)
 
 
 async def _organization(info: Info[Context, Any]) -> Organization:
@@ -171,6 +199,13 @@ class Query(IntegrationQueries):
         record = await info.context.services.store.get_credential(actor.org_id, rid)
         return Credential.of(record) if record else None
 
+    @strawberry.field(
+        description="The organization's badge email template (its own parts, else the default)."
+    )
+    async def email_template(self, info: Info[Context, Any]) -> EmailTemplate:
+        actor = actor_of(info, "read")
+        return EmailTemplate.of(await email_templates.email_template(info.context.services, actor))
+
     @strawberry.field(description="Any object by its global id (null if unknown or not the caller's).")
     async def node(self, info: Info[Context, Any], id: strawberry.ID) -> relay.Node | None:
         actor_of(info, "read")
@@ -184,3 +219,61 @@ class Query(IntegrationQueries):
             return None
         found = await cls.resolve_nodes(info=info, node_ids=[gid.node_id])
         return found[0]  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The organization's webhook endpoints, oldest first (scope ADMIN).")
+    async def webhook_endpoints(self, info: Info[Context, Any]) -> list[WebhookEndpoint]:
+        actor = actor_of(info, "admin")
+        records = await info.context.services.store.list_webhook_endpoints(actor.org_id)
+        return [WebhookEndpoint.of(r) for r in records]
+
+    @strawberry.field(
+        description="What was sent to an endpoint, oldest first, with every attempt (pages of 1 to 100; "
+        "scope ADMIN). An endpoint of another organization is NOT_FOUND."
+    )
+    async def webhook_deliveries(
+        self, info: Info[Context, Any], endpoint_id: strawberry.ID, first: int = 20, after: str | None = None
+    ) -> WebhookDeliveryConnection:
+        actor = actor_of(info, "admin")
+        services = info.context.services
+        try:
+            edges, page_info = await page(
+                lambda a, n: webhook_delivery.deliveries(services, actor, str(endpoint_id), a, n),
+                first,
+                after,
+            )
+        except NotFound as exc:
+            raise coded(exc.message, "NOT_FOUND") from None
+        except StoreError as exc:
+            raise outage(exc) from None
+        attempts = await services.store.list_webhook_attempts(actor.org_id, [job.id for _, job in edges])
+        by_delivery: dict[str, list[Any]] = {}
+        for attempt in attempts:
+            by_delivery.setdefault(attempt.delivery_id, []).append(attempt)
+        return WebhookDeliveryConnection(
+            edges=[
+                WebhookDeliveryEdge(cursor=c, node=WebhookDelivery.of(job, by_delivery.get(job.id, [])))
+                for c, job in edges
+            ],
+            page_info=page_info,
+        )
+
+    @strawberry.field(
+        description="The organization's events per interval and type in a range of UTC days (at most three "
+        "years), their totals, and the funnel issued -> delivered -> claimed -> shared of the credentials "
+        "issued in the range (scope READ)."
+    )
+    async def analytics(
+        self,
+        info: Info[Context, Any],
+        filter: AnalyticsFilterInput,
+        interval: AnalyticsInterval = AnalyticsInterval.DAY,
+    ) -> Analytics:
+        actor = actor_of(info, "read")
+        criteria = filter.to_domain()
+        try:
+            result = await analytics.analytics(info.context.services, actor, criteria, interval.value)
+        except InputError as exc:
+            raise coded(str(exc), "BAD_USER_INPUT") from None
+        except StoreError as exc:
+            raise outage(exc) from None
+        return Analytics.of(result)

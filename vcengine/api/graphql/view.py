@@ -46,6 +46,9 @@ class GraphQLApp(GraphQL[Context, None]):
             allow_queries_via_get=True,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             allowed_origins=tuple(allowed_origins),
+            # bulkIssueCsv takes a file (GraphQL multipart request spec). Browsers cannot forge
+            # these: every operation needs the API key in the Authorization header.
+            multipart_uploads_enabled=True,
         )
         self.services = services
         self.max_body_bytes = max_body_bytes

@@ -1,9 +1,12 @@
 """The public HTTP surface (no auth, except the VC API's issue and status endpoints).
 
 One module per concept: ``credentials`` (a credential at its URL, its page and baked images),
-``status_lists``, ``issuers`` (profiles and DID documents), ``achievements``, ``vc_api`` (W3C VC
-API issuer and status), ``vc_verifier`` (W3C VC API verifier), ``lms_webhooks`` (LMS events in),
-``health`` and ``home`` (the landing page). Errors are RFC 9457 problem details (``_problem``).
+``status_lists``, ``issuers`` (profiles and DID documents), ``oid4vci`` and ``exchanges``
+(wallets: OpenID for Verifiable Credential Issuance, VC API exchanges), ``achievements``,
+``vc_api`` (W3C VC API issuer and status), ``vc_verifier`` (W3C VC API verifier),
+``lms_webhooks`` (LMS events in), ``claim`` (the learner's claim page), ``earners`` (opt-in public
+profiles), ``sharing`` (the counted LinkedIn link), ``health`` and ``home`` (the landing page).
+Errors are RFC 9457 problem details (``_problem``).
 """
 
 from __future__ import annotations
@@ -12,11 +15,16 @@ from starlette.routing import BaseRoute
 
 from vcengine.api.http import (
     achievements,
+    claim,
     credentials,
+    earners,
+    exchanges,
     health,
     home,
     issuers,
     lms_webhooks,
+    oid4vci,
+    sharing,
     status_lists,
     vc_api,
     vc_verifier,
@@ -30,8 +38,13 @@ def routes() -> list[BaseRoute]:
     return [
         *vc_api.routes,
         *vc_verifier.routes,
+        *sharing.routes,
         *credentials.routes,
+        *claim.routes,
+        *earners.routes,
         *status_lists.routes,
+        *oid4vci.routes,
+        *exchanges.routes,
         *issuers.routes,
         *achievements.routes,
         *lms_webhooks.routes,

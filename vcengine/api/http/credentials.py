@@ -35,6 +35,7 @@ from vcengine.core.bake.badge_image import render_badge_png, render_badge_svg
 from vcengine.core.contexts import VC_V2_CONTEXT
 from vcengine.services import verifying
 from vcengine.services.context import Services
+from vcengine.services.engagement import record_engagement
 from vcengine.services.issuing import credential_json
 from vcengine.services.ports import CredentialRecord
 
@@ -102,6 +103,7 @@ async def credential(request: Request) -> Response:
         raise Problem(406, "not-acceptable", "Not acceptable", f"available: {', '.join(offers)}")
     vary = {"Vary": "Accept"}
     if media_type == "text/html":
+        await record_engagement(svc, record, "page_viewed", request.headers.get("user-agent"))
         return await _page(svc, record)
     if media_type in _JWT_TYPES:
         body = str(record.document["jwt"]).encode("ascii")
@@ -115,6 +117,8 @@ async def _page(svc: Services, record: CredentialRecord) -> Response:
     document = record.document["jwt"] if record.proof_format == "vc-jwt" else record.document
     report = await verifying.verify(svc, document, lane="stored")
     issuer = await svc.store.find_issuer(record.issuer_id)
+    notice = await svc.store.find_status_notice(record.id) if record.status == "revoked" else None
+    expired = record.valid_until is not None and record.valid_until <= svc.now()
     page = build_page(
         credential_json(record),
         report,
@@ -122,8 +126,19 @@ async def _page(svc: Services, record: CredentialRecord) -> Response:
         issuer_profile=issuer.profile if issuer else None,
         proof_format=record.proof_format,
         issuer_profile_url=f"{svc.base_url}/issuers/{record.issuer_id}",
+        promotable=record.status == "active" and not expired,
+        revoked_at=None if notice is None else notice.at,
+        public_reason=None if notice is None else notice.public_reason,
+        linkedin_url=f"{_page_url(svc, record)}/linkedin",
     )
-    html = render("credential.html", p=page, now=svc.now().strftime("%Y-%m-%d %H:%M UTC"))
+    branding = await svc.store.find_issuer_branding(record.issuer_id)
+    html = render(
+        "credential.html",
+        p=page,
+        now=svc.now().strftime("%Y-%m-%d %H:%M UTC"),
+        branding=branding,
+        branding_name=page.issuer_name,
+    )
     headers = {"Cache-Control": "no-cache", "Vary": "Accept", "Content-Security-Policy": PAGE_CSP}
     return HTMLResponse(html, headers=headers)
 
@@ -167,6 +182,10 @@ async def _badge_image(svc: Services, record: CredentialRecord, kind: str) -> by
 
 async def _badge(request: Request, kind: str, media_type: str) -> Response:
     svc, record = await _record(request)
+    if "download" in request.query_params:  # a download button, not the page's <img>
+        await record_engagement(
+            svc, record, "downloaded", request.headers.get("user-agent"), {"format": kind}
+        )
     image = await _badge_image(svc, record, kind)
     baked = await anyio.to_thread.run_sync(_baked, image, _baked_text(record))
     headers = {"Content-Disposition": f'inline; filename="{_slug(record)}.{kind}"'}

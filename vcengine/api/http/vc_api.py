@@ -154,14 +154,18 @@ async def set_status(request: Request) -> Response:
     record = await svc.store.get_credential(actor.org_id, record_id)
     if record is None:
         raise Problem(404, "not-found", "No such credential", f"no credential {credential_id}")
+    try:  # the request is decided whole before anything is written, then applied as one change
+        action = status_changes.net_action(record, actions)
+    except InputError as refused:
+        raise Problem(422, "invalid-transition", "Status change not allowed", refused.message) from None
     changed = record
-    for action in actions:
+    if action is not None:
         result = await status_changes.change_status(svc, actor, [record.id], action)
         if result.errors:
-            error = result.errors[0][1]
-            if isinstance(error, InputError):
-                raise Problem(422, "invalid-transition", "Status change not allowed", error.message)
-            raise from_error(error)
+            failure = result.errors[0][1]
+            if isinstance(failure, InputError):
+                raise Problem(422, "invalid-transition", "Status change not allowed", failure.message)
+            raise from_error(failure)
         changed = result.changed[0]
     return JSONResponse({"credentialId": credential_id, "status": changed.status})
 

@@ -83,6 +83,11 @@ class VerificationPage:
     links: PageLinks
     linkedin_url: str
     proof_format: str
+    #: False for a credential that stopped counting: no LinkedIn or download buttons
+    promotable: bool = True
+    #: when it was revoked and the reason the issuer published (``services.status_notices``)
+    revoked_at: datetime | None = None
+    public_reason: str | None = None
 
 
 def _text(value: Any) -> str | None:
@@ -133,6 +138,10 @@ def build_page(
     issuer_profile: Mapping[str, Any] | None,
     proof_format: str,
     issuer_profile_url: str | None = None,
+    promotable: bool = True,
+    revoked_at: datetime | None = None,
+    public_reason: str | None = None,
+    linkedin_url: str | None = None,
 ) -> VerificationPage:
     view = CredentialView(credential)
     achievement = view.achievement or {}
@@ -168,7 +177,8 @@ def build_page(
         status=_status_word(report),
         checks=tuple(CheckLine(_CHECK_LABEL.get(c.name, c.name), c.outcome, c.reason) for c in report.checks),
         links=links,
-        linkedin_url=add_to_profile_url(
+        linkedin_url=linkedin_url
+        or add_to_profile_url(
             name=name,
             organization_name=issuer_name,
             issued=issued,
@@ -177,4 +187,7 @@ def build_page(
             cert_id=credential_id,
         ),
         proof_format=proof_format,
+        promotable=promotable and report.verdict != "failed",
+        revoked_at=revoked_at,
+        public_reason=public_reason,
     )

@@ -12,6 +12,7 @@ from vcengine.api.graphql.context import Context
 from vcengine.api.graphql.errors import UserError
 from vcengine.api.graphql.mutations._common import perform
 from vcengine.api.graphql.types.credential import Credential
+from vcengine.api.graphql.types.delivery import DeliveryMethod
 from vcengine.api.graphql.types.enums import ProofFormat, StatusPurpose
 from vcengine.api.graphql.types.ids import record_id
 from vcengine.services import issuing
@@ -46,6 +47,9 @@ class IssueCredentialInput:
         default=StatusPurpose.REVOCATION,
         description="SUSPENSION: the credential can be suspended and unsuspended (and revoked for good).",
     )
+    delivery: DeliveryMethod | None = strawberry.field(
+        default=None, description="EMAIL or NONE; left out: EMAIL when possible (see DeliveryMethod)."
+    )
 
     def to_domain(self) -> issuing.IssueRequest:
         return issuing.IssueRequest(
@@ -60,6 +64,7 @@ class IssueCredentialInput:
             proof_format=self.proof_format.value,
             idempotency_key=self.idempotency_key,
             status_purpose=self.status_purpose.value,
+            delivery=None if self.delivery is None else self.delivery.value,
         )
 
 

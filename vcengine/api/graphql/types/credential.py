@@ -14,6 +14,7 @@ from strawberry.types import Info
 
 from vcengine.api.graphql.context import Context, actor_of
 from vcengine.api.graphql.types.achievement import Achievement
+from vcengine.api.graphql.types.delivery import Delivery, credential_claimed_at, credential_deliveries
 from vcengine.api.graphql.types.enums import CredentialState, ProofFormat
 from vcengine.api.graphql.types.issuer import Issuer
 from vcengine.services.issuing import credential_json
@@ -70,6 +71,14 @@ class Credential(relay.Node):
             return None
         record = await info.context.achievement(self.achievement_record_id)
         return Achievement.of(record) if record else None
+
+    @strawberry.field(description="The emails about this credential, oldest first, attempt by attempt.")
+    async def deliveries(self, info: Info[Context, Any]) -> list[Delivery]:
+        return await credential_deliveries(info, self.record_id)
+
+    @strawberry.field(description="When the learner accepted it through a claim link; null: not yet.")
+    async def claimed_at(self, info: Info[Context, Any]) -> datetime | None:
+        return await credential_claimed_at(info, self.record_id)
 
     @strawberry.field
     async def issuer(self, info: Info[Context, Any]) -> Issuer | None:

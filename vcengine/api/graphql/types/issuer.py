@@ -13,6 +13,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from vcengine.api.graphql.context import Context, actor_of
+from vcengine.api.graphql.types.email_template import IssuerBranding
 from vcengine.api.graphql.types.enums import IssuerKind, KeyStatus
 from vcengine.services import issuers
 from vcengine.services.ports import IssuerKeyRecord, IssuerRecord
@@ -78,6 +79,12 @@ class Issuer(relay.Node):
         if record is None:
             return []
         return [IssuerKey.of(k) for k in await issuers.list_keys(info.context.services, record)]
+
+    @strawberry.field(description="The logo and colours of its credential and claim pages (null: none).")
+    async def branding(self, info: Info[Context, Any]) -> IssuerBranding | None:
+        record = await info.context.issuer(self.record_id)  # the caller's organization only
+        found = None if record is None else await info.context.services.store.find_issuer_branding(record.id)
+        return None if found is None else IssuerBranding.of(found)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
