@@ -46,7 +46,7 @@ PENDING = """query($id: ID) { integrationEvents(first: 1, integrationId: $id, ou
   edges { node { id } } } }"""
 EVENTS = """query($id: ID, $after: String, $outcome: IntegrationEventOutcome) {
   integrationEvents(first: 100, after: $after, integrationId: $id, outcome: $outcome) {
-    edges { node { sourceEventId receivedAt processedAt outcome } } pageInfo { hasNextPage endCursor } } }"""
+    edges { node { sourceEventId receivedAt processedAt outcome reason } } pageInfo { hasNextPage endCursor } } }"""
 
 
 def signed_request(secret: str, n: int, tag: str) -> tuple[bytes, dict[str, str]]:
@@ -154,7 +154,13 @@ def main() -> int:
                 drained = args.events / (time.perf_counter() - started)
                 issued = len(events(client, integration, "ISSUED"))
                 if issued != args.events + args.delay:
-                    raise SystemExit(f"{issued} events issued, {args.events + args.delay} sent")
+                    outcomes: dict[str, int] = {}
+                    reasons = set()
+                    for e in events(client, integration):
+                        outcomes[e["outcome"]] = outcomes.get(e["outcome"], 0) + 1
+                        if e["outcome"] != "ISSUED":
+                            reasons.add(e.get("reason"))
+                    raise SystemExit(f"{issued} events issued of {args.events + args.delay}: {outcomes} {reasons}")
         finally:
             process.terminate()
             process.wait(timeout=15)

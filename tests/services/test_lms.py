@@ -183,3 +183,17 @@ async def test_an_unreachable_moodle_is_retried_and_its_token_never_shown(
     assert job is not None and job.state == "pending" and job.attempts == 1
     assert "could not be looked up" in str(job.last_error) and token not in str(job.last_error)
     assert "webservice/rest/server.php" in str(job.last_error)
+
+
+async def test_a_second_attempt_keeps_what_the_first_decided(services: Services, tenant: Tenant) -> None:
+    new = await integrations.create_integration(services, tenant.actor, "generic", "G")
+    rule = integrations.AwardRuleInput(new.record.id, tenant.achievement_id, "course_completed")
+    await integrations.create_award_rule(services, tenant.actor, rule)
+    event_id = await _receive(services, new, "e1")
+    job = await services.store.get_job(tenant.org_id, lms_inbox.job_id(event_id))
+    assert job is not None
+    first = await lms_processing.process(services, job)
+    again = await lms_processing.process(services, job)  # as after a lease ran out mid-attempt
+    assert first == again and first["outcome"] == "issued"
+    entry = await services.store.get_integration_event(tenant.org_id, event_id)
+    assert entry is not None and entry.outcome == "issued"

@@ -153,6 +153,8 @@ async def process(services: Services, job: JobRecord) -> Mapping[str, Any]:
     entry = await store.get_integration_event(job.org_id, str(job.payload.get("eventId")))
     if entry is None:
         raise GiveUp("the received event is not in the inbox")
+    if entry.outcome != "pending":  # decided by an earlier attempt whose lease ran out: keep it
+        return {"outcome": entry.outcome, "credentialIds": list(entry.credential_ids)}
     integration = await store.get_integration(entry.org_id, entry.integration_id)
     if integration is not None and integration.paused:  # kept pending; resuming requeues it
         await store.settle_integration_event(entry.org_id, entry.id, "pending", PAUSED, [], None)
@@ -198,16 +200,22 @@ async def replay_event(services: Services, actor: Actor, inbox_id: str) -> Integ
     return replace(entry, outcome="pending", reason=None, credential_ids=(), processed_at=None)
 
 
-async def _requeue(services: Services, org_id: str, job: str, now: datetime) -> None:
-    """Queue a finished job again. One still running may have seen the integration paused just
-    before it was resumed: wait for it to finish (briefly), then queue it."""
+async def _requeue(services: Services, org_id: str, inbox_id: str, now: datetime) -> None:
+    """Queue again the job of an event kept while paused. A job still running may have seen the
+    integration paused just before it was resumed: wait for it to finish (briefly) and queue it
+    only if it left the event waiting (it may as well have seen it resumed and processed it)."""
+    store = services.store
     for _ in range(_REQUEUE_TRIES):
-        if await services.store.requeue_job(org_id, job, now) is not None:
-            return
-        current = await services.store.get_job(org_id, job)
-        if current is None or current.state != "running":
-            return  # pending: it will run and see the integration resumed
-        await asyncio.sleep(_REQUEUE_WAIT)
+        current = await store.get_job(org_id, job_id(inbox_id))
+        if current is None or current.state == "pending":
+            return  # it will run and see the integration resumed
+        if current.state == "running":
+            await asyncio.sleep(_REQUEUE_WAIT)
+            continue
+        entry = await store.get_integration_event(org_id, inbox_id)
+        if entry is not None and entry.outcome == "pending":  # a finished job never runs unless queued
+            await store.requeue_job(org_id, job_id(inbox_id), now)
+        return
 
 
 async def resume_integration(services: Services, actor: Actor, integration_id: str) -> IntegrationRecord:
@@ -217,7 +225,7 @@ async def resume_integration(services: Services, actor: Actor, integration_id: s
     while True:
         page = await store.list_integration_events(actor.org_id, integration_id, "pending", after, _PAGE)
         for entry in page.items:
-            await _requeue(services, actor.org_id, job_id(entry.id), now)
+            await _requeue(services, actor.org_id, entry.id, now)
         if page.next is None:
             break
         after = page.next
