@@ -143,3 +143,57 @@ async def test_a_request_is_checked_before_anything_is_stored(services: Services
         await _receive(services, new, "e1")  # the old secret
     assert (await services.store.list_integration_events(tenant.org_id, None, None, None, 10)).items == []
     assert await _receive(services, rotated, "e1")
+
+
+async def test_an_unreachable_moodle_is_retried_and_its_token_never_shown(
+    services: Services, tenant: Tenant
+) -> None:
+    token = "moodle-ws-token-0123456789"
+    with pytest.raises(InputError, match="siteUrl must be an https://"):
+        await integrations.create_integration(
+            services, tenant.actor, "moodle", "M", settings={"siteUrl": "http://moodle.example"}
+        )
+    new = await integrations.create_integration(
+        services, tenant.actor, "moodle", "M", settings={"siteUrl": "https://127.0.0.1:9"}, api_token=token
+    )
+    assert new.record.sealed_api_token is not None and token.encode() not in new.record.sealed_api_token
+    with pytest.raises(SecretError):  # bound to its purpose: it does not open as the webhook secret
+        unseal_secret(
+            new.record.sealed_api_token, services.master_key, purpose="integration", aad=new.record.id
+        )
+    assert integrations.integration_api_token(services, new.record) == token
+    await integrations.create_award_rule(
+        services,
+        tenant.actor,
+        integrations.AwardRuleInput(new.record.id, tenant.achievement_id, "course_completed"),
+    )
+    doc = {
+        "eventname": "\\core\\event\\course_completed",
+        "courseid": "7",
+        "relateduserid": "23",
+        "objectid": "1",
+        "timecreated": 1764637200,
+        "token": new.secret,
+    }
+    receipt = await lms_inbox.receive(services, new.record.id, {}, {}, json.dumps(doc).encode())
+    await JobRunner(services.store, lms_processing.job_kinds(services), services.clock).run_once()
+    entry = await services.store.get_integration_event(tenant.org_id, receipt.event_ids[0])
+    job = await services.store.get_job(tenant.org_id, lms_inbox.job_id(receipt.event_ids[0]))
+    assert entry is not None and entry.outcome == "pending"
+    assert job is not None and job.state == "pending" and job.attempts == 1
+    assert "could not be looked up" in str(job.last_error) and token not in str(job.last_error)
+    assert "webservice/rest/server.php" in str(job.last_error)
+
+
+async def test_a_second_attempt_keeps_what_the_first_decided(services: Services, tenant: Tenant) -> None:
+    new = await integrations.create_integration(services, tenant.actor, "generic", "G")
+    rule = integrations.AwardRuleInput(new.record.id, tenant.achievement_id, "course_completed")
+    await integrations.create_award_rule(services, tenant.actor, rule)
+    event_id = await _receive(services, new, "e1")
+    job = await services.store.get_job(tenant.org_id, lms_inbox.job_id(event_id))
+    assert job is not None
+    first = await lms_processing.process(services, job)
+    again = await lms_processing.process(services, job)  # as after a lease ran out mid-attempt
+    assert first == again and first["outcome"] == "issued"
+    entry = await services.store.get_integration_event(tenant.org_id, event_id)
+    assert entry is not None and entry.outcome == "issued"

@@ -12,7 +12,13 @@ import pytest
 
 from tests.storage.stores import second_instance, started
 from vcengine.errors import Conflict, InputError
-from vcengine.services.ports import AwardRuleRecord, IntegrationEventRecord, IntegrationRecord, Store
+from vcengine.services.ports import (
+    AwardRuleRecord,
+    IntegrationEventRecord,
+    IntegrationRecord,
+    JobRecord,
+    Store,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -71,7 +77,14 @@ async def test_integrations_round_trip_org_scoped(store: Store) -> None:
 
 async def test_saving_replaces_only_within_the_org(store: Store) -> None:
     await store.create_integration(integration("i1"))
-    changed = replace(integration("i1"), name="renamed", paused=True, sealed_secret=b"new", updated_at=at(5))
+    changed = replace(
+        integration("i1"),
+        name="renamed",
+        paused=True,
+        sealed_secret=b"new",
+        updated_at=at(5),
+        sealed_api_token=b"\x00t",
+    )
     assert await store.save_integration(changed)
     assert await store.get_integration("o1", "i1") == changed
     assert not await store.save_integration(replace(changed, org_id="o2"))
@@ -110,6 +123,18 @@ async def test_a_received_event_is_stored_once(store: Store) -> None:
     assert not await store.add_integration_event(replace(received("e1"), event={"other": True}))
     assert await store.get_integration_event("o1", "e1") == received("e1")
     assert await store.get_integration_event("o2", "e1") is None
+
+
+async def test_an_event_is_stored_with_its_job_and_a_redelivery_completes_a_missing_job(store: Store) -> None:
+    job = JobRecord("job-e1", "o1", "lms.event", {"eventId": "e1"}, at(0), at(0))
+    assert await store.add_integration_event(received("e1"), job)
+    assert await store.get_job("o1", "job-e1") == job
+    assert not await store.add_integration_event(received("e1"), replace(job, payload={"other": 1}))
+    assert await store.get_job("o1", "job-e1") == job  # left as it is
+    assert await store.add_integration_event(received("e2"))  # (a crash cut short: no job) ...
+    job2 = replace(job, id="job-e2", payload={"eventId": "e2"})
+    assert not await store.add_integration_event(received("e2"), job2)  # ... the redelivery adds it
+    assert await store.get_job("o1", "job-e2") == job2
 
 
 async def test_settling_records_the_outcome_and_pending_undoes_it(store: Store) -> None:

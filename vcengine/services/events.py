@@ -17,12 +17,14 @@ from typing import Any, Literal
 
 __all__ = ["CredentialEvent", "EventBus", "EventType"]
 
-EventType = Literal["issued", "revoked", "suspended", "unsuspended", "bulk_progress"]
+EventType = Literal["issued", "revoked", "suspended", "unsuspended", "bulk_progress", "integration_event"]
 
 
 @dataclass(frozen=True, slots=True)
 class CredentialEvent:
-    """Something that happened to a credential (or, for ``bulk_progress``, to a bulk issue)."""
+    """Something that happened to a credential (or, for ``bulk_progress``, to a bulk issue; for
+    ``integration_event``, an LMS event processed: ``data`` has its ``eventId``, ``outcome`` and
+    ``reason``)."""
 
     type: EventType
     org_id: str

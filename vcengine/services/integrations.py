@@ -43,6 +43,7 @@ __all__ = [
     "delete_award_rule",
     "delete_integration",
     "get_integration",
+    "integration_api_token",
     "integration_secret",
     "list_award_rules",
     "list_integrations",
@@ -56,6 +57,8 @@ PLATFORMS: tuple[IntegrationPlatform, ...] = get_args(IntegrationPlatform)
 TRIGGERS: tuple[AwardTrigger, ...] = get_args(AwardTrigger)
 #: platforms whose only proof is a token in the URL they post to
 SECRET_PURPOSE = "integration"
+#: an integration's platform API token is sealed for its own purpose: it never opens as the secret
+API_TOKEN_PURPOSE = "integration-api-token"
 URL_TOKEN_PLATFORMS = frozenset({"canvas", "kajabi", "talentlms"})
 #: platforms whose secret the platform itself dictates (it may be given)
 _GIVEN = frozenset({"thinkific", "teachable", "generic", "moodle", "zapier", "make"})
@@ -105,6 +108,23 @@ def integration_secret(services: Services, record: IntegrationRecord) -> str:
     return unseal_secret(record.sealed_secret, services.master_key, purpose=SECRET_PURPOSE, aad=record.id)
 
 
+def integration_api_token(services: Services, record: IntegrationRecord) -> str | None:
+    """The platform API token in the clear (for learner lookups only); None if there is none."""
+    if record.sealed_api_token is None:
+        return None
+    return unseal_secret(
+        record.sealed_api_token, services.master_key, purpose=API_TOKEN_PURPOSE, aad=record.id
+    )
+
+
+def _seal_api_token(services: Services, integration_id: str, token: str) -> bytes:
+    token = token.strip()
+    if not 8 <= len(token) <= 500 or not token.isprintable():
+        raise InputError("must be 8 to 500 printable characters", path="apiToken")
+    master, purpose = services.master_key, API_TOKEN_PURPOSE
+    return seal_secret(token, master, purpose=purpose, aad=integration_id, random_bytes=services.random_bytes)
+
+
 def _new_secret(services: Services, platform: str, given: str | None) -> str:
     if given is None:
         if platform == "generic":
@@ -130,6 +150,10 @@ def _check_name(name: str) -> str:
 def _check_settings(settings: Mapping[str, Any]) -> dict[str, str]:
     if len(settings) > _MAX_SETTINGS:
         raise InputError(f"at most {_MAX_SETTINGS} settings", path="settings")
+    for name in ("siteUrl", "jwksUrl"):
+        url = settings.get(name)
+        if url is not None and not (isinstance(url, str) and url.startswith("https://") and "?" not in url):
+            raise InputError(f"{name} must be an https:// address", path="settings")
     for key, value in settings.items():
         if not (isinstance(value, str) and len(key) <= 100 and len(value) <= 2000):
             raise InputError(
@@ -146,8 +170,11 @@ async def create_integration(
     *,
     secret: str | None = None,
     settings: Mapping[str, Any] | None = None,
+    api_token: str | None = None,
 ) -> NewSecret:
-    """A new integration of the caller's organization, with its secret (shown this once)."""
+    """A new integration of the caller's organization, with its secret (shown this once).
+    ``api_token``: the platform's API credential for learner lookups (a Moodle web-service token),
+    sealed, never shown again."""
     actor.require("admin")
     if platform not in PLATFORMS:
         raise InputError(f"must be one of {', '.join(PLATFORMS)}", path="platform")
@@ -167,6 +194,7 @@ async def create_integration(
         ),
         created_at=services.now(),
         settings=_check_settings(settings or {}),
+        sealed_api_token=None if api_token is None else _seal_api_token(services, record_id, api_token),
     )
     await services.store.create_integration(record)
     return NewSecret(record, plaintext)
@@ -200,8 +228,10 @@ async def update_integration(
     name: str | None = None,
     settings: Mapping[str, Any] | None = None,
     paused: bool | None = None,
+    api_token: str | None = None,
 ) -> IntegrationRecord:
-    """Rename, change settings, pause (events are kept) or un-pause; to resume, use
+    """Rename, change settings, set the API token ("" removes it), pause (events are kept) or
+    un-pause; to resume, use
     ``lms_processing.resume_integration``, which also queues the events kept meanwhile."""
     record = await get_integration(services, actor, integration_id)
     changes: dict[str, Any] = {}
@@ -211,6 +241,8 @@ async def update_integration(
         changes["settings"] = _check_settings(settings)
     if paused is not None:
         changes["paused"] = paused
+    if api_token is not None:
+        changes["sealed_api_token"] = _seal_api_token(services, record.id, api_token) if api_token else None
     return await _save(services, replace(record, **changes))
 
 

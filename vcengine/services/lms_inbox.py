@@ -2,14 +2,16 @@
 
 ``receive`` is what an integration's webhook URL runs. Nothing is answered with success before
 every event of the request is stored (``Store.add_integration_event``) together with the durable
-job that processes it (``lms_processing``); a redelivery of an event (same integration and
-source event id) is recognised by its derived id, stored once, and answered as a duplicate.
-If a crash separated the two writes, the redelivery stores the missing job (both writes are
-idempotent), so an event is never left without its job.
+job that processes it (``lms_processing``), in one write; a redelivery of an event (same
+integration and source event id) is recognised by its derived id, stored once, and answered as
+a duplicate. Where the store cannot write both at once (MongoDB here), a crash between them is
+completed by the redelivery, which stores the job it finds missing.
 
 Order of checks: the integration must exist (``NotFound``), the request must prove its sender
 (``SignatureError``, over the raw bytes where the platform signs them), the body must be JSON
-(``JsonError``) and one the platform sends (``InputError``).
+(``JsonError``) and one the platform sends (``InputError``). A signed Canvas event is checked
+against the integration's key set (``lms_key_sets``; ``ResolutionError`` if it cannot be fetched),
+fetched again once if the token names a key it lacks.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from vcengine.core.lms import platforms
-from vcengine.errors import NotFound
+from vcengine.core.lms.platforms import canvas, canvas_jwt
+from vcengine.errors import NotFound, SignatureError
+from vcengine.services import lms_key_sets as key_sets
 from vcengine.services.context import Services
 from vcengine.services.integrations import integration_secret
 from vcengine.services.jobs import new_job
@@ -58,6 +63,19 @@ def job_id(inbox_id: str) -> str:
     return f"job_{inbox_id}"
 
 
+def _read(
+    services: Services,
+    platform: str,
+    secret: str,
+    headers: Mapping[str, str],
+    query: Mapping[str, str],
+    body: bytes,
+    jwks: Mapping[str, Any] | None,
+) -> platforms.Delivery:
+    now = services.now()
+    return platforms.receive(platform, secret, headers, query, body, now, max_bytes=MAX_BODY_BYTES, jwks=jwks)
+
+
 async def receive(
     services: Services,
     integration_id: str,
@@ -70,9 +88,18 @@ async def receive(
     if integration is None:
         raise NotFound(f"no integration {integration_id}")
     secret = integration_secret(services, integration)
-    delivery = platforms.receive(
-        integration.platform, secret, headers, query, body, services.now(), max_bytes=MAX_BODY_BYTES
-    )
+    jwks = None
+    if integration.platform == "canvas" and canvas_jwt.looks_signed(body):
+        canvas.authenticate_url_token(secret, query)  # before anything is fetched for the request
+        jwks = await key_sets.key_set(services, integration)
+    try:
+        delivery = _read(services, integration.platform, secret, headers, query, body, jwks)
+    except canvas_jwt.KeyNotInSet:  # the keys rotated since they were fetched: fetch them again, once
+        jwks = await key_sets.key_set(services, integration, refresh=True)
+        try:
+            delivery = _read(services, integration.platform, secret, headers, query, body, jwks)
+        except canvas_jwt.KeyNotInSet as exc:
+            raise SignatureError(exc.message) from None
     if not delivery.events:
         return Receipt((), (), delivery.ignored or "the delivery carries no learner event")
     ids, new = [], []
@@ -88,10 +115,8 @@ async def receive(
             event=event.json,
             raw=delivery.raw,
         )
-        new.append(await services.store.add_integration_event(record))
-        await services.store.add_job(
-            new_job(job_id(inbox_id), integration.org_id, JOB_KIND, {"eventId": inbox_id}, now)
-        )
+        job = new_job(job_id(inbox_id), integration.org_id, JOB_KIND, {"eventId": inbox_id}, now)
+        new.append(await services.store.add_integration_event(record, job))
         ids.append(inbox_id)
     services.wake_jobs()
     return Receipt(tuple(ids), tuple(new))

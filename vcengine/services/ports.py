@@ -475,7 +475,9 @@ class IntegrationRecord:
 
     ``sealed_secret`` is the secret its receiver checks (AES-GCM under the master key, like issuer
     keys; see ``services.keystore.seal_secret``): never stored or shown in the clear after creation.
-    ``settings`` holds the platform's non-secret settings (a Moodle site URL, say)."""
+    ``settings`` holds the platform's non-secret settings (a Moodle site URL, say);
+    ``sealed_api_token`` the platform's API credential (a Moodle web-service token), sealed the
+    same way, used to look learners up."""
 
     id: str
     org_id: str
@@ -486,6 +488,7 @@ class IntegrationRecord:
     settings: Mapping[str, Any] = field(default_factory=dict)
     paused: bool = False
     updated_at: datetime | None = None
+    sealed_api_token: bytes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -798,8 +801,12 @@ class Store(CredentialOfferStore, Protocol):
         ...
 
     async def delete_award_rule(self, org_id: str, rule_id: str) -> bool: ...
-    async def add_integration_event(self, event: IntegrationEventRecord) -> bool:
-        """Store a received event; ``False`` (nothing changed) if its id is stored already."""
+    async def add_integration_event(
+        self, event: IntegrationEventRecord, job: JobRecord | None = None
+    ) -> bool:
+        """Store a received event with ``job`` (the job that processes it) in the same write;
+        ``False`` if the event's id is stored already — the event is then left as it is, and
+        ``job`` is stored if it is not (so a write that a crash cut short is completed)."""
         ...
 
     async def get_integration_event(self, org_id: str, event_id: str) -> IntegrationEventRecord | None: ...

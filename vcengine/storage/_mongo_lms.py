@@ -49,6 +49,7 @@ def integration_doc(r: IntegrationRecord) -> Doc:
         "settings": dump_json(r.settings),
         "paused": r.paused,
         "updated_at": _t(r.updated_at),
+        "sealed_api_token": None if r.sealed_api_token is None else bytes(r.sealed_api_token),
     }
 
 
@@ -63,6 +64,7 @@ def integration(d: Doc) -> IntegrationRecord:
         settings=load_json(d["settings"]),
         paused=bool(d["paused"]),
         updated_at=maybe_time(d.get("updated_at")),
+        sealed_api_token=None if d.get("sealed_api_token") is None else bytes(d["sealed_api_token"]),
     )
 
 

@@ -13,14 +13,15 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from vcengine.services.ports import AwardRuleRecord, IntegrationEventRecord, IntegrationRecord
+from vcengine.services.ports import AwardRuleRecord, IntegrationEventRecord, IntegrationRecord, JobRecord
+from vcengine.storage import _sqlite_jobs as jobs_sql
 from vcengine.storage._codec import decode_time, dump_json, encode_time, load_json, maybe_time
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS lms_integrations (
         id TEXT PRIMARY KEY, org_id TEXT NOT NULL, platform TEXT NOT NULL, name TEXT NOT NULL,
         sealed_secret BLOB NOT NULL, created_at TEXT NOT NULL, settings TEXT NOT NULL,
-        paused INTEGER NOT NULL, updated_at TEXT)""",
+        paused INTEGER NOT NULL, updated_at TEXT, sealed_api_token BLOB)""",
     "CREATE INDEX IF NOT EXISTS lms_integrations_by_org ON lms_integrations (org_id, created_at, id)",
     """CREATE TABLE IF NOT EXISTS lms_award_rules (
         id TEXT PRIMARY KEY, org_id TEXT NOT NULL, integration_id TEXT NOT NULL,
@@ -40,7 +41,9 @@ DDL = (
         PRIMARY KEY (org_id, rule_id, learner, item))""",
 )
 
-INTEGRATION = "id, org_id, platform, name, sealed_secret, created_at, settings, paused, updated_at"
+INTEGRATION = (
+    "id, org_id, platform, name, sealed_secret, created_at, settings, paused, updated_at, sealed_api_token"
+)
 RULE = "id, org_id, integration_id, achievement_id, trigger, created_at, conditions, options"
 EVENT = (
     "id, org_id, integration_id, source_event_id, received_at, event, raw, outcome, reason, "
@@ -56,7 +59,7 @@ def _t(value: Any) -> str | None:
 def integration_row(r: IntegrationRecord) -> Row:
     return (
         r.id, r.org_id, r.platform, r.name, r.sealed_secret, encode_time(r.created_at),
-        dump_json(r.settings), int(r.paused), _t(r.updated_at),
+        dump_json(r.settings), int(r.paused), _t(r.updated_at), r.sealed_api_token,
     )  # fmt: skip
 
 
@@ -71,6 +74,7 @@ def integration(row: Row) -> IntegrationRecord:
         settings=load_json(row[6]),
         paused=bool(row[7]),
         updated_at=maybe_time(row[8]),
+        sealed_api_token=None if row[9] is None else bytes(row[9]),
     )
 
 
@@ -118,9 +122,13 @@ def event(row: Row) -> IntegrationEventRecord:
     )
 
 
-def insert_event(conn: sqlite3.Connection, record: IntegrationEventRecord) -> bool:
+def insert_event(conn: sqlite3.Connection, record: IntegrationEventRecord, job: JobRecord | None) -> bool:
+    """Insert the event and its job (in the caller's transaction); whether the event is new."""
     sql = f"INSERT INTO lms_events ({EVENT}) VALUES ({', '.join('?' * 11)}) ON CONFLICT (id) DO NOTHING"
-    return conn.execute(sql, event_row(record)).rowcount == 1
+    new = conn.execute(sql, event_row(record)).rowcount == 1
+    if job is not None:
+        jobs_sql.insert(conn, [job])
+    return new
 
 
 def save_integration(conn: sqlite3.Connection, record: IntegrationRecord) -> bool:

@@ -1050,12 +1050,20 @@ class MongoStore:
         return result.deleted_count == 1
 
     @_translated
-    async def add_integration_event(self, event: IntegrationEventRecord) -> bool:
+    async def add_integration_event(
+        self, event: IntegrationEventRecord, job: JobRecord | None = None
+    ) -> bool:
+        # no multi-document transactions here: the event first, then its job (a crash between the
+        # two is completed by the redelivery, which stores the job it finds missing)
         try:
             await self._c("lms_events").insert_one(ml.event_doc(event))
+            new = True
         except DuplicateKeyError:
-            return False
-        return True
+            new = False
+        if job is not None:
+            with contextlib.suppress(DuplicateKeyError):
+                await self._c("jobs").insert_one(mj.job_doc(job))
+        return new
 
     @_translated
     async def get_integration_event(self, org_id: str, event_id: str) -> IntegrationEventRecord | None:

@@ -550,8 +550,10 @@ class SqliteStore:
         sql = "DELETE FROM lms_award_rules WHERE org_id = ? AND id = ?"
         return await self._execute(sql, [org_id, rule_id]) == 1
 
-    async def add_integration_event(self, event: IntegrationEventRecord) -> bool:
-        return await self._write(lms_sql.insert_event, event)
+    async def add_integration_event(
+        self, event: IntegrationEventRecord, job: JobRecord | None = None
+    ) -> bool:
+        return await self._write(lms_sql.insert_event, event, job)
 
     async def get_integration_event(self, org_id: str, event_id: str) -> IntegrationEventRecord | None:
         sql = f"SELECT {lms_sql.EVENT} FROM lms_events WHERE org_id = ? AND id = ?"

@@ -4,14 +4,23 @@ module progress, and managing integrations (update, pause/resume, rotate, delete
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import hmac
 import json
+import time
+from pathlib import Path
 from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from tests.api.http import lms_payloads as samples
 from tests.api.http.lms_support import Lms, event, live, post, school, signed
+from tests.api.http.moodle_fake import FakeMoodle
+from tests.loopback_https import LoopbackHttps
 
 __all__ = ["live", "school"]  # the fixtures
 
@@ -124,7 +133,7 @@ def test_canvas_live_event_with_the_url_token(school: Lms) -> None:
     assert post(f"{integration['webhookUrl']}?token=guess-guess-guess", body, JSON).status_code == 401
     jwt_form = b"eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJtZXRhZGF0YSI6e319.c2ln"
     refused = post(setup_url, jwt_form, {"content-type": "application/jwt"})
-    assert refused.status_code == 422 and "signed-JWT" in refused.json()["detail"]
+    assert refused.status_code == 422 and "jwksUrl" in refused.json()["detail"]
     assert post(setup_url, body, JSON).json()["status"] == "accepted"
     assert post(setup_url, body, JSON).json()["status"] == "duplicate"
     (processed,) = school.settled(integration["id"], 1)
@@ -245,3 +254,144 @@ def test_managing_an_integration(school: Lms) -> None:
     assert len(school.events(gid)) == 3  # what it received stays listed
     gone = school.gql(DELETE, {"i": {"id": gid}})["deleteIntegration"]
     assert gone["deletedId"] is None and gone["userErrors"][0]["code"] == "NOT_FOUND"
+
+
+def test_moodle_learners_are_looked_up_through_web_services(
+    school: Lms, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = "0123456789abcdef0123456789abcdef"  # a Moodle web-service token (32 hex digits)
+    user = {
+        "id": 23,
+        "username": "ada",
+        "firstname": "Ada",
+        "lastname": "Lovelace",
+        "fullname": "Ada Lovelace",
+        "email": "ada.lovelace@moodle.example",
+        "auth": "manual",
+        "suspended": False,
+        "confirmed": True,
+    }
+    with FakeMoodle(tmp_path, token, {"23": user}) as moodle:
+        monkeypatch.setenv("SSL_CERT_FILE", str(moodle.cert))
+        achievement = school.achievement("Moodle, looked up")
+        site = [{"name": "siteUrl", "value": moodle.base}]
+        created = school.integration("MOODLE", settings=site, apiToken=token)
+        integration, url = created["integration"], created["integration"]["webhookUrl"]
+        school.rule(integration["id"], achievement, courseId="7")
+        sample = {**samples.MOODLE_COURSE_COMPLETED, "token": created["secret"]}
+        unknown = {**sample, "relateduserid": "99", "objectid": "42"}
+        for doc in (sample, unknown):
+            assert post(url, dumps(doc), JSON).json()["status"] == "accepted"
+        found, missing = school.settled(integration["id"], 2)
+        assert found["outcome"] == "ISSUED" and found["learnerEmail"] is None  # as sent: by user id
+        assert school.credentials(achievement)[0]["recipient"] == {
+            "email": "ada.lovelace@moodle.example",
+            "name": "Ada Lovelace",
+        }
+        assert missing["outcome"] == "REJECTED" and "knows no user 99" in missing["reason"]
+        assert moodle.calls[0] == {
+            "wstoken": token,
+            "wsfunction": "core_user_get_users_by_field",
+            "moodlewsrestformat": "json",
+            "field": "id",
+            "values[0]": "23",
+        }
+        # a wrong token: Moodle answers HTTP 200 with an exception, kept as the reason (never the token)
+        changed = school.gql(UPDATE, {"i": {"id": integration["id"], "apiToken": "not-the-token-0000"}})
+        assert changed["updateIntegration"]["userErrors"] == []
+        later = {**sample, "timecreated": 1764640000}
+        assert post(url, dumps(later), JSON).json()["status"] == "accepted"
+        events = school.settled(integration["id"], 3)
+        assert events[2]["outcome"] == "REJECTED" and "invalidtoken" in events[2]["reason"]
+        assert all(token not in str(e["reason"]) and "not-the-token" not in str(e["reason"]) for e in events)
+        # fixed: the replay issues (the learner holds it already: the same credential)
+        school.gql(UPDATE, {"i": {"id": integration["id"], "apiToken": token}})
+        school.gql(REPLAY, {"i": {"id": events[2]["id"]}})
+        assert school.settled(integration["id"], 3)[2]["outcome"] == "DUPLICATE"
+        listed = school.gql("{ integrations { id hasApiToken } }")["integrations"]
+        assert {"id": integration["id"], "hasApiToken": True} in listed
+
+
+def _rs256(claims: dict[str, Any], key: rsa.RSAPrivateKey, kid: str) -> bytes:
+    """A compact JWS signed RS256 (RFC 7515 §7.1, RFC 7518 §3.3), made with ``cryptography`` alone."""
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    header = b64(json.dumps({"alg": "RS256", "kid": kid, "typ": "JWT"}).encode())
+    payload = b64(json.dumps(claims).encode())
+    signature = key.sign(f"{header}.{payload}".encode(), padding.PKCS1v15(), hashes.SHA256())
+    return f"{header}.{payload}.{b64(signature)}".encode()
+
+
+def _jwk(key: rsa.RSAPrivateKey, kid: str) -> dict[str, str]:
+    numbers = key.public_key().public_numbers()
+
+    def b64int(value: int) -> str:
+        return (
+            base64.urlsafe_b64encode(value.to_bytes((value.bit_length() + 7) // 8, "big"))
+            .rstrip(b"=")
+            .decode()
+        )
+
+    return {
+        "kty": "RSA",
+        "kid": kid,
+        "alg": "RS256",
+        "use": "sig",
+        "n": b64int(numbers.n),
+        "e": b64int(numbers.e),
+    }
+
+
+def test_canvas_signed_live_events_checked_against_the_key_set(
+    school: Lms, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    current, rotated, stranger = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048) for _ in range(3)
+    )
+    with LoopbackHttps(tmp_path) as keys:
+        monkeypatch.setenv("SSL_CERT_FILE", str(keys.cert))
+        keys.routes["/jwks.json"] = (200, json.dumps({"keys": [_jwk(current, "2026-12")]}).encode(), {})
+        achievement = school.achievement("Compilers, signed")
+        created = school.integration(
+            "CANVAS", settings=[{"name": "jwksUrl", "value": f"{keys.base}/jwks.json"}]
+        )
+        integration, setup_url = created["integration"], created["setupUrl"]
+        school.rule(integration["id"], achievement)
+        claims = copy.deepcopy(samples.CANVAS_COURSE_COMPLETED)
+        jwt_headers = {"content-type": "application/jwt"}
+
+        signed = _rs256(claims, current, "2026-12")
+        assert post(integration["webhookUrl"], signed, jwt_headers).status_code == 401  # the URL token too
+        assert post(setup_url, signed, jwt_headers).json()["status"] == "accepted"
+        forged = _rs256(
+            {**claims, "body": {**claims["body"], "user": {"id": "1", "email": "eve@x.example"}}},
+            stranger,
+            "2026-12",
+        )
+        answer = post(setup_url, forged, jwt_headers)
+        assert answer.status_code == 401 and "signature does not match" in answer.json()["detail"]
+        # Instructure rotated its keys: the unknown kid makes the receiver fetch the set again
+        keys.routes["/jwks.json"] = (
+            200,
+            json.dumps({"keys": [_jwk(current, "2026-12"), _jwk(rotated, "2027-01")]}).encode(),
+            {},
+        )
+        time.sleep(10.1)  # at most one early refetch per 10 s
+        claims["metadata"]["event_time"] = "2026-12-02T02:00:00.000Z"
+        claims["body"]["user"] = {
+            "id": "21070000000000124",
+            "name": "Alan Kay",
+            "email": "alan@school.example",
+        }
+        assert post(setup_url, _rs256(claims, rotated, "2027-01"), jwt_headers).json()["status"] == "accepted"
+        unknown = post(setup_url, _rs256(claims, stranger, "no-such-kid"), jwt_headers)
+        assert unknown.status_code == 401 and "no key" in unknown.json()["detail"]
+        assert keys.requests.count("/jwks.json") == 2
+        events = school.settled(integration["id"], 2)
+        assert [e["outcome"] for e in events] == ["ISSUED", "ISSUED"]
+        assert sorted(c["recipient"]["email"] for c in school.credentials(achievement)) == [
+            "alan@school.example",
+            "grace@school.example",
+        ]

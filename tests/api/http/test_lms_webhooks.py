@@ -6,11 +6,13 @@ are read back through GraphQL."""
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 
 import httpx2 as httpx
 
-from tests.api.conftest import LiveServer
+from tests.api.conftest import ADMIN_KEY, LiveServer
+from tests.api.graphql.wsclient import Subscriber
 from tests.api.http.lms_support import (
     AWARD_RULES,
     CREATE_RULE,
@@ -236,3 +238,33 @@ def test_events_filter_by_receive_time(school: Lms) -> None:
     assert sources(before=before.isoformat()) == []
     naive = school.http.post("/graphql", json={"query": query, "variables": {"after": "2026-12-02T01:00:00"}})
     assert naive.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_processed_events_flow_to_the_subscription(school: Lms) -> None:
+    achievement = school.achievement("Subscribed")
+    created = school.integration()
+    integration, secret = created["integration"], created["secret"]
+    school.rule(integration["id"], achievement)
+    query = """subscription($types: [CredentialEventType!]) { credentialEvents(types: $types) {
+      type integrationEventId outcome reason credential { recipient { email } } } }"""
+    ws_url = school.server.base_url.replace("http://", "ws://") + "/graphql"
+    listener = Subscriber(ws_url, ADMIN_KEY, query, {"types": ["INTEGRATION_EVENT"]}, 2)
+    listener.start()
+    org = school.gql("{ viewer { organization { id } } }")["viewer"]["organization"]["id"]
+    bus = school.server.server.config.app.state.services.events
+    deadline = time.monotonic() + 10
+    while not bus.subscriber_count(org):
+        assert time.monotonic() < deadline, "the subscription did not start"
+        time.sleep(0.02)
+    for n, source in enumerate(("sub-1", "sub-2")):
+        body = json.dumps(event(source, email="sam@example.org")).encode()
+        assert post(integration["webhookUrl"], body, signed(secret, body, f"s{n}")).status_code == 200
+        school.settled(integration["id"], n + 1)
+    first, second = (m["data"]["credentialEvents"] for m in listener.wait())
+    assert (first["type"], first["outcome"], second["outcome"]) == (
+        "INTEGRATION_EVENT",
+        "ISSUED",
+        "DUPLICATE",
+    )
+    assert first["credential"]["recipient"]["email"] == "sam@example.org"
+    assert first["integrationEventId"] == school.events(integration["id"])[0]["id"]

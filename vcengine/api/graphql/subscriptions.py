@@ -22,7 +22,9 @@ __all__ = ["Subscription"]
 
 @strawberry.type
 class Subscription:
-    @strawberry.subscription(description="Issued, revoked, suspended, unsuspended and bulk progress events.")
+    @strawberry.subscription(
+        description="Issued, revoked, suspended, unsuspended, bulk progress and LMS integration events."
+    )
     async def credential_events(
         self, info: Info[Context, Any], types: list[CredentialEventType] | None = None
     ) -> AsyncGenerator[CredentialEvent, None]:

@@ -8,7 +8,8 @@ Answers (problem details otherwise, RFC 9457):
   Trigger plugin re-sends on any other code;
 - 401 ``urn:vcengine:problem:bad-signature`` (missing or wrong signature or token, stale timestamp);
 - 404 no such integration; 400 malformed JSON; 422 ``invalid-event`` (the body is not an event
-  the platform sends: ``detail`` names the first problem and where); 413 a body over 64 KiB.
+  the platform sends: ``detail`` names the first problem and where); 413 a body over 64 KiB;
+  503 ``keys-unavailable`` (a Canvas key set could not be fetched: the sender retries).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from starlette.routing import Route
 from vcengine.api.http._deps import services
 from vcengine.api.http._problem import Problem, from_error
 from vcengine.core.lms.event import event_schema
-from vcengine.errors import InputError, JsonError, NotFound, SignatureError, UnsupportedError
+from vcengine.errors import InputError, JsonError, NotFound, ResolutionError, SignatureError, UnsupportedError
 from vcengine.services.lms_inbox import MAX_BODY_BYTES, receive
 
 __all__ = ["routes"]
@@ -58,6 +59,10 @@ async def webhook(request: Request) -> Response:
         raise Problem(401, "bad-signature", "The request does not prove its sender", exc.message) from None
     except JsonError as exc:
         raise from_error(exc) from None
+    except ResolutionError as exc:  # the keys to check the signature with could not be fetched
+        problem = Problem(503, "keys-unavailable", "The signature cannot be checked now; retry", exc.message)
+        problem.headers["Retry-After"] = "30"
+        raise problem from None
     except (InputError, UnsupportedError) as exc:
         raise Problem(422, "invalid-event", "Not an event this integration receives", str(exc)) from None
     answer = {"status": receipt.status, "eventIds": list(receipt.event_ids)}

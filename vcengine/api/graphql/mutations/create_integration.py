@@ -32,7 +32,16 @@ class CreateIntegrationInput:
             "webhook secret, a whsec_ Standard Webhooks secret, a Moodle token. Null: vcengine makes one."
         ),
     )
-    settings: list[IntegrationSettingInput] = strawberry.field(default_factory=list)
+    settings: list[IntegrationSettingInput] = strawberry.field(
+        default_factory=list, description="e.g. siteUrl: the platform's https:// address (Moodle lookups)."
+    )
+    api_token: str | None = strawberry.field(
+        default=None,
+        description=(
+            "The platform's API credential for learner lookups (a Moodle web-service token): "
+            "sealed, never shown."
+        ),
+    )
 
 
 @strawberry.type
@@ -63,7 +72,13 @@ async def create_integration(
     new, errors = await perform(
         info,
         lambda s, a: integrations.create_integration(
-            s, a, input.platform.value, input.name, secret=input.secret, settings=settings
+            s,
+            a,
+            input.platform.value,
+            input.name,
+            secret=input.secret,
+            settings=settings,
+            api_token=input.api_token,
         ),
     )
     return IntegrationSecretPayload.of(info, new, errors)

@@ -23,6 +23,9 @@ class UpdateIntegrationInput:
     settings: list[IntegrationSettingInput] | None = strawberry.field(
         default=None, description="Replaces every setting."
     )
+    api_token: str | None = strawberry.field(
+        default=None, description='Replaces the platform API token ("" removes it); never shown.'
+    )
 
 
 @strawberry.type
@@ -36,7 +39,12 @@ async def update_integration(info: Info[Context, Any], input: UpdateIntegrationI
     record, errors = await perform(
         info,
         lambda s, a: integrations.update_integration(
-            s, a, record_id(input.id, "Integration", "id"), name=input.name, settings=settings
+            s,
+            a,
+            record_id(input.id, "Integration", "id"),
+            name=input.name,
+            settings=settings,
+            api_token=input.api_token,
         ),
     )
     return IntegrationPayload(

@@ -13,6 +13,7 @@ from strawberry.types import Info
 
 from vcengine.api.graphql.context import Context, actor_of
 from vcengine.api.graphql.types.credential import Credential
+from vcengine.api.graphql.types.integration import IntegrationEventOutcome
 from vcengine.services.events import CredentialEvent as DomainEvent
 
 __all__ = ["CredentialEvent", "CredentialEventType"]
@@ -25,9 +26,14 @@ class CredentialEventType(Enum):
     SUSPENDED = "suspended"
     UNSUSPENDED = "unsuspended"
     BULK_PROGRESS = "bulk_progress"
+    INTEGRATION_EVENT = strawberry.enum_value(
+        "integration_event", description="An event an LMS integration received was processed."
+    )
 
 
-@strawberry.type(description="Something that happened to a credential, or progress of a bulk issue.")
+@strawberry.type(
+    description="Something that happened to a credential, a bulk issue's progress, or an LMS event processed."
+)
 class CredentialEvent:
     type: CredentialEventType
     at: datetime
@@ -35,6 +41,13 @@ class CredentialEvent:
     bulk_id: str | None
     done: int | None
     total: int | None
+    integration_event_id: strawberry.ID | None = strawberry.field(
+        description="INTEGRATION_EVENT: the received event (see integrationEvents)."
+    )
+    outcome: IntegrationEventOutcome | None = strawberry.field(
+        description="INTEGRATION_EVENT: what it decided."
+    )
+    reason: str | None
     credential_record_id: strawberry.Private[str | None]
 
     @classmethod
@@ -48,6 +61,9 @@ class CredentialEvent:
             bulk_id=data.get("bulkId"),
             done=data.get("done"),
             total=data.get("total"),
+            integration_event_id=strawberry.ID(data["eventId"]) if "eventId" in data else None,
+            outcome=IntegrationEventOutcome(data["outcome"]) if "outcome" in data else None,
+            reason=data.get("reason"),
             credential_record_id=cid,
         )
 

@@ -123,6 +123,7 @@ class Integration:
     webhook_url: str = strawberry.field(description="Where the platform posts its events.")
     paused: bool = strawberry.field(description="Events are kept, and processed once resumed.")
     settings: list[IntegrationSetting]
+    has_api_token: bool = strawberry.field(description="Whether a platform API token is set (never shown).")
     created_at: datetime
     updated_at: datetime | None
 
@@ -135,6 +136,7 @@ class Integration:
             webhook_url=integrations.webhook_url(info.context.services, record),
             paused=record.paused,
             settings=[IntegrationSetting(name=k, value=str(v)) for k, v in sorted(record.settings.items())],
+            has_api_token=record.sealed_api_token is not None,
             created_at=record.created_at,
             updated_at=record.updated_at,
         )
@@ -153,7 +155,8 @@ class IntegrationEvent:
     source_event_id: str = strawberry.field(description="The platform's id of the event.")
     received_at: datetime
     type: str = strawberry.field(description="course_completed, quiz_passed, module_completed, …")
-    learner_email: str
+    learner_email: str | None = strawberry.field(description="Null when the platform sent only its user id.")
+    learner_id: str | None = strawberry.field(description="The platform's id of the learner, if sent.")
     course_id: str | None
     outcome: IntegrationEventOutcome
     reason: str | None = strawberry.field(description="Why: for NO_RULE, REJECTED, FAILED and DUPLICATE.")
@@ -169,7 +172,8 @@ class IntegrationEvent:
             source_event_id=r.source_event_id,
             received_at=r.received_at,
             type=str(r.event.get("event", "")),
-            learner_email=str((r.event.get("learner") or {}).get("email", "")),
+            learner_email=(r.event.get("learner") or {}).get("email"),
+            learner_id=(r.event.get("learner") or {}).get("id"),
             course_id=course.get("id"),
             outcome=IntegrationEventOutcome(r.outcome),
             reason=r.reason,

@@ -13,7 +13,7 @@ into events (none, with the reason, for a delivery that is no learning event: a 
 | thinkific | ``thinkific`` | ``X-Thinkific-Hmac-Sha256`` |
 | teachable | ``teachable`` | ``teachable-signature`` |
 | moodle | ``moodle`` | ``token`` in the body |
-| canvas | ``canvas`` | ``?token=`` in the URL |
+| canvas | ``canvas`` | ``?token=`` in the URL (+ the RS256 JWT of ``canvas_jwt`` when signed) |
 | kajabi | ``kajabi`` | ``?token=`` in the URL |
 """
 
@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from vcengine.core import jsontext
-from vcengine.core.lms.platforms import canvas, kajabi, moodle, own, teachable, thinkific
+from vcengine.core.lms.platforms import canvas, canvas_jwt, kajabi, moodle, own, teachable, thinkific
 from vcengine.core.lms.platforms.delivery import Delivery
 from vcengine.errors import UnsupportedError
 
@@ -59,11 +59,14 @@ def receive(
     now: datetime,
     *,
     max_bytes: int,
+    jwks: Mapping[str, Any] | None = None,
 ) -> Delivery:
-    """Authenticate and read one request (``headers`` with lower-case names).
+    """Authenticate and read one request (``headers`` with lower-case names). ``jwks``: the key
+    set a Canvas integration's signed events are checked against (see ``canvas_jwt``).
 
     Raises ``SignatureError`` (not from the sender), ``JsonError`` (not JSON), ``InputError``
-    (not a body the platform sends) or ``UnsupportedError`` (a platform or form not received)."""
+    (not a body the platform sends), ``UnsupportedError`` (a platform or form not received) or
+    ``canvas_jwt.KeyNotInSet`` (the JWKS lacks the token's key: fetch it again)."""
     reader = _READERS.get(platform)
     if reader is None:
         raise UnsupportedError(f"{platform} sends no webhooks; connect it through Zapier or Make")
@@ -71,10 +74,10 @@ def receive(
         _SIGNED[platform](secret, headers, query, body, now)
     elif platform in ("canvas", "kajabi"):
         canvas.authenticate_url_token(secret, query)
-    if platform == "canvas" and body.lstrip().startswith(b"eyJ"):
-        raise UnsupportedError(
-            "the signed-JWT form of Canvas Live Events is not read yet: turn off Sign Payload"
-        )
+    if platform == "canvas" and canvas_jwt.looks_signed(body):
+        if jwks is None:
+            raise UnsupportedError("signed Live Events need the integration's jwksUrl setting")
+        return reader(canvas_jwt.read_signed(body, jwks, now), headers)
     doc: Any = jsontext.loads(body, max_bytes=max_bytes, max_depth=_MAX_DEPTH)
     if platform == "moodle":
         moodle.authenticate(secret, doc)

@@ -8,7 +8,8 @@ the first becomes course_completed, the second enrollment_progress (completed / 
 Other events are answered and ignored.
 
 Without "Sign Payload" Canvas sends no proof: the integration's token rides in the webhook URL
-(``?token=``), compared in constant time. The signed-JWT form is not read yet (refused, 422).
+(``?token=``), compared in constant time. With "Sign Payload" on, the body is a JWT whose
+claims are this same JSON (``canvas_jwt``), checked against the integration's ``jwksUrl``.
 Canvas sends no event id: the event's id is made of its name, learner, course and
 ``completed_at`` (Canvas emits ``course_completed`` again when a completion time changes).
 """
