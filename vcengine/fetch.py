@@ -208,13 +208,19 @@ def _opener(deadline: _Deadline, allow_http_loopback: bool) -> Callable[..., Any
 
 
 def fetch_json(
-    url: str, *, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES, allow_http_loopback: bool = False
+    url: str,
+    *,
+    timeout: float = TIMEOUT_S,
+    max_bytes: int = MAX_BYTES,
+    allow_http_loopback: bool = False,
+    authorization: str | None = None,
 ) -> Any:
     """GET ``url`` over HTTPS (did:web is mapped to its HTTPS URL) and parse JSON, bounded.
 
     ``allow_http_loopback`` also lets plain ``http`` reach a loopback host (see the module
     docstring). ``410 Gone`` raises ``DocumentGone`` (a ``ResolutionError``): the document was
-    withdrawn.
+    withdrawn. ``authorization`` is sent as the ``Authorization`` header of this request only,
+    never to where it redirects.
     """
     target = did_web_url(url.split("#")[0]) if url.startswith("did:web:") else url.split("#")[0]
     if urllib.parse.urlsplit(target).scheme != "https" and not (
@@ -228,6 +234,8 @@ def fetch_json(
         raise ResolutionError(f"refusing to fetch {target!r}: only https URLs are fetched{hint}")
     deadline = _Deadline(timeout)
     request = urllib.request.Request(target, headers={"Accept": "application/json, application/ld+json"})
+    if authorization is not None:
+        request.add_unredirected_header("Authorization", authorization)
     try:
         with _opener(deadline, allow_http_loopback)(request) as resp:
             data = resp.read(max_bytes + 1)

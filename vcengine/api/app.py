@@ -34,6 +34,7 @@ from vcengine.api.http._middleware import BodyLimit, BodyTimeout, SecurityHeader
 from vcengine.api.http._problem import Problem, client_gone, problem_handler
 from vcengine.api.settings import MASTER_KEY_FILE, Settings, store_for
 from vcengine.errors import VcengineError
+from vcengine.services import talentlms_polling
 from vcengine.services.context import Services
 from vcengine.services.delivery import DeliverySettings
 from vcengine.services.job_kinds import job_kinds
@@ -125,13 +126,17 @@ def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None
             graphql.target = graphql_app(services, dev=settings.dev, max_body_bytes=settings.max_body_bytes)
             if on_start is not None:
                 on_start(Started(result, key_message))
-            refresher = asyncio.create_task(refresh_forever(services, settings.status_refresh_seconds))
+            background = [asyncio.create_task(refresh_forever(services, settings.status_refresh_seconds))]
+            if settings.job_concurrency > 0:  # an API-only instance schedules no polls either
+                background.append(asyncio.create_task(talentlms_polling.schedule_forever(services)))
             try:
                 yield
             finally:
-                refresher.cancel()
-                with suppress(asyncio.CancelledError):
-                    await refresher
+                for task in background:
+                    task.cancel()
+                for task in background:
+                    with suppress(asyncio.CancelledError):
+                        await task
         finally:
             if services.jobs is not None:
                 await services.jobs.stop()

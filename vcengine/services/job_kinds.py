@@ -12,6 +12,7 @@ from vcengine.services import (
     email_delivery,
     lms_processing,
     oid4vci_emails,
+    talentlms_polling,
     webhook_delivery,
 )
 from vcengine.services.context import Services
@@ -27,5 +28,6 @@ def job_kinds(services: Services) -> list[JobKind]:
         *lms_processing.job_kinds(services),
         *email_delivery.job_kinds(services),
         *credential_expiry.job_kinds(services),
+        *talentlms_polling.job_kinds(services),
         *oid4vci_emails.job_kinds(services),
     ]

@@ -17,20 +17,21 @@ fetched again once if the token names a key it lacks.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from vcengine.core.lms import platforms
+from vcengine.core.lms.event import LearnerEvent
 from vcengine.core.lms.platforms import canvas, canvas_jwt
 from vcengine.errors import NotFound, SignatureError
 from vcengine.services import lms_key_sets as key_sets
 from vcengine.services.context import Services
 from vcengine.services.integrations import integration_secret
 from vcengine.services.jobs import new_job
-from vcengine.services.ports import IntegrationEventRecord
+from vcengine.services.ports import IntegrationEventRecord, IntegrationRecord
 
-__all__ = ["JOB_KIND", "MAX_BODY_BYTES", "Receipt", "event_id", "job_id", "receive"]
+__all__ = ["JOB_KIND", "MAX_BODY_BYTES", "Receipt", "accept", "event_id", "job_id", "receive"]
 
 JOB_KIND = "lms.event"
 #: a webhook body larger than this is refused (413) before it is read further
@@ -102,9 +103,21 @@ async def receive(
             raise SignatureError(exc.message) from None
     if not delivery.events:
         return Receipt((), (), delivery.ignored or "the delivery carries no learner event")
+    return await accept(services, integration, delivery.events, delivery.raw)
+
+
+async def accept(
+    services: Services,
+    integration: IntegrationRecord,
+    events: Sequence[LearnerEvent],
+    raw: Mapping[str, Any],
+) -> Receipt:
+    """Store ``events`` of ``integration`` in its inbox, each with the job that processes it, in
+    one write each; an event stored already (same source event id) is not stored again. Used by
+    the webhook receiver and by pollers (TalentLMS)."""
     ids, new = [], []
     now = services.now()
-    for event in delivery.events:
+    for event in events:
         inbox_id = event_id(integration.id, event.source_id)
         record = IntegrationEventRecord(
             id=inbox_id,
@@ -113,7 +126,7 @@ async def receive(
             source_event_id=event.source_id,
             received_at=now,
             event=event.json,
-            raw=delivery.raw,
+            raw=raw,
         )
         job = new_job(job_id(inbox_id), integration.org_id, JOB_KIND, {"eventId": inbox_id}, now)
         new.append(await services.store.add_integration_event(record, job))
