@@ -44,6 +44,7 @@ __all__ = [
     "Conflict",
     "ContextError",
     "DocumentGone",
+    "HttpStatusError",
     "InputError",
     "JsonError",
     "JsonLdError",
@@ -171,6 +172,15 @@ class SignatureError(VcengineError):
 
 class ResolutionError(VcengineError):
     """A verification method or document could not be resolved; the check is indeterminate."""
+
+
+class HttpStatusError(ResolutionError):
+    """The host answered, with an HTTP error status (``status``): a client error (4xx) is an answer,
+    a server error (5xx) may pass."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class DocumentGone(ResolutionError):

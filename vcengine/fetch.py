@@ -39,7 +39,7 @@ from http.client import HTTPMessage
 from typing import IO, Any
 
 from vcengine.core import jsontext
-from vcengine.errors import DocumentGone, InputError, ResolutionError
+from vcengine.errors import DocumentGone, HttpStatusError, InputError, ResolutionError
 
 __all__ = ["MAX_BYTES", "MAX_REDIRECTS", "TIMEOUT_S", "did_web_url", "fetch_json", "is_loopback_http"]
 
@@ -245,7 +245,7 @@ def fetch_json(
             raise ResolutionError(f"could not fetch {target}: more than {MAX_REDIRECTS} redirects") from None
         if exc.code == 410:
             raise DocumentGone(f"{target} answers HTTP 410 Gone") from None
-        raise ResolutionError(f"could not fetch {target}: HTTP {exc.code}") from None
+        raise HttpStatusError(f"could not fetch {target}: HTTP {exc.code}", exc.code) from None
     except (OSError, ValueError) as exc:
         if deadline.passed:
             raise ResolutionError(

@@ -1,19 +1,21 @@
-"""Finding a learner's email when the platform sent only its user id (Moodle's events do).
+"""Finding a learner's email when the platform sent only its user id (Moodle's events do, and
+Canvas Live Events of accounts that leave ``user.email`` out).
 
-For a MOODLE integration with the setting ``siteUrl`` (https) and an API token (a web-service
-token, sealed like the webhook secret), ``core_user_get_users_by_field`` is asked over HTTPS
-(``vcengine.fetch``: one deadline, a size limit, https only). Outcomes: the (email, name); None
-when the integration cannot look learners up; ``InputError`` / ``NotFound`` when Moodle says no
-(kept as the event's reason, replayable); ``ResolutionError`` when Moodle cannot be reached
-(retried). The token never appears in a message.
+For a MOODLE or CANVAS integration with the setting ``siteUrl`` (https) and an API token (a
+Moodle web-service token, a Canvas access token; sealed like the webhook secret), the platform is
+asked over HTTPS (``vcengine.fetch``: one deadline, a size limit, https only): Moodle's
+``core_user_get_users_by_field``, Canvas's user profile. Outcomes: the (email, name); None when
+the integration cannot look learners up; ``InputError`` / ``NotFound`` when the platform says no
+(kept as the event's reason, replayable); ``ResolutionError`` when it cannot be reached
+(retried). The token never appears in a message (Canvas's travels in a header).
 """
 
 from __future__ import annotations
 
 import anyio.to_thread
 
-from vcengine.core.lms import moodle_ws
-from vcengine.errors import ResolutionError
+from vcengine.core.lms import canvas_rest, moodle_ws
+from vcengine.errors import HttpStatusError, NotFound, ResolutionError
 from vcengine.fetch import fetch_json
 from vcengine.services.context import Services
 from vcengine.services.integrations import integration_api_token
@@ -30,8 +32,21 @@ async def find_learner(
 ) -> tuple[str, str | None] | None:
     site = integration.settings.get("siteUrl")
     token = integration_api_token(services, integration)
-    if integration.platform != "moodle" or not site or token is None or not user_id:
+    if integration.platform not in ("moodle", "canvas") or not site or token is None or not user_id:
         return None
+    if integration.platform == "canvas":
+        url = canvas_rest.profile_url(str(site), user_id)
+        try:
+            answer = await anyio.to_thread.run_sync(
+                lambda: fetch_json(
+                    url, timeout=TIMEOUT_S, max_bytes=MAX_BYTES, authorization=f"Bearer {token}"
+                )
+            )
+        except HttpStatusError as exc:
+            if exc.status in (401, 403, 404):  # an answer: the token may not, or no such user
+                raise NotFound(f"Canvas answered HTTP {exc.status} for user {user_id}") from None
+            raise  # 429, 5xx: asked again later
+        return canvas_rest.read_profile(answer, user_id)
     url = moodle_ws.users_by_id_url(str(site), token, user_id)
     try:
         answer = await anyio.to_thread.run_sync(

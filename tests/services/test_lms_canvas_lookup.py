@@ -1,0 +1,132 @@
+"""Canvas Live Events that name the learner by user id only: the email is looked up through the
+Canvas REST API (a real HTTPS server on loopback answering ``/api/v1/users/:id/profile`` as
+Canvas does, Bearer token checked) and the badge is issued to it; a profile without an email, or
+an unknown user, is a rejected event with the reason."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import re
+import ssl
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.loopback_https import self_signed
+from tests.services.support import Tenant
+from vcengine.services import integrations, lms_inbox, lms_processing
+from vcengine.services.context import Services
+from vcengine.services.jobs import JobRunner
+from vcengine.services.ports import CredentialFilter
+
+pytestmark = pytest.mark.anyio
+TOKEN = "canvas-access-token-0123456789"
+
+
+class FakeCanvas:
+    def __init__(self, directory: Path) -> None:
+        self.cert, key = self_signed(directory)
+        self.profiles: dict[str, dict[str, Any]] = {}
+        self.calls: list[tuple[str, str | None]] = []
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert, key)
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                auth = self.headers.get("Authorization")
+                outer.calls.append((self.path, auth))
+                match = re.fullmatch(r"/api/v1/users/([0-9~]+)/profile", self.path)
+                if auth != f"Bearer {TOKEN}":
+                    status, body = 401, {"errors": [{"message": "Invalid access token."}]}
+                elif match is None or match[1] not in outer.profiles:
+                    status, body = 404, {"errors": [{"message": "The specified resource does not exist."}]}
+                else:
+                    status, body = 200, outer.profiles[match[1]]
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+
+            def get_request(self) -> Any:
+                sock, address = super().get_request()
+                return context.wrap_socket(sock, server_side=True), address
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.base = f"https://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def canvas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCanvas]:
+    fake = FakeCanvas(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(fake.cert))
+    yield fake
+    fake.server.shutdown()
+    fake.server.server_close()
+
+
+def _live_event(user_id: str, course_id: str = "565") -> bytes:
+    """A ``course_completed`` Live Event as Canvas sends it (values stringified), without
+    ``user.email``."""
+    return json.dumps(
+        {
+            "metadata": {
+                "event_name": "course_completed",
+                "event_time": "2026-12-01T10:00:00.000Z",
+                "user_id": user_id,
+                "context_id": course_id,
+                "producer": "canvas",
+            },
+            "body": {
+                "progress": {
+                    "requirement_count": "4",
+                    "requirement_completed_count": "4",
+                    "completed_at": "2026-12-01T10:00:00Z",
+                },
+                "user": {"id": user_id, "name": "Student " + user_id},
+                "course": {"id": course_id, "name": "Intro"},
+            },
+        }
+    ).encode()
+
+
+async def test_learners_named_by_id_are_looked_up_in_canvas(
+    services: Services, tenant: Tenant, canvas: FakeCanvas
+) -> None:
+    canvas.profiles = {
+        "21070000000000042": {"id": 42, "name": "Katherine Johnson", "primary_email": "kj@school.example"},
+        "43": {"id": 43, "name": "No Email", "login_id": "nomail"},
+    }
+    new = await integrations.create_integration(
+        services, tenant.actor, "canvas", "Canvas", settings={"siteUrl": canvas.base}, api_token=TOKEN
+    )
+    rule = integrations.AwardRuleInput(new.record.id, tenant.achievement_id, "course_completed")
+    await integrations.create_award_rule(services, tenant.actor, rule)
+    query = {"token": new.secret}
+    for user_id in ("21070000000000042", "43", "44"):
+        await lms_inbox.receive(services, new.record.id, {}, query, _live_event(user_id))
+    runner = JobRunner(services.store, lms_processing.job_kinds(services), services.clock)
+    while await runner.run_once():
+        pass
+    page = await services.store.list_credentials(tenant.org_id, CredentialFilter(), None, 10)
+    assert [c.recipient.get("email") for c in page.items] == ["kj@school.example"]
+    events = await services.store.list_integration_events(tenant.org_id, new.record.id, None, None, 10)
+    outcomes = {e.event["learner"]["id"]: (e.outcome, e.reason or "") for e in events.items}
+    assert outcomes["21070000000000042"][0] == "issued"
+    assert outcomes["43"][0] == "rejected" and "no email" in outcomes["43"][1]
+    assert outcomes["44"][0] == "rejected" and "HTTP 404" in outcomes["44"][1]
+    assert all(auth == f"Bearer {TOKEN}" for _, auth in canvas.calls)
+    assert all(TOKEN not in reason for _, reason in outcomes.values())
