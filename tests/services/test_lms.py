@@ -11,6 +11,7 @@ import pytest
 from standardwebhooks import Webhook
 
 from tests.services.support import Tenant
+from vcengine.core.lms.event import validate_event
 from vcengine.errors import InputError, NotFound, PermissionDenied, SecretError, SignatureError
 from vcengine.services import integrations, issuers, lms_inbox, lms_processing, webhook_endpoints
 from vcengine.services.context import Actor, Services
@@ -197,3 +198,35 @@ async def test_a_second_attempt_keeps_what_the_first_decided(services: Services,
     assert first == again and first["outcome"] == "issued"
     entry = await services.store.get_integration_event(tenant.org_id, event_id)
     assert entry is not None and entry.outcome == "issued"
+
+
+async def test_a_rule_chooses_how_its_credentials_are_delivered(services: Services, tenant: Tenant) -> None:
+    from vcengine.services.delivery import delivery_job_ids
+
+    new = await integrations.create_integration(services, tenant.actor, "generic", "G")
+    for delivery, course in (("EMAIL", "with-email"), ("NONE", "silent")):
+        rule = integrations.AwardRuleInput(
+            new.record.id, tenant.achievement_id, "course_completed", course_id=course, delivery=delivery
+        )
+        stored = await integrations.create_award_rule(services, tenant.actor, rule)
+        assert stored.options["delivery"] == delivery
+    with pytest.raises(InputError, match="EMAIL or NONE"):
+        bad = integrations.AwardRuleInput(
+            new.record.id, tenant.achievement_id, "course_completed", delivery="SMS"
+        )
+        await integrations.create_award_rule(services, tenant.actor, bad)
+    for course, email in (("with-email", "e@b.co"), ("silent", "s@b.co")):
+        doc = {
+            "id": course,
+            "event": "course_completed",
+            "learner": {"email": email},
+            "course": {"id": course},
+        }
+        event = validate_event(doc)
+        await lms_inbox.accept(services, new.record, [event], {})
+    await _run(services)
+    events = await services.store.list_integration_events(tenant.org_id, new.record.id, None, None, 10)
+    issued = {e.source_event_id: e.credential_ids[0] for e in events.items}
+    emailed = await services.store.get_job(tenant.org_id, delivery_job_ids(issued["with-email"])[0])
+    silent = await services.store.get_job(tenant.org_id, delivery_job_ids(issued["silent"])[0])
+    assert emailed is not None and silent is None

@@ -90,6 +90,7 @@ class AwardRuleInput:
     valid_for_seconds: int | None = None
     status_purpose: str = "revocation"
     proof_format: str = "eddsa-rdfc-2022"
+    delivery: str | None = None  # EMAIL | NONE; None: issuing's default (email when SMTP is set)
 
 
 def webhook_url(services: Services, record: IntegrationRecord) -> str:
@@ -314,7 +315,11 @@ def _options(r: AwardRuleInput) -> dict[str, Any]:
         raise InputError("must be revocation or suspension", path="statusPurpose")
     if r.proof_format not in PROOF_FORMATS:
         raise InputError(f"must be one of {', '.join(PROOF_FORMATS)}", path="proofFormat")
+    if r.delivery not in (None, "EMAIL", "NONE"):
+        raise InputError("must be EMAIL or NONE", path="delivery")
     out: dict[str, Any] = {"statusPurpose": r.status_purpose, "proofFormat": r.proof_format}
+    if r.delivery is not None:
+        out["delivery"] = r.delivery
     if r.valid_for_seconds is not None:
         out["validForSeconds"] = r.valid_for_seconds
     return out

@@ -68,6 +68,7 @@ def _request(rule: AwardRuleRecord, learner: RecipientInput, services: Services)
         proof_format=options.get("proofFormat", "eddsa-rdfc-2022"),
         idempotency_key=idempotency_key(rule.id, email),
         status_purpose=options.get("statusPurpose", "revocation"),
+        delivery=options.get("delivery"),
     )
 
 

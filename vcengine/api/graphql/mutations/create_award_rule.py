@@ -10,6 +10,7 @@ from strawberry.types import Info
 from vcengine.api.graphql.context import Context
 from vcengine.api.graphql.errors import UserError
 from vcengine.api.graphql.mutations._common import perform
+from vcengine.api.graphql.types.delivery import DeliveryMethod
 from vcengine.api.graphql.types.enums import ProofFormat, StatusPurpose
 from vcengine.api.graphql.types.ids import record_id
 from vcengine.api.graphql.types.integration import AwardRule, AwardTrigger
@@ -34,6 +35,9 @@ class CreateAwardRuleInput:
     valid_for_seconds: int | None = strawberry.field(default=None, description="Null: no expiry.")
     status_purpose: StatusPurpose = StatusPurpose.REVOCATION
     proof_format: ProofFormat = ProofFormat.EDDSA_RDFC_2022
+    delivery: DeliveryMethod | None = strawberry.field(
+        default=None, description="EMAIL or NONE; null: email when the learner has one and SMTP is set."
+    )
 
 
 @strawberry.type
@@ -58,6 +62,7 @@ def _domain(i: CreateAwardRuleInput) -> integrations.AwardRuleInput:
         valid_for_seconds=i.valid_for_seconds,
         status_purpose=i.status_purpose.value,
         proof_format=i.proof_format.value,
+        delivery=None if i.delivery is None else i.delivery.value,
     )
 
 

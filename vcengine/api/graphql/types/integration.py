@@ -14,6 +14,7 @@ from strawberry.types import Info
 from vcengine.api.graphql.context import Context, actor_of
 from vcengine.api.graphql.types.achievement import Achievement
 from vcengine.api.graphql.types.credential import Credential
+from vcengine.api.graphql.types.delivery import DeliveryMethod
 from vcengine.api.graphql.types.enums import ProofFormat, StatusPurpose
 from vcengine.services import integrations
 from vcengine.services.ports import AwardRuleRecord, IntegrationEventRecord, IntegrationRecord
@@ -84,6 +85,7 @@ class AwardRule:
     valid_for_seconds: int | None = strawberry.field(description="Credentials expire this long after issue.")
     status_purpose: StatusPurpose
     proof_format: ProofFormat
+    delivery: DeliveryMethod | None = strawberry.field(description="Null: issuing's default.")
     created_at: datetime
     achievement_record_id: strawberry.Private[str]
 
@@ -105,6 +107,7 @@ class AwardRule:
             valid_for_seconds=o.get("validForSeconds"),
             status_purpose=StatusPurpose(o.get("statusPurpose", "revocation")),
             proof_format=ProofFormat(o.get("proofFormat", "eddsa-rdfc-2022")),
+            delivery=DeliveryMethod(o["delivery"]) if o.get("delivery") else None,
             created_at=r.created_at,
             achievement_record_id=r.achievement_id,
         )
