@@ -34,7 +34,7 @@ from vcengine.services.context import Actor, Services
 from vcengine.services.events import CredentialEvent
 from vcengine.services.issuing import IssueRequest, RecipientInput, issue_credential
 from vcengine.services.jobs import GiveUp, JobKind, RetryLater, new_job
-from vcengine.services.lms_inbox import JOB_KIND, job_id
+from vcengine.services.lms_inbox import JOB_KIND, PAUSED, job_id
 from vcengine.services.ports import (
     AwardRuleRecord,
     EventOutcome,
@@ -46,7 +46,6 @@ from vcengine.services.ports import (
 
 __all__ = ["idempotency_key", "job_kinds", "process", "replay_event", "resume_integration"]
 
-PAUSED = "the integration is paused: resume it to process this event"
 _PAGE = 100
 LEASE = timedelta(seconds=15)
 _REQUEUE_TRIES, _REQUEUE_WAIT = 40, 0.05
