@@ -27,6 +27,7 @@ LIBRARY = (
     "bench_bake",
     "bench_jsontext",
     "bench_analytics",
+    "bench_webhooks",
 )
 # (script, arguments for a quick run, arguments for a full run)
 SERVICE = (

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -324,3 +325,18 @@ def test_webhooks_need_the_admin_scope(dev_server: LiveServer, receiver: Receive
     )
     assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # admin scope only
     assert endpoint_id in [e["id"] for e in dev_server.gql(ENDPOINTS)["webhookEndpoints"]]
+
+
+def test_a_credential_reaching_its_valid_until_is_delivered_as_expired(
+    dev_server: LiveServer, receiver: Receiver
+) -> None:
+    subscribe(dev_server, receiver, ["CREDENTIAL_EXPIRED"])
+    valid_until = (datetime.now(UTC) + timedelta(seconds=2)).isoformat()
+    credential = dev_server.issued_credential(validUntil=valid_until)
+    receiver.wait(1, timeout=20)
+    (expired,) = receiver.received
+    assert expired.error is None and expired.payload["type"] == "credential.expired"
+    assert expired.payload["data"]["credentialUrl"] == credential["url"]
+    assert datetime.fromisoformat(expired.payload["data"]["validUntil"]) == datetime.fromisoformat(
+        valid_until
+    )

@@ -10,8 +10,8 @@ import pytest
 from tests.services.support import Tenant
 from vcengine.errors import InputError, PermissionDenied
 from vcengine.services import analytics, issuing, webhook_endpoints
-from vcengine.services.engagement import record_engagement
 from vcengine.services.context import Actor, Services
+from vcengine.services.engagement import record_engagement
 from vcengine.services.issuing import IssueRequest, RecipientInput
 from vcengine.services.ports import AnalyticsFilter
 

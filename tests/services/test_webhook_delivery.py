@@ -4,6 +4,7 @@ and every organization kept to its own endpoints and deliveries."""
 
 from __future__ import annotations
 
+import json
 import random
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -16,12 +17,12 @@ import pytest
 from tests.api.webhook_receiver import Receiver
 from tests.services.support import Tenant, make_services, make_tenant
 from vcengine.errors import InputError, NotFound, PermissionDenied, SecretError
-from vcengine.services import issuing, status_changes, webhook_delivery, webhook_endpoints
+from vcengine.services import event_log, issuing, status_changes, webhook_delivery, webhook_endpoints
 from vcengine.services.context import Actor, Services
 from vcengine.services.issuing import IssueRequest, RecipientInput
 from vcengine.services.jobs import GiveUp, JobRunner, RetryLater
 from vcengine.services.keystore import unseal_secret
-from vcengine.services.ports import JobRecord
+from vcengine.services.ports import EventRecord, JobRecord
 
 pytestmark = pytest.mark.anyio
 T0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -319,3 +320,41 @@ async def test_a_replayed_delivery_waits_behind_newer_unfinished_ones(
         [webhook_delivery.KIND], clock.now, clock.now + timedelta(minutes=1), 10
     )
     assert claimed == []  # neither runs: the newer one is not due, the replay waits behind it
+
+
+async def test_bulk_issuance_makes_one_delivery_per_credential_in_order(
+    services: Services, tenant: Tenant
+) -> None:
+    new = await webhook_endpoints.create_endpoint(
+        services, tenant.actor, "https://hooks.example.com/bulk", ["credential.issued"]
+    )
+    requests = [
+        IssueRequest(tenant.achievement_id, RecipientInput(email=f"learner{i}@example.com")) for i in range(5)
+    ]
+    results = await issuing.bulk_issue(services, tenant.actor, requests)
+    jobs = await jobs_of(services, tenant, new.endpoint.id)
+    issued_ids = {r.issued.record.id for r in results if r.issued is not None}
+    assert (
+        len(jobs) == 5 and {json.loads(j.payload["body"])["data"]["credentialId"] for j in jobs} == issued_ids
+    )
+    assert all(j.queue == f"webhook:{new.endpoint.id}" for j in jobs)
+
+
+async def test_an_event_stored_on_its_own_is_delivered_signed(
+    services: Services, tenant: Tenant, receiver: Receiver, clock: Clock
+) -> None:
+    """A ``claimed`` event, as the claim page stores it, reaches an endpoint as ``credential.claimed``."""
+    clock.now = datetime.now(UTC)
+    new = await webhook_endpoints.create_endpoint(
+        services, tenant.actor, receiver.url, ["credential.claimed"]
+    )
+    receiver.secret = new.secret
+    credential_id = await issue(services, tenant)  # not subscribed: no delivery
+    claimed = EventRecord(services.new_id(), tenant.org_id, "claimed", credential_id, services.now(), {})
+    await event_log.record(services, claimed)
+    result = await webhook_delivery.deliver(services, await claim(services))
+    assert result == {"outcome": "delivered", "statusCode": 200}
+    (received,) = receiver.received
+    assert received.error is None and received.headers["webhook-id"] == claimed.id
+    assert received.payload["type"] == "credential.claimed"
+    assert received.payload["data"]["credentialId"] == credential_id

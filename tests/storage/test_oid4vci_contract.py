@@ -10,7 +10,7 @@ import pytest
 
 from tests.storage.stores import second_instance, started
 from vcengine.errors import Conflict
-from vcengine.services.ports import CredentialOfferRecord, Store
+from vcengine.services.ports import AuthorizationRequestRecord, CredentialOfferRecord, Store
 
 pytestmark = pytest.mark.anyio
 
@@ -107,3 +107,73 @@ async def test_a_nonce_is_used_once_and_forgotten_after_it_expires(store: Store)
     async with started(second_instance(store)) as other:
         wins = await asyncio.gather(*(s.use_nonce("n3", at(900), at(302)) for s in [store, other] * 3))
     assert sum(wins) == 1
+
+
+def authorization(i: str = "ar1", **kw: Any) -> AuthorizationRequestRecord:
+    fields: dict[str, Any] = {
+        "org_id": "o1",
+        "issuer_id": "iss1",
+        "client_id": "wallet-app",
+        "redirect_uri": "eu.wallet://callback",
+        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        "configuration_ids": ("OpenBadgeCredential_ldp_vc",),
+        "handle_hash": f"page-{i}",
+        "created_at": at(0),
+        "expires_at": at(900),
+    }
+    fields.update(kw)
+    return AuthorizationRequestRecord(id=i, **fields)
+
+
+async def test_an_authorization_request_round_trips_and_is_found_by_handle_link_and_offer(
+    store: Store,
+) -> None:
+    record = authorization(state="xyz")
+    await store.create_authorization_request(record)
+    assert await store.find_authorization_request("handle_hash", "page-ar1") == record
+    assert await store.find_authorization_request("id", "ar1") == record
+    assert await store.find_authorization_request("login_hash", "page-ar1") is None
+    with pytest.raises(Conflict):
+        await store.create_authorization_request(authorization("ar2", handle_hash="page-ar1"))
+    await store.create_authorization_request(authorization("ar3"))  # no link, no offer: no clash
+
+
+async def test_a_sign_in_link_is_used_once_and_only_the_current_one(store: Store) -> None:
+    await store.create_authorization_request(authorization(email="ada@example.org"))
+    await store.set_sign_in_link("ar1", "link-1", at(600))
+    await store.set_sign_in_link("ar1", "link-2", at(700))  # a new link replaces the first
+    assert not await store.complete_sign_in("ar1", "link-1", at(20), "of1")
+    assert not await store.complete_sign_in("ar1", "link-2", at(700), "of1")  # the link expired
+    async with started(second_instance(store)) as other:
+        wins = await asyncio.gather(
+            *(s.complete_sign_in("ar1", "link-2", at(30), f"of{i}") for i, s in enumerate([store, other] * 3))
+        )
+    assert sum(wins) == 1
+    stored = await store.find_authorization_request("login_hash", "link-2")
+    assert stored is not None and stored.email == "ada@example.org" and stored.signed_in_at == at(30)
+    assert stored.offer_id is not None
+    assert await store.find_authorization_request("offer_id", stored.offer_id) == stored
+
+
+async def test_requests_long_expired_are_forgotten_when_new_ones_come(store: Store) -> None:
+    await store.create_authorization_request(authorization("old", handle_hash="h-old", expires_at=at(900)))
+    await store.create_authorization_request(
+        authorization("new", handle_hash="h-new", created_at=at(900 + 3599))
+    )
+    assert await store.find_authorization_request("id", "old") is not None  # expired < 1 hour ago
+    await store.create_authorization_request(
+        authorization("newer", handle_hash="h-newer", created_at=at(900 + 3600))
+    )
+    assert await store.find_authorization_request("id", "old") is None
+
+
+async def test_offers_long_dead_are_forgotten_when_new_ones_come(store: Store) -> None:
+    await store.create_credential_offer(offer("dead"))  # expires at(600), never redeemed
+    await store.create_credential_offer(offer("used", expires_at=at(600)))
+    await store.redeem_credential_offer("used", at(10), "tok-used", at(600 + 86400 + 100), 5)  # a long token
+    day = 86400
+    await store.create_credential_offer(offer("new1", created_at=at(600 + day - 1)))
+    assert await store.get_credential_offer("o1", "dead") is not None  # dead for less than a day
+    await store.create_credential_offer(offer("new2", created_at=at(600 + day)))
+    assert await store.get_credential_offer("o1", "dead") is None
+    assert await store.get_credential_offer("o1", "used") is not None  # its token still lives

@@ -11,6 +11,7 @@ import pytest
 from tests.storage.test_contract import at, cred, issued, status_list, transition
 from vcengine.errors import Conflict, InputError
 from vcengine.services.ports import (
+    EventRecord,
     JobRecord,
     Store,
     WebhookAttemptRecord,
@@ -160,3 +161,15 @@ async def test_an_event_is_stored_with_its_jobs(store: Store) -> None:
     assert await store.count_events("o1", "claimed") == 1
     await store.add_event(EventRecord("ev-2", "o1", "claimed", "c2", at(1), {}))  # no jobs, as before
     assert await store.count_events("o1", "claimed") == 2
+
+
+async def test_an_event_is_stored_with_its_deliveries_or_neither(store: Store) -> None:
+    claimed = EventRecord("e-claimed", "o1", "claimed", "c1", at(3), {"via": "claim page"})
+    await store.add_event(claimed, [delivery("d-claimed", "w1", t=3)])
+    assert await store.count_events("o1", "claimed") == 1
+    (job,) = (await store.list_webhook_deliveries("o1", "w1", None, 10)).items
+    assert job == delivery("d-claimed", "w1", t=3)
+    with pytest.raises(Conflict):  # the same event again: nothing of it is stored
+        await store.add_event(claimed, [delivery("d-again", "w1", t=4)])
+    assert await store.get_job("o1", "d-again") is None
+    assert await store.count_events("o1", "claimed") == 1

@@ -117,7 +117,9 @@ def create_app(settings: Settings, *, on_start: Callable[[Started], None] | None
         try:
             key = str(settings.bootstrap_api_key) if settings.bootstrap_api_key else None
             result = await bootstrap(services, api_key=key)
-            services.jobs = JobRunner(store, job_kinds(services), services.clock)
+            services.jobs = JobRunner(
+                store, job_kinds(services), services.clock, concurrency=settings.job_concurrency
+            )
             services.jobs.start()
             app.state.services = services
             graphql.target = graphql_app(services, dev=settings.dev, max_body_bytes=settings.max_body_bytes)

@@ -20,6 +20,9 @@
                                  deadline: for comparison benchmarks only
     VCENGINE_VERIFY_QUEUE        verifications that may wait for a worker, per lane (default 8);
                                  one more is refused with HTTP 503 + Retry-After
+    VCENGINE_JOB_CONCURRENCY     background jobs (emails, webhook deliveries, LMS events) this
+                                 instance runs at once (default 8); 0: none, an API-only instance
+                                 that accepts and stores work for the instances that run jobs
     VCENGINE_VERIFY_DEADLINE     seconds a verification may run (and at most wait) before it is
                                  stopped and reported as not verified (default 10)
     VCENGINE_SMTP_URL            where credential emails are sent: smtp://user:password@host:587
@@ -64,6 +67,7 @@ DEFAULT_HEADER_TIMEOUT = 10.0
 DEFAULT_BODY_TIMEOUT = 30.0
 DEFAULT_KEEP_ALIVE_TIMEOUT = 5.0
 DEFAULT_MAX_CONNECTIONS = 500
+DEFAULT_JOB_CONCURRENCY = 8
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
 
@@ -154,6 +158,7 @@ class Settings:
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     verify_workers: int = field(default_factory=default_workers)
     verify_queue: int = DEFAULT_QUEUE
+    job_concurrency: int = DEFAULT_JOB_CONCURRENCY
     verify_deadline_seconds: float = DEFAULT_DEADLINE
     #: Email delivery (see the module docstring): SMTP URL (secret), From, retries, claim links.
     smtp_url: Secret | None = None
@@ -196,6 +201,9 @@ class Settings:
                 "VCENGINE_VERIFY_WORKERS", env.get("VCENGINE_VERIFY_WORKERS"), default_workers()
             ),
             verify_queue=_count("VCENGINE_VERIFY_QUEUE", env.get("VCENGINE_VERIFY_QUEUE"), DEFAULT_QUEUE),
+            job_concurrency=_count(
+                "VCENGINE_JOB_CONCURRENCY", env.get("VCENGINE_JOB_CONCURRENCY"), DEFAULT_JOB_CONCURRENCY
+            ),
             verify_deadline_seconds=_seconds(
                 "VCENGINE_VERIFY_DEADLINE", env.get("VCENGINE_VERIFY_DEADLINE"), DEFAULT_DEADLINE
             ),

@@ -30,6 +30,9 @@ EVENT_TYPES: Mapping[str, WebhookEventType] = {
         WebhookEventType("credential.revoked", "revoked", "A credential was revoked for good."),
         WebhookEventType("credential.suspended", "suspended", "A credential was suspended."),
         WebhookEventType("credential.unsuspended", "unsuspended", "A suspended credential is valid again."),
+        WebhookEventType(
+            "credential.expired", "expired", "A credential's validUntil passed (unless revoked)."
+        ),
         WebhookEventType("credential.delivered", "delivered", "A credential's email was accepted by SMTP."),
         WebhookEventType("credential.claimed", "claimed", "The earner accepted the credential."),
         WebhookEventType(

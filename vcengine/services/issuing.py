@@ -41,7 +41,7 @@ from vcengine.core.proofs.data_integrity import add_proof
 from vcengine.core.schema import ensure_signable
 from vcengine.core.status import status_list_entry
 from vcengine.errors import InputError, NotFound, SchemaError, VcengineError
-from vcengine.services import webhook_delivery
+from vcengine.services import credential_expiry, webhook_delivery
 from vcengine.services.context import Actor, Services
 from vcengine.services.delivery import DeliveryChoice, delivery_jobs, resolve_delivery
 from vcengine.services.events import CredentialEvent
@@ -372,6 +372,8 @@ async def store_issued(
     live listeners (and the job runner) if it is a new one."""
     event = _issued_event(services, record, data)
     jobs = [*jobs, *await webhook_delivery.deliveries_for(services, record.org_id, [event])]
+    if (expiry := credential_expiry.expiry_job(services, record)) is not None:
+        jobs.append(expiry)
     stored = await services.store.insert_credential(record, event, jobs)
     created = stored.id == record.id
     if created and jobs:

@@ -7,7 +7,13 @@ runner is built from, so every instance can run every kind of job.
 
 from __future__ import annotations
 
-from vcengine.services import email_delivery, lms_processing, webhook_delivery
+from vcengine.services import (
+    credential_expiry,
+    email_delivery,
+    lms_processing,
+    oid4vci_emails,
+    webhook_delivery,
+)
 from vcengine.services.context import Services
 from vcengine.services.jobs import JobKind
 
@@ -20,4 +26,6 @@ def job_kinds(services: Services) -> list[JobKind]:
         *webhook_delivery.job_kinds(services),
         *lms_processing.job_kinds(services),
         *email_delivery.job_kinds(services),
+        *credential_expiry.job_kinds(services),
+        *oid4vci_emails.job_kinds(services),
     ]

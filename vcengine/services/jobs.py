@@ -92,7 +92,7 @@ class JobRunner:
 
     ``run`` loops until ``stop``: it claims, runs, and sleeps ``poll`` seconds when nothing was
     due — or less, when ``wake`` says this instance just stored a job (other instances find it
-    at their next poll)."""
+    at their next poll) or one of its jobs ended (the next of that job's queue may run now)."""
 
     def __init__(
         self,
@@ -120,7 +120,7 @@ class JobRunner:
         self._woken.set()
 
     def start(self) -> None:
-        if self._task is None and self._kinds:
+        if self._task is None and self._kinds and self._concurrency > 0:
             self._task = asyncio.create_task(self.run(), name="vcengine-jobs")
 
     async def stop(self) -> None:
@@ -134,13 +134,13 @@ class JobRunner:
 
     async def run(self) -> None:
         while True:
+            self._woken.clear()  # before claiming: a wake-up during the claim is not lost
             try:
                 claimed = await self.run_once(wait=False)
             except Exception:  # the store is down, say: keep the loop, try again after a poll
                 log.exception("claiming jobs failed")
                 claimed = 0
             if claimed == 0:
-                self._woken.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._woken.wait(), self._poll)
             elif len(self._running) >= self._concurrency:
@@ -164,6 +164,12 @@ class JobRunner:
         return len(jobs)
 
     async def _attempt(self, job: JobRecord) -> None:
+        try:
+            await self._settle(job)
+        finally:
+            self.wake()  # the next job of its queue (a webhook endpoint's, say) may run now
+
+    async def _settle(self, job: JobRecord) -> None:
         kind = self._kinds[job.kind]
         try:
             result = await kind.handle(job)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,12 +34,14 @@ from vcengine.core.oid4vci.offer import (
 )
 from vcengine.errors import InputError, NotFound
 from vcengine.services.context import Actor, Services
-from vcengine.services.keystore import derive_key
+from vcengine.services.jobs import new_job
+from vcengine.services.keystore import derive_key, seal_secret
 from vcengine.services.ports import CredentialOfferRecord, CredentialRecord
 
 __all__ = [
     "DEFAULT_LIFETIME",
     "MAX_LIFETIME",
+    "TX_CODE_EMAIL_KIND",
     "TX_CODE_LENGTH",
     "CreatedOffer",
     "create_credential_offer",
@@ -52,6 +54,7 @@ __all__ = [
     "tx_code_mac",
 ]
 
+TX_CODE_EMAIL_KIND = "oid4vci_tx_code_email"
 DEFAULT_LIFETIME = timedelta(minutes=15)
 MAX_LIFETIME = timedelta(days=7)
 TX_CODE_LENGTH = 6
@@ -87,6 +90,7 @@ def endpoints(services: Services, issuer_id: str) -> Endpoints:
         nonce=f"{base}/oid4vci/nonce",
         credential=f"{base}/oid4vci/credential",
         notification=f"{base}/oid4vci/notification",
+        authorization=f"{base}/oid4vci/authorize",
     )
 
 
@@ -162,14 +166,38 @@ async def create_credential_offer(
     *,
     tx_code: bool = False,
     lifetime: timedelta | None = None,
+    email_tx_code: bool = False,
 ) -> CreatedOffer:
-    """Offer credential ``credential_id`` of the caller's organization to a wallet (scope ``issue``)."""
+    """Offer credential ``credential_id`` of the caller's organization to a wallet (scope ``issue``).
+
+    With ``email_tx_code`` the transaction code goes to the recipient's email address (a durable
+    job, ``TX_CODE_EMAIL_KIND``, the code sealed under the master key until it is sent) and is
+    not returned: staff show the QR code, the learner reads the code in their mailbox."""
     actor.require("issue")
     duration = _lifetime(lifetime)
     credential = await services.store.get_credential(actor.org_id, credential_id)
     if credential is None:
         raise NotFound(f"no credential {credential_id}", path="credentialId")
-    return await offer_credential(services, credential, tx_code=tx_code, lifetime=duration)
+    if email_tx_code:
+        if services.delivery.smtp is None:
+            raise InputError("no SMTP server is configured (VCENGINE_SMTP_URL)", path="txCodeDelivery")
+        if not credential.recipient.get("email"):
+            raise InputError("the credential's recipient has no email address", path="txCodeDelivery")
+    created = await offer_credential(
+        services, credential, tx_code=tx_code or email_tx_code, lifetime=duration
+    )
+    if not email_tx_code or created.tx_code is None:
+        return created
+    sealed = seal_secret(
+        created.tx_code, services.master_key, purpose=TX_CODE_EMAIL_KIND, aad=created.record.id,
+        random_bytes=services.random_bytes,
+    )  # fmt: skip
+    payload = {"offerId": created.record.id, "sealedTxCode": _b64(sealed)}
+    await services.store.add_job(
+        new_job(services.new_id(), credential.org_id, TX_CODE_EMAIL_KIND, payload, services.now())
+    )
+    services.wake_jobs()
+    return replace(created, tx_code=None)
 
 
 async def offer_credential(

@@ -169,6 +169,8 @@ async def exchange_pre_authorized_code(
     now = services.now()
     if offer is None or offer.issuer_id != issuer_id:
         raise ProtocolError("invalid_grant", "unknown pre-authorized code")
+    if await services.store.find_authorization_request("offer_id", offer.id) is not None:
+        raise ProtocolError("invalid_grant", "an authorization code is not a pre-authorized code")
     if offer.redeemed_at is not None:
         raise ProtocolError("invalid_grant", "the pre-authorized code was used already")
     if offer.expires_at <= now:

@@ -38,6 +38,8 @@ __all__ = [
     "AchievementRecord",
     "AnalyticsFilter",
     "ApiKeyRecord",
+    "AuthorizationLookup",
+    "AuthorizationRequestRecord",
     "AwardRuleRecord",
     "ClaimTokenRecord",
     "CredentialFilter",
@@ -292,11 +294,43 @@ class CredentialOfferRecord:
 OfferSecret = Literal["code_hash", "handle_hash", "token_hash"]
 
 
+@dataclass(frozen=True, slots=True)
+class AuthorizationRequestRecord:
+    """A wallet's authorization request (authorization code flow with PKCE) while the learner
+    signs in with an emailed one-time link (``services.oid4vci_authorization``).
+
+    ``handle_hash``: SHA-256 of the sign-in page's handle; ``email``: the address the learner
+    gave (once); ``login_hash``: SHA-256 of the emailed link's token, valid until
+    ``login_expires_at``; ``signed_in_at`` / ``offer_id``: when the link was used (once) and the
+    offer (with the authorization code) it made."""
+
+    id: str
+    org_id: str
+    issuer_id: str
+    client_id: str
+    redirect_uri: str
+    code_challenge: str
+    configuration_ids: tuple[str, ...]
+    handle_hash: str
+    created_at: datetime
+    expires_at: datetime
+    state: str | None = None
+    email: str | None = None
+    login_hash: str | None = None
+    login_expires_at: datetime | None = None
+    signed_in_at: datetime | None = None
+    offer_id: str | None = None
+
+
+AuthorizationLookup = Literal["id", "handle_hash", "login_hash", "offer_id"]
+
+
 class CredentialOfferStore(Protocol):
     """The offers' part of ``Store``: every state change is one atomic compare-and-set."""
 
     async def create_credential_offer(self, offer: CredentialOfferRecord) -> None:
-        """``Conflict`` if its id or one of its hashes is stored already."""
+        """``Conflict`` if its id or one of its hashes is stored already. Offers whose code and
+        access token both expired a day or more before ``offer.created_at`` may be forgotten."""
 
     async def get_credential_offer(self, org_id: str, offer_id: str) -> CredentialOfferRecord | None: ...
     async def find_credential_offer(self, by: OfferSecret, value: str) -> CredentialOfferRecord | None:
@@ -320,6 +354,21 @@ class CredentialOfferStore(Protocol):
     async def use_nonce(self, nonce_hash: str, expires_at: datetime, at: datetime) -> bool:
         """Record a ``c_nonce`` as used until ``expires_at``; ``False`` if it was used already.
         Nonces that expired by ``at`` may be forgotten."""
+
+    async def create_authorization_request(self, request: AuthorizationRequestRecord) -> None:
+        """``Conflict`` if its id or handle is stored already. Requests that expired an hour or
+        more before ``request.created_at`` may be forgotten."""
+
+    async def find_authorization_request(
+        self, by: AuthorizationLookup, value: str
+    ) -> AuthorizationRequestRecord | None: ...
+
+    async def set_sign_in_link(self, request_id: str, login_hash: str, login_expires_at: datetime) -> None:
+        """Store the hash of a new sign-in link (replacing an earlier one)."""
+
+    async def complete_sign_in(self, request_id: str, login_hash: str, at: datetime, offer_id: str) -> bool:
+        """Use the sign-in link ``login_hash``: set ``signed_in_at`` and ``offer_id`` if it is the
+        current link, unused and unexpired at ``at``; ``False`` otherwise (of concurrent uses, one wins)."""
 
 
 # -- webhooks --
@@ -629,10 +678,9 @@ class Store(CredentialOfferStore, Protocol):
 
     # events (analytics, subscriptions)
     async def add_event(self, event: EventRecord, jobs: Sequence[JobRecord] = ()) -> None:
-        """Store ``event`` and the ``jobs`` made for it (its webhook deliveries): SQLite in one
-        transaction; MongoDB stores the jobs first (their ids are derived from the event, so a
-        retry stores none twice), then the event, so a crash in between leaves a delivery of an
-        event that is not stored rather than an event whose deliveries are lost."""
+        """Store ``event`` and ``jobs`` (its webhook deliveries, say) in one write; ``Conflict`` if
+        the event's id is stored already (then none of the jobs is stored either; a job whose id
+        is stored already is left as it is)."""
         ...
 
     async def count_events(self, org_id: str, type: str) -> int: ...

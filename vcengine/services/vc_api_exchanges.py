@@ -74,7 +74,7 @@ def lcw_deep_link(services: Services, issuer_id: str, handle: str) -> str:
 
 def exchange_links(services: Services, created: CreatedOffer) -> tuple[str, str] | None:
     """(exchange URL, LCW deep link) of a new offer; None for an offer with a transaction code."""
-    if created.tx_code is not None:
+    if created.record.tx_code_mac is not None:
         return None
     issuer_id = created.record.issuer_id
     return exchange_url(services, issuer_id, created.handle), lcw_deep_link(

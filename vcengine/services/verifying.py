@@ -11,6 +11,7 @@ resolved offline only (did:key), so such a status is reported *indeterminate*, n
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,11 +28,15 @@ from vcengine.core.proofs import vc_jwt
 from vcengine.core.resolve import OfflineResolver
 from vcengine.core.status.check import status_checker
 from vcengine.core.verify import VerificationReport, looks_like_jws, verify_credential
-from vcengine.errors import InputError, ResolutionError
+from vcengine.errors import InputError, ResolutionError, StoreError
+from vcengine.services import event_log
 from vcengine.services.context import Services
 from vcengine.services.issuers import did_web, issuer_document, list_keys
+from vcengine.services.ports import EventRecord
 from vcengine.services.status_changes import published_list
 from vcengine.services.verification_pool import Lane
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "MAX_INPUT_BYTES",
@@ -237,6 +242,24 @@ def presentation_job(
     )
 
 
+async def record_verified(services: Services, credential: Mapping[str, Any]) -> None:
+    """Count a successful verification, through the verifier endpoints, of a credential this
+    service issued (its id is its page URL): a ``verified`` event of its organization. Counting
+    is best effort: a store that fails here does not change the verification's answer."""
+    credential_id = credential.get("id")
+    prefix = f"{services.base_url}/credentials/"
+    if not isinstance(credential_id, str) or not credential_id.startswith(prefix):
+        return
+    try:
+        record = await services.store.find_credential(credential_id.removeprefix(prefix))
+        if record is None:
+            return
+        event = EventRecord(services.new_id(), record.org_id, "verified", record.id, services.now(), {})
+        await event_log.record(services, event)
+    except StoreError as exc:
+        log.warning("a verification was not counted: %s", exc.message)
+
+
 async def verify(
     services: Services,
     data: str | bytes | Mapping[str, Any],
@@ -272,9 +295,12 @@ async def verify(
     claims = _claims(credential)
     lists = await _lists(services, claims)
     documents = await issuer_documents(services, issuer_id(claims), _methods(credential, lists))
-    return await services.verification.run(
+    report = await services.verification.run(
         verify_job, credential, documents, lists, services.now(), options, lane=lane
     )
+    if lane == "submitted" and report.verified and report.credential is not None:
+        await record_verified(services, report.credential)  # counted in analytics
+    return report
 
 
 async def verify_presentation_now(

@@ -2,7 +2,8 @@
 
 ``deliveries_for`` turns stored events into delivery jobs; the use case that records an event
 passes them to the store in the same write (``insert_credential(jobs=…)``, a status transition's
-``jobs``), so a delivery exists exactly when its event does. Each job is queued on its endpoint
+``jobs``, ``add_event(jobs=…)`` through ``event_log.record``), so a delivery exists exactly when its
+event does. Each job is queued on its endpoint
 (``webhook_queue``): one delivery at a time per endpoint, in the order the events happened.
 
 A delivery POSTs the JSON body fixed when the job was made, signed per Standard Webhooks with

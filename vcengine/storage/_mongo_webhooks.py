@@ -19,6 +19,14 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("delivery_id", ASCENDING), ("attempt", ASCENDING)], name="by_delivery"),
         IndexModel([("endpoint_id", ASCENDING)], name="by_endpoint"),
     ],
+    # events stored with their deliveries (``add_event``) until those are copied out
+    "events": [
+        IndexModel(
+            [("outbox_jobs", ASCENDING)],
+            partialFilterExpression={"outbox_jobs": {"$exists": True}},
+            name="with_jobs",
+        )
+    ],
 }
 
 

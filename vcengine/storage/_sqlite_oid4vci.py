@@ -10,10 +10,15 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from vcengine.services.ports import CredentialOfferRecord, OfferSecret
+from vcengine.services.ports import (
+    AuthorizationLookup,
+    AuthorizationRequestRecord,
+    CredentialOfferRecord,
+    OfferSecret,
+)
 from vcengine.storage._codec import decode_time, encode_time, load_json, maybe_time
 
 DDL = (
@@ -24,9 +29,17 @@ DDL = (
         tx_code_failures INTEGER NOT NULL, redeemed_at TEXT, token_hash TEXT UNIQUE,
         token_expires_at TEXT, issued_configurations TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS credential_offers_by_credential ON credential_offers (org_id, credential_id)",
+    "CREATE INDEX IF NOT EXISTS credential_offers_by_expiry ON credential_offers (expires_at)",
     """CREATE TABLE IF NOT EXISTS used_nonces (
         nonce_hash TEXT PRIMARY KEY, expires_at TEXT NOT NULL) WITHOUT ROWID""",
     "CREATE INDEX IF NOT EXISTS used_nonces_by_expiry ON used_nonces (expires_at)",
+    """CREATE TABLE IF NOT EXISTS authorization_requests (
+        id TEXT PRIMARY KEY, org_id TEXT NOT NULL, issuer_id TEXT NOT NULL, client_id TEXT NOT NULL,
+        redirect_uri TEXT NOT NULL, code_challenge TEXT NOT NULL, configuration_ids TEXT NOT NULL,
+        handle_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+        state TEXT, email TEXT, login_hash TEXT UNIQUE, login_expires_at TEXT, signed_in_at TEXT,
+        offer_id TEXT UNIQUE)""",
+    "CREATE INDEX IF NOT EXISTS authorization_requests_by_expiry ON authorization_requests (expires_at)",
 )
 
 COLUMNS = (
@@ -36,6 +49,11 @@ COLUMNS = (
 )
 _SECRETS: dict[OfferSecret, str] = {h: h for h in ("code_hash", "handle_hash", "token_hash")}
 Row = Sequence[Any]
+REQUEST_COLUMNS = (
+    "id, org_id, issuer_id, client_id, redirect_uri, code_challenge, configuration_ids, handle_hash, "
+    "created_at, expires_at, state, email, login_hash, login_expires_at, signed_in_at, offer_id"
+)
+_LOOKUPS: dict[AuthorizationLookup, str] = {h: h for h in ("id", "handle_hash", "login_hash", "offer_id")}
 
 
 def _list(values: Sequence[str]) -> str:
@@ -76,6 +94,12 @@ def offer(row: Row) -> CredentialOfferRecord:
 
 
 def insert(conn: sqlite3.Connection, record: CredentialOfferRecord) -> None:
+    stale = encode_time(record.created_at - timedelta(days=1))
+    sql = (
+        "DELETE FROM credential_offers WHERE expires_at <= ? "
+        "AND (token_expires_at IS NULL OR token_expires_at <= ?)"
+    )
+    conn.execute(sql, [stale, stale])
     sql = f"INSERT INTO credential_offers ({COLUMNS}) VALUES ({', '.join('?' * 15)})"
     conn.execute(sql, offer_row(record))
 
@@ -129,3 +153,61 @@ def use_nonce(conn: sqlite3.Connection, nonce_hash: str, expires_at: datetime, a
     conn.execute("DELETE FROM used_nonces WHERE expires_at <= ?", [encode_time(at)])
     sql = "INSERT INTO used_nonces (nonce_hash, expires_at) VALUES (?, ?) ON CONFLICT (nonce_hash) DO NOTHING"
     return conn.execute(sql, [nonce_hash, encode_time(expires_at)]).rowcount == 1
+
+
+def request_row(r: AuthorizationRequestRecord) -> Row:
+    return (
+        r.id, r.org_id, r.issuer_id, r.client_id, r.redirect_uri, r.code_challenge,
+        _list(r.configuration_ids), r.handle_hash, encode_time(r.created_at), encode_time(r.expires_at),
+        r.state, r.email, r.login_hash, _t(r.login_expires_at), _t(r.signed_in_at), r.offer_id,
+    )  # fmt: skip
+
+
+def request(row: Row) -> AuthorizationRequestRecord:
+    return AuthorizationRequestRecord(
+        id=row[0],
+        org_id=row[1],
+        issuer_id=row[2],
+        client_id=row[3],
+        redirect_uri=row[4],
+        code_challenge=row[5],
+        configuration_ids=tuple(load_json(row[6])),
+        handle_hash=row[7],
+        created_at=decode_time(row[8]),
+        expires_at=decode_time(row[9]),
+        state=row[10],
+        email=row[11],
+        login_hash=row[12],
+        login_expires_at=maybe_time(row[13]),
+        signed_in_at=maybe_time(row[14]),
+        offer_id=row[15],
+    )
+
+
+def insert_request(conn: sqlite3.Connection, record: AuthorizationRequestRecord) -> None:
+    stale = encode_time(record.created_at - timedelta(hours=1))
+    conn.execute("DELETE FROM authorization_requests WHERE expires_at <= ?", [stale])
+    sql = f"INSERT INTO authorization_requests ({REQUEST_COLUMNS}) VALUES ({', '.join('?' * 16)})"
+    conn.execute(sql, request_row(record))
+
+
+def select_request_by(by: AuthorizationLookup) -> str:
+    return f"SELECT {REQUEST_COLUMNS} FROM authorization_requests WHERE {_LOOKUPS[by]} = ?"
+
+
+def set_sign_in_link(
+    conn: sqlite3.Connection, request_id: str, login_hash: str, expires_at: datetime
+) -> None:
+    sql = "UPDATE authorization_requests SET login_hash = ?, login_expires_at = ? WHERE id = ?"
+    conn.execute(sql, [login_hash, encode_time(expires_at), request_id])
+
+
+def complete_sign_in(
+    conn: sqlite3.Connection, request_id: str, login_hash: str, at: datetime, offer_id: str
+) -> bool:
+    sql = (
+        "UPDATE authorization_requests SET signed_in_at = ?, offer_id = ? WHERE id = ? AND login_hash = ? "
+        "AND signed_in_at IS NULL AND login_expires_at > ?"
+    )
+    moment = encode_time(at)
+    return conn.execute(sql, [moment, offer_id, request_id, login_hash, moment]).rowcount == 1

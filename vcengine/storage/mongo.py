@@ -49,6 +49,8 @@ from vcengine.services.ports import (
     AchievementRecord,
     AnalyticsFilter,
     ApiKeyRecord,
+    AuthorizationLookup,
+    AuthorizationRequestRecord,
     AwardRuleRecord,
     ClaimTokenRecord,
     CredentialFilter,
@@ -661,7 +663,14 @@ class MongoStore:
 
     @_translated
     async def create_credential_offer(self, offer: CredentialOfferRecord) -> None:
-        await self._c("credential_offers").insert_one(mo.offer_doc(offer))
+        offers, stale = self._c("credential_offers"), encode_time(offer.created_at - timedelta(days=1))
+        await offers.delete_many(
+            {
+                "expires_at": {"$lte": stale},
+                "$or": [{"token_expires_at": _NULL}, {"token_expires_at": {"$lte": stale}}],
+            }
+        )
+        await offers.insert_one(mo.offer_doc(offer))
 
     @_translated
     async def get_credential_offer(self, org_id: str, offer_id: str) -> CredentialOfferRecord | None:
@@ -724,14 +733,59 @@ class MongoStore:
             return False
         return True
 
+    @_translated
+    async def create_authorization_request(self, request: AuthorizationRequestRecord) -> None:
+        requests = self._c("authorization_requests")
+        await requests.delete_many(
+            {"expires_at": {"$lte": encode_time(request.created_at - timedelta(hours=1))}}
+        )
+        await requests.insert_one(mo.request_doc(request))
+
+    @_translated
+    async def find_authorization_request(
+        self, by: AuthorizationLookup, value: str
+    ) -> AuthorizationRequestRecord | None:
+        if by not in ("id", "handle_hash", "login_hash", "offer_id"):
+            raise ValueError(f"not an authorization request lookup: {by}")
+        return await self._find_one(
+            "authorization_requests", {"_id" if by == "id" else by: value}, mo.request
+        )
+
+    @_translated
+    async def set_sign_in_link(self, request_id: str, login_hash: str, login_expires_at: datetime) -> None:
+        await self._c("authorization_requests").update_one(
+            {"_id": request_id},
+            {"$set": {"login_hash": login_hash, "login_expires_at": encode_time(login_expires_at)}},
+        )
+
+    @_translated
+    async def complete_sign_in(self, request_id: str, login_hash: str, at: datetime, offer_id: str) -> bool:
+        moment = encode_time(at)
+        result = await self._c("authorization_requests").update_one(
+            {
+                "_id": request_id,
+                "login_hash": login_hash,
+                "signed_in_at": _NULL,
+                "login_expires_at": {"$gt": moment},
+            },
+            {"$set": {"signed_in_at": moment, "offer_id": offer_id}},
+        )
+        return result.modified_count == 1
+
     # -- events ----------------------------------------------------------------------------------
 
     @_translated
     async def add_event(self, event: EventRecord, jobs: Sequence[JobRecord] = ()) -> None:
-        for job in jobs:  # first: see the port (job ids are derived from the event)
-            with contextlib.suppress(DuplicateKeyError):
-                await self._c("jobs").insert_one(mj.job_doc(job))
-        await self._c("events").insert_one(m.event_doc(event))
+        doc = m.event_doc(event)
+        if jobs:  # kept in the event document until copied out (see insert_credential)
+            doc["outbox_jobs"] = [mj.job_doc(j) for j in jobs]
+        await self._c("events").insert_one(doc)
+        if jobs:
+            await self._copy_out_event_jobs(doc)
+
+    async def _copy_out_event_jobs(self, doc: Doc) -> None:
+        await self._insert_once("jobs", doc.get("outbox_jobs", []))
+        await self._c("events").update_one({"_id": doc["_id"]}, {"$unset": {"outbox_jobs": ""}})
 
     @_translated
     async def count_events(self, org_id: str, type: str) -> int:
@@ -785,9 +839,12 @@ class MongoStore:
         return head is not None and head["_id"] == doc["_id"]
 
     async def _copy_out_left_jobs(self) -> None:
-        """Copy out the jobs a killed process left in credential documents (see ``insert_credential``)."""
+        """Copy out the jobs a killed process left in credential, event and status list documents
+        (see ``insert_credential``, ``add_event``, ``save_status_list``)."""
         async for doc in self._c("credentials").find({"outbox_jobs": {"$exists": True}}).limit(100):
             await self._copy_out_outbox(doc)
+        async for doc in self._c("events").find({"outbox_jobs": {"$exists": True}}).limit(100):
+            await self._copy_out_event_jobs(doc)
         lists = self._c("status_lists").find(
             {"pending": {"$exists": True}}, projection={"version": True, "pending": True}
         )

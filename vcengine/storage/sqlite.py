@@ -27,6 +27,8 @@ from vcengine.services.ports import (
     AchievementRecord,
     AnalyticsFilter,
     ApiKeyRecord,
+    AuthorizationLookup,
+    AuthorizationRequestRecord,
     AwardRuleRecord,
     ClaimTokenRecord,
     CredentialFilter,
@@ -390,6 +392,20 @@ class SqliteStore:
 
     async def use_nonce(self, nonce_hash: str, expires_at: datetime, at: datetime) -> bool:
         return await self._write(offers_sql.use_nonce, nonce_hash, expires_at, at)
+
+    async def create_authorization_request(self, request: AuthorizationRequestRecord) -> None:
+        await self._write(offers_sql.insert_request, request)
+
+    async def find_authorization_request(
+        self, by: AuthorizationLookup, value: str
+    ) -> AuthorizationRequestRecord | None:
+        return await self._one(offers_sql.request, offers_sql.select_request_by(by), [value])
+
+    async def set_sign_in_link(self, request_id: str, login_hash: str, login_expires_at: datetime) -> None:
+        await self._write(offers_sql.set_sign_in_link, request_id, login_hash, login_expires_at)
+
+    async def complete_sign_in(self, request_id: str, login_hash: str, at: datetime, offer_id: str) -> bool:
+        return await self._write(offers_sql.complete_sign_in, request_id, login_hash, at, offer_id)
 
     # -- events ----------------------------------------------------------------------------------
 

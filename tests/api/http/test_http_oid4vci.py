@@ -120,7 +120,8 @@ def test_token_endpoint_errors_are_oauth_errors(live_server: LiveServer) -> None
     as_json = live_server.client.post(f"{flow.path}/oid4vci/token", json={"grant_type": GRANT})
     error_of(as_json, 400, "invalid_request")
     error_of(flow.post_token(), 400, "invalid_request")
-    error_of(flow.post_token(grant_type="authorization_code", code="x"), 400, "unsupported_grant_type")
+    error_of(flow.post_token(grant_type="client_credentials"), 400, "unsupported_grant_type")
+    error_of(flow.post_token(grant_type="authorization_code", code="x"), 400, "invalid_grant")
     error_of(flow.post_token(grant_type=GRANT, **{"pre-authorized_code": "guess"}), 400, "invalid_grant")
     repeated = live_server.client.post(
         f"{flow.path}/oid4vci/token",

@@ -3,10 +3,10 @@
 One module per concept: ``credentials`` (a credential at its URL, its page and baked images),
 ``status_lists``, ``issuers`` (profiles and DID documents), ``oid4vci`` and ``exchanges``
 (wallets: OpenID for Verifiable Credential Issuance, VC API exchanges), ``achievements``,
-``vc_api`` (W3C VC API issuer and status), ``vc_verifier`` (W3C VC API verifier),
-``lms_webhooks`` (LMS events in), ``claim`` (the learner's claim page), ``earners`` (opt-in public
-profiles), ``sharing`` (the counted LinkedIn link), ``health`` and ``home`` (the landing page).
-Errors are RFC 9457 problem details (``_problem``).
+``vc_api`` (W3C VC API issuer and status), ``vc_verifier`` (W3C VC API verifier), ``lms_webhooks``
+(LMS events in), ``claim`` and ``claim_wallet`` (the learner's claim page, "Add to wallet"),
+``earners`` (opt-in public profiles), ``sharing`` (the counted LinkedIn link), ``health`` and
+``home`` (the landing page). Errors are RFC 9457 problem details (``_problem``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute
 from vcengine.api.http import (
     achievements,
     claim,
+    claim_wallet,
     credentials,
     earners,
     exchanges,
@@ -41,6 +42,7 @@ def routes() -> list[BaseRoute]:
         *sharing.routes,
         *credentials.routes,
         *claim.routes,
+        *claim_wallet.routes,
         *earners.routes,
         *status_lists.routes,
         *oid4vci.routes,

@@ -8,6 +8,10 @@ is ``VCENGINE_BASE_URL``, which may have a path):
     GET  /issuers/{id}/.well-known/openid-credential-issuer         the same (drafts' "append" form)
     GET  /issuers/{id}/.well-known/oauth-authorization-server       the same
     GET  /issuers/{id}/oid4vci/offers/{handle}                      a credential offer by reference (§4.1.3)
+    GET  /issuers/{id}/oid4vci/authorize                            Authorization Endpoint (§5; PKCE S256)
+    POST /issuers/{id}/oid4vci/authorize                            the learner's email: a link is sent
+    GET  /issuers/{id}/oid4vci/sign-in/{token}                      the emailed link: the learner's badges
+    POST /issuers/{id}/oid4vci/sign-in/{token}                      a badge chosen: to the wallet, with a code
     POST /issuers/{id}/oid4vci/token                                Token Endpoint (§6; form-encoded)
     POST /issuers/{id}/oid4vci/nonce                                Nonce Endpoint (§7)
     POST /issuers/{id}/oid4vci/credential                           Credential Endpoint (§8; Bearer)
@@ -18,6 +22,9 @@ Errors are the protocols' JSON ``{"error", "error_description"}``: HTTP 400, exc
 and ``invalid_client`` (401). The POST endpoints answer any origin (CORS, with a preflight), for
 wallets that run in a browser. Token, nonce and credential responses are ``Cache-Control:
 no-store``. An unknown issuer or offer is a 404 problem (RFC 9457), like every public route.
+The sign-in pages are HTML (``no-store``, no referrer, a strict CSP); an authorization request
+whose ``client_id`` or ``redirect_uri`` is unusable is shown as an error page, any later refusal
+is redirected to the wallet with its ``error`` (RFC 6749 §4.1.2.1).
 """
 
 from __future__ import annotations
@@ -27,21 +34,25 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from vcengine.api.http._deps import services
 from vcengine.api.http._problem import Problem
+from vcengine.api.http._templates import render
 from vcengine.core import jsontext
+from vcengine.core.credential_view import CredentialView
+from vcengine.core.oid4vci.authorization import read_client
 from vcengine.core.oid4vci.metadata import (
     Display,
     authorization_server_metadata,
     credential_issuer_metadata,
 )
-from vcengine.errors import JsonError, ProtocolError
-from vcengine.services import oid4vci_issuance, oid4vci_offers, oid4vci_tokens
+from vcengine.errors import InputError, JsonError, NotFound, ProtocolError
+from vcengine.services import oid4vci_authorization, oid4vci_issuance, oid4vci_offers, oid4vci_tokens
 from vcengine.services.context import Services
-from vcengine.services.ports import IssuerRecord
+from vcengine.services.issuing import credential_json
+from vcengine.services.ports import CredentialRecord, IssuerRecord
 
 __all__ = ["routes"]
 
@@ -183,8 +194,97 @@ async def _form(request: Request) -> dict[str, str]:
 async def token(request: Request) -> Response:
     svc = services(request)
     issuer = await _issuer(svc, request.path_params["issuer_id"])
-    grant = await oid4vci_tokens.exchange_pre_authorized_code(svc, issuer.id, await _form(request))
+    form = await _form(request)
+    if form.get("grant_type") == "authorization_code":
+        grant = await oid4vci_authorization.exchange_authorization_code(svc, issuer.id, form)
+    else:
+        grant = await oid4vci_tokens.exchange_pre_authorized_code(svc, issuer.id, form)
     return JSONResponse(grant.to_json(), headers=_NO_STORE)
+
+
+_PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    # no form-action: browsers apply it to the redirect to the wallet's own redirect_uri
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+}
+
+
+def _page(issuer: IssuerRecord, step: str, status: int = 200, **context: Any) -> Response:
+    name = _display(issuer).name
+    html = render("wallet_sign_in.html", issuer_name=name, step=step, **context)
+    return HTMLResponse(html, status_code=status, headers=_PAGE_HEADERS)
+
+
+async def authorize(request: Request) -> Response:
+    svc = services(request)
+    issuer = await _issuer(svc, request.path_params["issuer_id"])
+    params = dict(request.query_params)
+    if len(request.query_params.getlist("redirect_uri")) > 1 or len(params) > 20:
+        return _page(
+            issuer, "error", 400, message="The wallet sent an invalid request (repeated parameters)."
+        )
+    try:
+        client = read_client(params)
+    except ProtocolError as exc:
+        return _page(issuer, "error", 400, message=f"The wallet sent an invalid request: {exc.message}")
+    try:
+        _, ticket = oid4vci_authorization.start(svc, issuer, params)
+    except ProtocolError as exc:
+        target = oid4vci_authorization.error_redirect(
+            client.redirect_uri, exc, params.get("state"), oid4vci_offers.credential_issuer_id(svc, issuer.id)
+        )
+        return RedirectResponse(target, status_code=303, headers=_PAGE_HEADERS)
+    return _page(issuer, "email", action=request.url.path, ticket=ticket)
+
+
+async def _page_form(request: Request) -> dict[str, str]:
+    data = await _body(request)
+    try:
+        fields = parse_qs(data.decode("utf-8", "replace"), max_num_fields=5)
+    except ValueError:
+        return {}
+    return {name: values[0] for name, values in fields.items()}
+
+
+async def sign_in_request(request: Request) -> Response:
+    svc = services(request)
+    issuer = await _issuer(svc, request.path_params["issuer_id"])
+    form = await _page_form(request)
+    try:
+        await oid4vci_authorization.request_sign_in(
+            svc, issuer, form.get("ticket", ""), form.get("email", "")
+        )
+    except NotFound as exc:
+        return _page(issuer, "error", 404, message=exc.message)
+    except InputError:
+        return _page(issuer, "error", 400, message="That is not an email address: go back and try again.")
+    return _page(issuer, "sent", minutes=int(oid4vci_authorization.SIGN_IN_LIFETIME.total_seconds() // 60))
+
+
+async def sign_in(request: Request) -> Response:
+    svc = services(request)
+    issuer = await _issuer(svc, request.path_params["issuer_id"])
+    token = request.path_params["token"]
+    try:
+        if request.method == "POST":
+            chosen = (await _page_form(request)).get("credential", "")
+            target = await oid4vci_authorization.choose(svc, issuer.id, token, chosen)
+            return RedirectResponse(target, status_code=303, headers=_PAGE_HEADERS)
+        opened = await oid4vci_authorization.open_sign_in(svc, issuer.id, token)
+    except NotFound as exc:
+        return _page(issuer, "error", 404, message=exc.message)
+    badges = [_badge(record) for record in opened.credentials]
+    return _page(issuer, "choose", badges=badges, action=request.url.path)
+
+
+def _badge(record: CredentialRecord) -> dict[str, str]:
+    view = CredentialView(credential_json(record))
+    achievement = view.achievement or {}
+    name = achievement.get("name") if isinstance(achievement.get("name"), str) else view.name
+    return {"id": record.id, "name": name or "Badge", "issued": record.issued_at.strftime("%-d %B %Y")}
 
 
 @_answering_errors
@@ -244,6 +344,9 @@ routes = [
         for kind in _KINDS
     ),
     Route("/issuers/{issuer_id}/oid4vci/offers/{handle}", offer_by_reference, methods=["GET"]),
+    Route("/issuers/{issuer_id}/oid4vci/authorize", authorize, methods=["GET"]),
+    Route("/issuers/{issuer_id}/oid4vci/authorize", sign_in_request, methods=["POST"]),
+    Route("/issuers/{issuer_id}/oid4vci/sign-in/{token}", sign_in, methods=["GET", "POST"]),
     Route("/issuers/{issuer_id}/oid4vci/token", token, methods=["POST"]),
     Route("/issuers/{issuer_id}/oid4vci/nonce", nonce, methods=["POST"]),
     Route("/issuers/{issuer_id}/oid4vci/credential", credential, methods=["POST"]),

@@ -52,6 +52,7 @@ class Endpoints:
     nonce: str
     credential: str
     notification: str
+    authorization: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +153,10 @@ def credential_issuer_metadata(endpoints: Endpoints, display: Display, *, batch_
 
 
 def authorization_server_metadata(endpoints: Endpoints) -> dict[str, Any]:
-    """RFC 8414 metadata of the authorization server (the credential issuer itself, §12.3)."""
-    return {
+    """RFC 8414 metadata of the authorization server (the credential issuer itself, §12.3): the
+    pre-authorized code grant, and with an authorization endpoint the authorization code grant
+    with PKCE S256 (RFC 7636) and the ``iss`` response parameter (RFC 9207)."""
+    metadata: dict[str, Any] = {
         "issuer": endpoints.credential_issuer,
         "token_endpoint": endpoints.token,
         "response_types_supported": ["code"],
@@ -161,6 +164,13 @@ def authorization_server_metadata(endpoints: Endpoints) -> dict[str, Any]:
         "token_endpoint_auth_methods_supported": ["none"],
         "pre-authorized_grant_anonymous_access_supported": True,
     }
+    if endpoints.authorization is not None:
+        metadata["authorization_endpoint"] = endpoints.authorization
+        metadata["grant_types_supported"] = ["authorization_code", PRE_AUTHORIZED_CODE_GRANT]
+        metadata["code_challenge_methods_supported"] = ["S256"]
+        metadata["authorization_response_iss_parameter_supported"] = True
+        metadata["scopes_supported"] = ["OpenBadgeCredential", "OpenBadgeCredential_jwt"]
+    return metadata
 
 
 def configuration_types(configuration: Mapping[str, Any]) -> list[str]:

@@ -4,6 +4,7 @@ Learner Credential Wallet request link); scope issue."""
 from __future__ import annotations
 
 from datetime import timedelta
+from enum import Enum
 from typing import Any
 
 import strawberry
@@ -17,11 +18,22 @@ from vcengine.api.graphql.types.ids import record_id
 from vcengine.services import oid4vci_offers
 
 
+@strawberry.enum(description="How the learner gets the transaction code: never in the offer's own channel.")
+class TxCodeDelivery(Enum):
+    SHOW = "show"
+    EMAIL = "email"
+
+
 @strawberry.input
 class CreateCredentialOfferInput:
     credential_id: strawberry.ID
     tx_code: bool = strawberry.field(
         default=False, description="Protect the offer with a 6-digit transaction code (returned once)."
+    )
+    tx_code_delivery: TxCodeDelivery = strawberry.field(
+        default=TxCodeDelivery.SHOW,
+        description="SHOW: returned here once, for staff to give the learner. EMAIL: sent to the "
+        "recipient's email address and not returned (implies txCode; needs SMTP).",
     )
     expires_in_seconds: int | None = strawberry.field(
         default=None, description="How long the offer can be redeemed: 60 s to 7 days (default 15 minutes)."
@@ -42,7 +54,12 @@ async def create_credential_offer(
     async def operation(services: Any, actor: Any) -> oid4vci_offers.CreatedOffer:
         credential_id = record_id(input.credential_id, "Credential", "credentialId")
         return await oid4vci_offers.create_credential_offer(
-            services, actor, credential_id, tx_code=input.tx_code, lifetime=lifetime
+            services,
+            actor,
+            credential_id,
+            tx_code=input.tx_code,
+            lifetime=lifetime,
+            email_tx_code=input.tx_code_delivery is TxCodeDelivery.EMAIL,
         )
 
     created, errors = await perform(info, operation)

@@ -39,8 +39,11 @@ class CredentialOffer:
     credential_offer: JSON = strawberry.field(description="The Credential Offer object (§4.1.1).")
     qr_code_svg: str = strawberry.field(description="openid4vciOfferUri as a QR code: an SVG document.")
     tx_code: str | None = strawberry.field(
-        description="The transaction code the wallet will ask for, when requested: give it to the "
-        "learner by another channel than the offer. Shown once."
+        description="The transaction code the wallet will ask for, when requested with delivery SHOW: "
+        "give it to the learner by another channel than the offer. Shown once; null when emailed."
+    )
+    tx_code_required: bool = strawberry.field(
+        description="Whether the wallet will ask for a transaction code."
     )
     exchange_url: str | None = strawberry.field(
         description="The VC API exchange of this offer (DID Authentication), for VC-API wallets; "
@@ -66,6 +69,7 @@ class CredentialOffer:
             credential_offer=created.offer,  # type: ignore[arg-type]
             qr_code_svg=created.qr_code_svg,
             tx_code=created.tx_code,
+            tx_code_required=record.tx_code_mac is not None,
             exchange_url=None if links is None else links[0],
             lcw_deep_link=None if links is None else links[1],
             expires_at=record.expires_at,
