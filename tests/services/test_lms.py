@@ -13,7 +13,7 @@ from standardwebhooks import Webhook
 from tests.services.support import Tenant
 from vcengine.core.lms.event import validate_event
 from vcengine.errors import InputError, NotFound, PermissionDenied, SecretError, SignatureError
-from vcengine.services import integrations, issuers, lms_inbox, lms_processing, webhook_endpoints
+from vcengine.services import award_rules, integrations, issuers, lms_inbox, lms_processing, webhook_endpoints
 from vcengine.services.context import Actor, Services
 from vcengine.services.jobs import JobRunner
 from vcengine.services.keystore import seal_secret, unseal_secret
@@ -77,25 +77,25 @@ async def test_inputs_are_checked(services: Services, tenant: Tenant) -> None:
             services, Actor(tenant.org_id, frozenset({"issue"})), "generic", "G"
         )
     new = await integrations.create_integration(services, actor, "generic", "G")
-    rule = integrations.AwardRuleInput(new.record.id, tenant.achievement_id, "quiz_passed")
+    rule = award_rules.AwardRuleInput(new.record.id, tenant.achievement_id, "quiz_passed")
     with pytest.raises(InputError, match="minScore or minPercentage"):
-        await integrations.create_award_rule(services, actor, rule)
+        await award_rules.create_award_rule(services, actor, rule)
     with pytest.raises(InputError, match="needs module_ids"):
-        await integrations.create_award_rule(services, actor, replace(rule, trigger="modules_completed"))
+        await award_rules.create_award_rule(services, actor, replace(rule, trigger="modules_completed"))
     with pytest.raises(InputError, match="0 to 100"):
-        await integrations.create_award_rule(services, actor, replace(rule, min_percentage=101))
+        await award_rules.create_award_rule(services, actor, replace(rule, min_percentage=101))
     with pytest.raises(InputError, match="must be one of"):
-        await integrations.create_award_rule(services, actor, replace(rule, min_score=1, proof_format="rsa"))
+        await award_rules.create_award_rule(services, actor, replace(rule, min_score=1, proof_format="rsa"))
     with pytest.raises(NotFound):
-        await integrations.create_award_rule(
+        await award_rules.create_award_rule(
             services, actor, replace(rule, min_score=1, achievement_id="nope")
         )
 
 
 async def test_a_refused_issue_is_failed_recorded_and_replayable(services: Services, tenant: Tenant) -> None:
     new = await integrations.create_integration(services, tenant.actor, "generic", "G")
-    rule = integrations.AwardRuleInput(new.record.id, tenant.achievement_id, "course_completed")
-    await integrations.create_award_rule(services, tenant.actor, rule)
+    rule = award_rules.AwardRuleInput(new.record.id, tenant.achievement_id, "course_completed")
+    await award_rules.create_award_rule(services, tenant.actor, rule)
     hook = await webhook_endpoints.create_endpoint(
         services, tenant.actor, "https://ops.example.com/hooks", ["integration.event.failed"]
     )
@@ -163,10 +163,10 @@ async def test_an_unreachable_moodle_is_retried_and_its_token_never_shown(
             new.record.sealed_api_token, services.master_key, purpose="integration", aad=new.record.id
         )
     assert integrations.integration_api_token(services, new.record) == token
-    await integrations.create_award_rule(
+    await award_rules.create_award_rule(
         services,
         tenant.actor,
-        integrations.AwardRuleInput(new.record.id, tenant.achievement_id, "course_completed"),
+        award_rules.AwardRuleInput(new.record.id, tenant.achievement_id, "course_completed"),
     )
     doc = {
         "eventname": "\\core\\event\\course_completed",
@@ -188,8 +188,8 @@ async def test_an_unreachable_moodle_is_retried_and_its_token_never_shown(
 
 async def test_a_second_attempt_keeps_what_the_first_decided(services: Services, tenant: Tenant) -> None:
     new = await integrations.create_integration(services, tenant.actor, "generic", "G")
-    rule = integrations.AwardRuleInput(new.record.id, tenant.achievement_id, "course_completed")
-    await integrations.create_award_rule(services, tenant.actor, rule)
+    rule = award_rules.AwardRuleInput(new.record.id, tenant.achievement_id, "course_completed")
+    await award_rules.create_award_rule(services, tenant.actor, rule)
     event_id = await _receive(services, new, "e1")
     job = await services.store.get_job(tenant.org_id, lms_inbox.job_id(event_id))
     assert job is not None
@@ -205,16 +205,16 @@ async def test_a_rule_chooses_how_its_credentials_are_delivered(services: Servic
 
     new = await integrations.create_integration(services, tenant.actor, "generic", "G")
     for delivery, course in (("EMAIL", "with-email"), ("NONE", "silent")):
-        rule = integrations.AwardRuleInput(
+        rule = award_rules.AwardRuleInput(
             new.record.id, tenant.achievement_id, "course_completed", course_id=course, delivery=delivery
         )
-        stored = await integrations.create_award_rule(services, tenant.actor, rule)
+        stored = await award_rules.create_award_rule(services, tenant.actor, rule)
         assert stored.options["delivery"] == delivery
     with pytest.raises(InputError, match="EMAIL or NONE"):
-        bad = integrations.AwardRuleInput(
+        bad = award_rules.AwardRuleInput(
             new.record.id, tenant.achievement_id, "course_completed", delivery="SMS"
         )
-        await integrations.create_award_rule(services, tenant.actor, bad)
+        await award_rules.create_award_rule(services, tenant.actor, bad)
     for course, email in (("with-email", "e@b.co"), ("silent", "s@b.co")):
         doc = {
             "id": course,

@@ -18,7 +18,7 @@ import pytest
 
 from tests.loopback_https import self_signed
 from tests.services.support import Tenant
-from vcengine.services import integrations, lms_inbox, lms_processing
+from vcengine.services import award_rules, integrations, lms_inbox, lms_processing
 from vcengine.services.context import Services
 from vcengine.services.jobs import JobRunner
 from vcengine.services.ports import CredentialFilter
@@ -113,8 +113,8 @@ async def test_learners_named_by_id_are_looked_up_in_canvas(
     new = await integrations.create_integration(
         services, tenant.actor, "canvas", "Canvas", settings={"siteUrl": canvas.base}, api_token=TOKEN
     )
-    rule = integrations.AwardRuleInput(new.record.id, tenant.achievement_id, "course_completed")
-    await integrations.create_award_rule(services, tenant.actor, rule)
+    rule = award_rules.AwardRuleInput(new.record.id, tenant.achievement_id, "course_completed")
+    await award_rules.create_award_rule(services, tenant.actor, rule)
     query = {"token": new.secret}
     for user_id in ("21070000000000042", "43", "44"):
         await lms_inbox.receive(services, new.record.id, {}, query, _live_event(user_id))

@@ -13,7 +13,7 @@ import pytest
 
 from tests.services.support import Tenant, make_services, make_tenant
 from tests.services.talentlms_fake import FakeTalentLms
-from vcengine.services import integrations, lms_processing, talentlms_polling
+from vcengine.services import award_rules, integrations, lms_processing, talentlms_polling
 from vcengine.services.context import Services
 from vcengine.services.jobs import JobRunner
 from vcengine.services.ports import CredentialFilter
@@ -117,10 +117,8 @@ async def _integration(services: Services, tenant: Tenant, lms: FakeTalentLms, k
         settings={"siteUrl": lms.base, "pollMinutes": "15"},
         api_token=key,
     )
-    rule = integrations.AwardRuleInput(
-        new.record.id, tenant.achievement_id, "course_completed", course_id="7"
-    )
-    await integrations.create_award_rule(services, tenant.actor, rule)
+    rule = award_rules.AwardRuleInput(new.record.id, tenant.achievement_id, "course_completed", course_id="7")
+    await award_rules.create_award_rule(services, tenant.actor, rule)
     return new.record.id
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from vcengine.core.lms import platforms
@@ -31,9 +31,10 @@ from vcengine.services.integrations import integration_secret
 from vcengine.services.jobs import new_job
 from vcengine.services.ports import IntegrationEventRecord, IntegrationRecord
 
-__all__ = ["JOB_KIND", "MAX_BODY_BYTES", "Receipt", "accept", "event_id", "job_id", "receive"]
+__all__ = ["JOB_KIND", "MAX_BODY_BYTES", "PAUSED", "Receipt", "accept", "event_id", "job_id", "receive"]
 
 JOB_KIND = "lms.event"
+PAUSED = "the integration is paused: resume it to process this event"
 #: a webhook body larger than this is refused (413) before it is read further
 MAX_BODY_BYTES = 64 * 1024
 
@@ -127,9 +128,13 @@ async def accept(
             received_at=now,
             event=event.json,
             raw=raw,
+            reason=PAUSED if integration.paused else None,
         )
         job = new_job(job_id(inbox_id), integration.org_id, JOB_KIND, {"eventId": inbox_id}, now)
+        if integration.paused:  # kept waiting, as processing would leave it: resuming queues it
+            job = replace(job, state="done", finished_at=now, result={"outcome": "pending", "reason": PAUSED})
         new.append(await services.store.add_integration_event(record, job))
         ids.append(inbox_id)
-    services.wake_jobs()
+    if not integration.paused:
+        services.wake_jobs()
     return Receipt(tuple(ids), tuple(new))

@@ -8,13 +8,15 @@ and however often the event is replayed.
 
 The outcome is recorded on the inbox entry: ``issued`` (with the credentials), ``duplicate``
 (every matching rule had issued already), ``no_rule`` (none matches, or module progress is not
-complete yet), ``rejected`` (the integration is gone, or the learner cannot be identified:
-Moodle names learners by user id, looked up through ``lms_identity``), ``failed`` (issuing was refused: an
-achievement deleted, say) — the last three with the reason, and an ``integration.event.failed``
-event. A paused integration's events stay ``pending`` (with that reason) until
-``resume_integration`` puts them back in the queue. An
-outage (the store) is retried with backoff by the job runner; the entry stays ``pending``.
-``replay_event`` puts a finished entry back (after a rule or setting was fixed).
+complete yet), ``rejected`` (the integration is gone, or the learner cannot be identified: Moodle
+names learners by user id, looked up through ``lms_identity``), ``failed`` (issuing was refused:
+the issuer has no active key, say) — the last three with the reason, and an
+``integration.event.failed`` event; every outcome also goes to the live ``credentialEvents``
+subscribers. An attempt after a lease ran out keeps what an earlier attempt decided. A paused
+integration's events stay ``pending`` (with that reason) until ``resume_integration`` queues
+them again. An outage (the store, an unreachable Moodle) is retried with backoff by the job
+runner; the entry stays ``pending``. ``replay_event`` puts a finished entry back (after a rule or
+setting was fixed).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from vcengine.services.context import Actor, Services
 from vcengine.services.events import CredentialEvent
 from vcengine.services.issuing import IssueRequest, RecipientInput, issue_credential
 from vcengine.services.jobs import GiveUp, JobKind, RetryLater, new_job
-from vcengine.services.lms_inbox import JOB_KIND, job_id
+from vcengine.services.lms_inbox import JOB_KIND, PAUSED, job_id
 from vcengine.services.ports import (
     AwardRuleRecord,
     EventOutcome,
@@ -46,7 +48,6 @@ from vcengine.services.ports import (
 
 __all__ = ["idempotency_key", "job_kinds", "process", "replay_event", "resume_integration"]
 
-PAUSED = "the integration is paused: resume it to process this event"
 _PAGE = 100
 LEASE = timedelta(seconds=15)
 _REQUEUE_TRIES, _REQUEUE_WAIT = 40, 0.05

@@ -166,3 +166,23 @@ KAJABI_TAG_ADDED: dict[str, Any] = {
     "contact": {"id": 4412, "email": "noor@school.example", "name": "Noor Haddad"},
     "tag": {"id": 88, "name": "completed-course-mindset"},
 }
+
+
+# Thinkific "lesson.completed" (support.thinkific.dev Webhooks Documentation: "Triggered when a
+# student completes a lesson"; the payload carries the lesson and its chapter, ids and names, the
+# course and the user — per https://thirdbear.substack.com/p/using-thinkific-webhooks-to-track;
+# field names beyond those are not documented, the reader takes only lesson.id, course and user).
+def thinkific_lesson_completed(event_id: str, lesson_id: int, email: str) -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "resource": "lesson",
+        "action": "completed",
+        "tenant_id": "59",
+        "created_at": "2026-12-02T01:00:00.000Z",
+        "payload": {
+            "chapter": {"id": 7, "name": "Getting started"},
+            "course": {"id": 25, "name": "[TEST] lorem ipsum"},
+            "lesson": {"id": lesson_id, "name": f"Lesson {lesson_id}"},
+            "user": {"email": email, "first_name": "Lin", "id": 97, "last_name": "Wu"},
+        },
+    }

@@ -395,3 +395,23 @@ def test_canvas_signed_live_events_checked_against_the_key_set(
             "alan@school.example",
             "grace@school.example",
         ]
+
+
+def test_thinkific_lessons_accumulate_into_a_modules_rule(school: Lms) -> None:
+    achievement = school.achievement("Thinkific chapter one")
+    api_key = "thinkific-api-key-lessons-0001"
+    created = school.integration("THINKIFIC", secret=api_key)
+    integration, url = created["integration"], created["integration"]["webhookUrl"]
+    rule = school.rule(
+        integration["id"], achievement, "MODULES_COMPLETED", moduleIds=["101", "102"], courseId="25"
+    )
+    assert rule["courseId"] == "25"
+    for n, lesson in enumerate((101, 102)):
+        body = dumps(samples.thinkific_lesson_completed(f"lesson-evt-{n}", lesson, "lin@school.example"))
+        headers = {**JSON, "X-Thinkific-Hmac-Sha256": hex_hmac(api_key, body)}
+        assert post(url, body, headers).json()["status"] == "accepted"
+        school.settled(integration["id"], n + 1)
+    first, second = school.events(integration["id"])
+    assert (first["type"], first["outcome"], second["outcome"]) == ("module_completed", "NO_RULE", "ISSUED")
+    assert "1 of 2 modules" in first["reason"]
+    assert [c["recipient"]["name"] for c in school.credentials(achievement)] == ["Lin Wu"]

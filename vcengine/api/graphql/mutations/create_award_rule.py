@@ -14,7 +14,7 @@ from vcengine.api.graphql.types.delivery import DeliveryMethod
 from vcengine.api.graphql.types.enums import ProofFormat, StatusPurpose
 from vcengine.api.graphql.types.ids import record_id
 from vcengine.api.graphql.types.integration import AwardRule, AwardTrigger
-from vcengine.services import integrations
+from vcengine.services import award_rules
 
 
 @strawberry.input(description="The conditions a trigger needs; the others must be left out.")
@@ -46,8 +46,8 @@ class CreateAwardRulePayload:
     user_errors: list[UserError]
 
 
-def _domain(i: CreateAwardRuleInput) -> integrations.AwardRuleInput:
-    return integrations.AwardRuleInput(
+def _domain(i: CreateAwardRuleInput) -> award_rules.AwardRuleInput:
+    return award_rules.AwardRuleInput(
         integration_id=record_id(i.integration_id, "Integration", "integrationId"),
         achievement_id=record_id(i.achievement_id, "Achievement", "achievementId"),
         trigger=i.trigger.value,
@@ -67,5 +67,5 @@ def _domain(i: CreateAwardRuleInput) -> integrations.AwardRuleInput:
 
 
 async def create_award_rule(info: Info[Context, Any], input: CreateAwardRuleInput) -> CreateAwardRulePayload:
-    rule, errors = await perform(info, lambda s, a: integrations.create_award_rule(s, a, _domain(input)))
+    rule, errors = await perform(info, lambda s, a: award_rules.create_award_rule(s, a, _domain(input)))
     return CreateAwardRulePayload(award_rule=AwardRule.of(rule) if rule else None, user_errors=errors)

@@ -10,7 +10,7 @@ from strawberry.types import Info
 from vcengine.api.graphql.context import Context
 from vcengine.api.graphql.mutations._common import perform
 from vcengine.api.graphql.mutations.delete_integration import DeletePayload
-from vcengine.services import integrations
+from vcengine.services import award_rules
 
 
 @strawberry.input
@@ -19,5 +19,5 @@ class AwardRuleIdInput:
 
 
 async def delete_award_rule(info: Info[Context, Any], input: AwardRuleIdInput) -> DeletePayload:
-    _, errors = await perform(info, lambda s, a: integrations.delete_award_rule(s, a, str(input.id)))
+    _, errors = await perform(info, lambda s, a: award_rules.delete_award_rule(s, a, str(input.id)))
     return DeletePayload(deleted_id=None if errors else input.id, user_errors=errors)
