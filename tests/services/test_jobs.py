@@ -161,6 +161,36 @@ async def test_a_killed_runner_s_job_is_taken_over_when_its_lease_ends(store: Sq
     assert (job.state, job.result, runs) == ("done", {"by": "second"}, [1, 2])
 
 
+async def test_each_kind_is_leased_for_its_own_lease(store: SqliteStore) -> None:
+    """A runner with a slow kind (long lease) and a quick one: a killed runner's quick jobs are
+    taken over after the quick kind's lease, not the slow one's."""
+    started = asyncio.Event()
+
+    async def hangs(job: JobRecord) -> None:
+        started.set()
+        await asyncio.sleep(3600)
+
+    async def works(job: JobRecord) -> Mapping[str, Any]:
+        return {"attempt": job.attempts}
+
+    clock = Clock()
+    await add(store, "quick", kind="mail")
+    kinds = [
+        JobKind("mail", hangs, lease=timedelta(seconds=20)),
+        JobKind("poll", works, lease=timedelta(minutes=5)),
+    ]
+    first = JobRunner(store, kinds, clock)
+    await first.run_once(wait=False)
+    await started.wait()
+    await first.stop()
+    running = await stored(store, "quick")
+    assert running.state == "running" and running.lease_until == T0 + timedelta(seconds=20)
+    second = JobRunner(store, [JobKind("mail", works, lease=timedelta(seconds=20)), kinds[1]], clock)
+    clock.advance(seconds=21)
+    assert await second.run_once() == 1
+    assert (await stored(store, "quick")).result == {"attempt": 2}
+
+
 async def test_two_runners_on_one_store_run_each_job_once(store: SqliteStore, tmp_path: Path) -> None:
     other = SqliteStore(store.path)
     await other.start()

@@ -153,8 +153,16 @@ class JobRunner:
         if free <= 0 or not self._kinds:
             return 0
         now = self._clock()
-        lease = max(k.lease for k in self._kinds.values())
-        jobs = await self._store.claim_jobs(list(self._kinds), now, now + lease, free)
+        # each kind's own lease: one kind's long lease must not keep another kind's jobs of a
+        # killed instance from being taken over for that long
+        by_lease: dict[timedelta, list[str]] = {}
+        for kind in self._kinds.values():
+            by_lease.setdefault(kind.lease, []).append(kind.name)
+        jobs: list[JobRecord] = []
+        for lease, names in sorted(by_lease.items()):
+            if len(jobs) >= free:
+                break
+            jobs += await self._store.claim_jobs(names, now, now + lease, free - len(jobs))
         tasks = [asyncio.create_task(self._attempt(job)) for job in jobs]
         self._running.update(tasks)
         for t in tasks:

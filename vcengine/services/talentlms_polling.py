@@ -182,6 +182,6 @@ def job_kinds(services: Services) -> list[JobKind]:
             handle,
             max_attempts=4,
             backoff=exponential_backoff(base=timedelta(seconds=30), cap=timedelta(minutes=5)),
-            lease=timedelta(minutes=5),
+            lease=timedelta(minutes=2),
         )
     ]
