@@ -123,6 +123,10 @@ def test_issuing_to_an_email_sends_one_message_whose_claim_link_works(
             page.headers["cache-control"] == "no-store" and page.headers["referrer-policy"] == "no-referrer"
         )
         assert "Grace Hopper, you earned a badge" in page.text
+        # the email's wallet link lands on the claim page's "Add to wallet", which makes the offer
+        assert f"{link}#wallet" in text and f'href="{link}#wallet"' in html and 'id="wallet"' in page.text
+        offer = learner.post(f"{link}/wallet")
+        assert offer.status_code == 200 and "openid-credential-offer://" in offer.text
         accepted = learner.post(link)
         assert accepted.status_code == 303 and accepted.headers["location"] == link.removeprefix(
             mailing.base_url

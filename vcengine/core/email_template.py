@@ -46,6 +46,7 @@ VARIABLES = (
     "issuer_name",
     "organization_name",
     "claim_url",
+    "wallet_url",
     "credential_url",
     "linkedin_url",
     "badge_image_url",
@@ -101,7 +102,9 @@ DEFAULT_TEMPLATE = EmailTemplate(
   color:#fff;padding:12px 22px;border-radius:10px;text-decoration:none;font-weight:600"
   >Accept your badge</a></p>
 <p style="text-align:center"><a href="{{ linkedin_url }}"
-  style="color:#0a66c2;font-weight:600">Add to LinkedIn profile</a></p>
+  style="color:#0a66c2;font-weight:600">Add to LinkedIn profile</a>
+  {% if wallet_url %}&nbsp;·&nbsp;<a href="{{ wallet_url }}" style="color:#1f4e79;font-weight:600"
+  >Add to your digital wallet</a>{% endif %}</p>
 {% if valid_until %}<p style="color:#5b6675;font-size:14px">Valid until {{ valid_until }}.</p>{% endif %}
 <p style="color:#5b6675;font-size:13px">The link to accept your badge works until {{ claim_expires }}.
   Anyone can check the badge at <a href="{{ credential_url }}">{{ credential_url }}</a>.</p>
@@ -118,7 +121,8 @@ DEFAULT_TEMPLATE = EmailTemplate(
 
 Accept your badge: {{ claim_url }}
 Add it to your LinkedIn profile: {{ linkedin_url }}
-{% if valid_until %}Valid until {{ valid_until }}.
+{% if wallet_url %}Add it to your digital wallet (OpenID4VCI, Learner Credential Wallet): {{ wallet_url }}
+{% endif %}{% if valid_until %}Valid until {{ valid_until }}.
 {% endif %}
 
 The link to accept your badge works until {{ claim_expires }}.

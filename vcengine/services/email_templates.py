@@ -110,6 +110,7 @@ def _example(services: Services, now: datetime) -> dict[str, str | None]:
         "issuer_name": "Example Issuer",
         "organization_name": "Example Issuer",
         "claim_url": f"{services.base_url}/claim/EXAMPLE",
+        "wallet_url": f"{services.base_url}/claim/EXAMPLE#wallet",
         "credential_url": page,
         "linkedin_url": f"{page}/linkedin",
         "badge_image_url": f"{page}/badge.png",

@@ -38,6 +38,7 @@ def email_values(
         "issuer_name": issuer_name,
         "organization_name": issuer_name,
         "claim_url": claim_url,
+        "wallet_url": f"{claim_url}#wallet",  # the claim page makes a fresh offer when asked
         "credential_url": page,
         "linkedin_url": f"{page}/linkedin",
         "badge_image_url": f"{page}/badge.png",
