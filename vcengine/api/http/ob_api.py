@@ -38,7 +38,7 @@ from vcengine.core.ob_api import scopes
 from vcengine.core.ob_api.discovery import BASE_PATH, Endpoints, service_description
 from vcengine.core.ob_api.paging import paging_headers
 from vcengine.core.ob_api.status_info import status_info
-from vcengine.errors import Busy, InputError, JsonError, NotFound, ProtocolError
+from vcengine.errors import Aborted, Busy, InputError, JsonError, NotFound, ProtocolError
 from vcengine.services import ob_api_authorization, ob_api_clients, ob_api_credentials, ob_api_tokens
 from vcengine.services.context import Services
 from vcengine.services.ports import ObClientRecord, ObTokenRecord
@@ -206,7 +206,7 @@ def _resource(route: Callable[[Request], Awaitable[Response]]) -> Callable[[Requ
             if exc.code in ("invalid_token", "insufficient_scope"):
                 status = 401 if exc.code == "invalid_token" else 403
                 headers = {"WWW-Authenticate": f'Bearer error="{exc.code}"'}
-        except Busy as exc:
+        except (Busy, Aborted) as exc:  # the verification pool is full or past its deadline
             status, description, headers = 503, str(exc), {"Retry-After": "5"}
         except InputError as exc:
             status, description, headers = 400, str(exc), {}
