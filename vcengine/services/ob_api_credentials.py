@@ -9,7 +9,8 @@ access token names.
   verifier: a failed check, or a proof that could not be checked, refuses it. Equality is the
   issuer's id and the credential's id (OB 3.0 §1.9 / the API's upsert rule): the same one with a
   ``validFrom`` not older replaces the stored one (200), a new one is created (201), an older one
-  changes nothing (304).
+  changes nothing (304). A credential this service issued to the learner is listed already: 200,
+  not stored twice.
 - ``getProfile`` / ``putProfile``: the learner's ``Profile`` as last put (404 before).
 """
 
@@ -24,7 +25,7 @@ from vcengine.core.checks import issuer_id
 from vcengine.core.dates import parse_date_time
 from vcengine.errors import InputError
 from vcengine.services.context import Services
-from vcengine.services.issuing import credential_json
+from vcengine.services.issuing import credential_json, credential_url
 from vcengine.services.ports import ObCredentialRecord, ObProfileRecord, ObUpsert
 from vcengine.services.verifying import verify
 
@@ -87,6 +88,8 @@ async def upsert(services: Services, email: str, data: str | Mapping[str, Any]) 
     issuer, identifier = issuer_id(credential), credential.get("id")
     if not issuer or not isinstance(identifier, str):
         raise InputError("an upserted credential needs an id and an issuer id (they make its identity)")
+    if await _issued_here_to(services, email, identifier):
+        return "replaced", data  # listed already, as issued: not stored twice
     valid_from = credential.get("validFrom") or credential.get("issuanceDate")
     if not isinstance(valid_from, str):
         raise InputError("an upserted credential needs validFrom", path="validFrom")
@@ -97,6 +100,19 @@ async def upsert(services: Services, email: str, data: str | Mapping[str, Any]) 
         services.new_id(), email, f"{issuer} {identifier}", document, issued.astimezone(UTC), services.now()
     )
     return await services.store.upsert_ob_credential(record), data
+
+
+async def _issued_here_to(services: Services, email: str, identifier: str) -> bool:
+    """Whether ``identifier`` is a credential this service issued to ``email`` (not revoked)."""
+    prefix = credential_url(services, "")
+    if not identifier.startswith(prefix):
+        return False
+    record = await services.store.find_credential(identifier.removeprefix(prefix))
+    return (
+        record is not None
+        and record.status != "revoked"
+        and email in (v.strip().lower() for v in record.recipient.values() if isinstance(v, str))
+    )
 
 
 async def get_profile(services: Services, email: str) -> Mapping[str, Any] | None:

@@ -310,6 +310,8 @@ def test_the_learner_brings_credentials_which_are_verified_upserted_and_read_bac
     )
     assert client.post(url, data=b"<x/>", headers={"Content-Type": "application/xml"}).status_code == 415
 
+    own = server.client.get(learner["url"], headers={"Accept": "application/json"}).json()
+    assert client.post(url, json=own, timeout=30).status_code == 200  # issued to them here: listed already
     listed = client.get(url, timeout=10)
     assert int(listed.headers["X-Total-Count"]) == before + 2
     body = listed.json()
