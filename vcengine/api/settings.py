@@ -167,6 +167,10 @@ class Settings:
     smtp_timeout: float = 30.0
     claim_days: int = 30
     reminder_days: int | None = None
+    #: The Open Badges API's Service Description Document: terms, privacy policy, image URLs.
+    ob_api_terms_url: str | None = None
+    ob_api_privacy_url: str | None = None
+    ob_api_image_url: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", normalize_base_url(self.base_url))
@@ -220,6 +224,9 @@ class Settings:
             smtp_timeout=_seconds("VCENGINE_SMTP_TIMEOUT", env.get("VCENGINE_SMTP_TIMEOUT"), 30.0),
             claim_days=int(_number(env, "VCENGINE_CLAIM_DAYS", 30, integer=True)),
             reminder_days=_count("VCENGINE_REMINDER_DAYS", env.get("VCENGINE_REMINDER_DAYS"), 0) or None,
+            ob_api_terms_url=env.get("VCENGINE_OB_API_TERMS_URL") or None,
+            ob_api_privacy_url=env.get("VCENGINE_OB_API_PRIVACY_URL") or None,
+            ob_api_image_url=env.get("VCENGINE_OB_API_IMAGE_URL") or None,
         )
 
     def with_overrides(self, **changes: object) -> Settings:

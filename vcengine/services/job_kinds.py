@@ -11,6 +11,7 @@ from vcengine.services import (
     credential_expiry,
     email_delivery,
     lms_processing,
+    ob_api_emails,
     oid4vci_emails,
     talentlms_polling,
     webhook_delivery,
@@ -30,4 +31,5 @@ def job_kinds(services: Services) -> list[JobKind]:
         *credential_expiry.job_kinds(services),
         *talentlms_polling.job_kinds(services),
         *oid4vci_emails.job_kinds(services),
+        *ob_api_emails.job_kinds(services),
     ]

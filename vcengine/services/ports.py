@@ -59,6 +59,15 @@ __all__ = [
     "IssuerRecord",
     "JobRecord",
     "JobState",
+    "ObApiStore",
+    "ObClientRecord",
+    "ObCredentialRecord",
+    "ObGrantLookup",
+    "ObGrantRecord",
+    "ObProfileRecord",
+    "ObTokenLookup",
+    "ObTokenRecord",
+    "ObUpsert",
     "OfferSecret",
     "OrganizationRecord",
     "Page",
@@ -371,6 +380,146 @@ class CredentialOfferStore(Protocol):
         current link, unused and unexpired at ``at``; ``False`` otherwise (of concurrent uses, one wins)."""
 
 
+# -- ob_api --
+
+
+@dataclass(frozen=True, slots=True)
+class ObClientRecord:
+    """A client of the 1EdTech Open Badges 3.0 API, registered dynamically (RFC 7591;
+    ``services.ob_api_clients``). ``secret_hash`` is SHA-256 of the client secret (256 random
+    bits, returned once); ``metadata`` is the client metadata as registered."""
+
+    id: str
+    secret_hash: str
+    metadata: Mapping[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ObGrantRecord:
+    """A learner's consent to an Open Badges API client (``services.ob_api_authorization``): the
+    checked authorization request, stored once the learner gave an email address (one per
+    ticket: ``handle_hash``), the hash of the emailed sign-in link, then of the authorization code.
+    ``code_used_at`` is when the code was exchanged (once)."""
+
+    id: str
+    client_id: str
+    redirect_uri: str
+    scope: str
+    code_challenge: str
+    email: str
+    handle_hash: str
+    created_at: datetime
+    expires_at: datetime
+    state: str | None = None
+    login_hash: str | None = None
+    login_expires_at: datetime | None = None
+    code_hash: str | None = None
+    code_expires_at: datetime | None = None
+    code_used_at: datetime | None = None
+
+
+ObGrantLookup = Literal["id", "handle_hash", "login_hash", "code_hash"]
+
+
+@dataclass(frozen=True, slots=True)
+class ObTokenRecord:
+    """An access token and its refresh token (both stored as SHA-256 only) given to a client for
+    a learner (``email``) with ``scope``. Refreshing revokes the pair and makes a new one."""
+
+    id: str
+    grant_id: str
+    client_id: str
+    email: str
+    scope: str
+    access_hash: str
+    refresh_hash: str
+    created_at: datetime
+    access_expires_at: datetime
+    refresh_expires_at: datetime
+    revoked_at: datetime | None = None
+
+
+ObTokenLookup = Literal["access_hash", "refresh_hash"]
+ObUpsert = Literal["created", "replaced", "unchanged"]
+
+
+@dataclass(frozen=True, slots=True)
+class ObCredentialRecord:
+    """A credential a learner brought through ``upsertCredential``. ``key`` is the equality of OB
+    3.0 §1.9 (issuer id and credential id); ``document`` is the credential as received (JSON) or
+    ``{"jwt": compact JWS}``; ``issued_at`` is its ``validFrom`` (newer replaces older)."""
+
+    id: str
+    email: str
+    key: str
+    document: Mapping[str, Any]
+    issued_at: datetime
+    stored_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ObProfileRecord:
+    """The learner's OB 3.0 ``Profile`` as last put through the API."""
+
+    email: str
+    profile: Mapping[str, Any]
+    updated_at: datetime
+
+
+class ObApiStore(Protocol):
+    """What the Open Badges API stores. The learner (an email address) is the resource owner:
+    every learner-data method takes the address and never returns another learner's data."""
+
+    async def create_ob_client(self, client: ObClientRecord) -> None: ...
+    async def get_ob_client(self, client_id: str) -> ObClientRecord | None: ...
+    async def create_ob_grant(self, grant: ObGrantRecord) -> None:
+        """Store a grant; ``Conflict`` if its id or ``handle_hash`` is stored already."""
+
+    async def find_ob_grant(self, by: ObGrantLookup, value: str) -> ObGrantRecord | None: ...
+    async def set_ob_sign_in_link(self, grant_id: str, login_hash: str, login_expires_at: datetime) -> None:
+        """Store the hash of a new sign-in link (replacing an earlier one)."""
+
+    async def approve_ob_grant(
+        self, grant_id: str, login_hash: str, at: datetime, code_hash: str, code_expires_at: datetime
+    ) -> bool:
+        """Use the sign-in link ``login_hash`` (current, unexpired at ``at``, no code yet): store the
+        code's hash; ``False`` otherwise (of concurrent uses, one wins)."""
+
+    async def redeem_ob_code(self, grant_id: str, at: datetime) -> bool:
+        """Mark the code used if it is unused and unexpired at ``at`` (of concurrent uses, one wins)."""
+
+    async def create_ob_token(self, token: ObTokenRecord) -> None: ...
+    async def find_ob_token(self, by: ObTokenLookup, value: str) -> ObTokenRecord | None: ...
+    async def revoke_ob_token(self, token_id: str, at: datetime) -> bool:
+        """Revoke the token pair unless revoked already (``False``: of concurrent refreshes, one wins)."""
+
+    async def revoke_ob_grant(self, grant_id: str, at: datetime) -> int:
+        """Revoke every token pair of the grant (a replayed code or refresh token); how many."""
+
+    async def count_learner_credentials(self, email: str, since: datetime | None) -> int:
+        """How many credentials of any organization name ``email`` as recipient, not revoked,
+        issued after ``since``."""
+
+    async def list_learner_credentials(
+        self, email: str, since: datetime | None, offset: int, limit: int
+    ) -> list[CredentialRecord]:
+        """Those credentials in (issued_at, id) order, from ``offset``."""
+
+    async def upsert_ob_credential(self, record: ObCredentialRecord) -> ObUpsert:
+        """Store a learner's credential: ``created``; or replace theirs with the same ``key`` if
+        this one is not older (``replaced``); else ``unchanged``."""
+
+    async def count_ob_credentials(self, email: str, since: datetime | None) -> int: ...
+    async def list_ob_credentials(
+        self, email: str, since: datetime | None, offset: int, limit: int
+    ) -> list[ObCredentialRecord]:
+        """The learner's upserted credentials in (issued_at, id) order, from ``offset``."""
+
+    async def get_ob_profile(self, email: str) -> ObProfileRecord | None: ...
+    async def put_ob_profile(self, record: ObProfileRecord) -> None: ...
+
+
 # -- webhooks --
 
 
@@ -554,7 +703,7 @@ class Page:
     next: str | None
 
 
-class Store(CredentialOfferStore, Protocol):
+class Store(CredentialOfferStore, ObApiStore, Protocol):
     """Everything the service needs to persist. All methods are async; all are org-scoped."""
 
     async def start(self) -> None:

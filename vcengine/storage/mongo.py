@@ -70,6 +70,14 @@ from vcengine.services.ports import (
     IssuerRecord,
     JobRecord,
     JobState,
+    ObClientRecord,
+    ObCredentialRecord,
+    ObGrantLookup,
+    ObGrantRecord,
+    ObProfileRecord,
+    ObTokenLookup,
+    ObTokenRecord,
+    ObUpsert,
     OfferSecret,
     OrganizationRecord,
     Page,
@@ -86,9 +94,10 @@ from vcengine.storage import _mongo_delivery as md
 from vcengine.storage import _mongo_docs as m
 from vcengine.storage import _mongo_jobs as mj
 from vcengine.storage import _mongo_lms as ml
+from vcengine.storage import _mongo_ob_api as mob
 from vcengine.storage import _mongo_oid4vci as mo
 from vcengine.storage import _mongo_webhooks as mw
-from vcengine.storage._codec import decode_cursor, encode_cursor, encode_time, revoked_list_of
+from vcengine.storage._codec import decode_cursor, dump_json, encode_cursor, encode_time, revoked_list_of
 
 __all__ = ["MongoStore"]
 
@@ -169,6 +178,7 @@ class MongoStore:
                 *ml.INDEXES.items(),
                 *md.INDEXES.items(),
                 *mo.INDEXES.items(),
+                *mob.INDEXES.items(),
             ):
                 await self._c(name).create_indexes(indexes)
             await self._migrate()
@@ -771,6 +781,130 @@ class MongoStore:
             {"$set": {"signed_in_at": moment, "offer_id": offer_id}},
         )
         return result.modified_count == 1
+
+    # -- ob_api ----------------------------------------------------------------------------------
+
+    @_translated
+    async def create_ob_client(self, client: ObClientRecord) -> None:
+        await self._c("ob_clients").insert_one(mob.client_doc(client))
+
+    @_translated
+    async def get_ob_client(self, client_id: str) -> ObClientRecord | None:
+        return await self._find_one("ob_clients", {"_id": client_id}, mob.client)
+
+    @_translated
+    async def create_ob_grant(self, grant: ObGrantRecord) -> None:
+        await self._c("ob_grants").insert_one(mob.grant_doc(grant))
+
+    @_translated
+    async def find_ob_grant(self, by: ObGrantLookup, value: str) -> ObGrantRecord | None:
+        if by not in ("id", "handle_hash", "login_hash", "code_hash"):
+            raise ValueError(f"not a grant lookup: {by}")
+        return await self._find_one("ob_grants", {"_id" if by == "id" else by: value}, mob.grant)
+
+    @_translated
+    async def set_ob_sign_in_link(self, grant_id: str, login_hash: str, login_expires_at: datetime) -> None:
+        update = {"login_hash": login_hash, "login_expires_at": encode_time(login_expires_at)}
+        await self._c("ob_grants").update_one({"_id": grant_id}, {"$set": update})
+
+    @_translated
+    async def approve_ob_grant(
+        self, grant_id: str, login_hash: str, at: datetime, code_hash: str, code_expires_at: datetime
+    ) -> bool:
+        result = await self._c("ob_grants").update_one(
+            {
+                "_id": grant_id,
+                "login_hash": login_hash,
+                "login_expires_at": {"$gt": encode_time(at)},
+                "code_hash": {"$exists": False},
+            },
+            {"$set": {"code_hash": code_hash, "code_expires_at": encode_time(code_expires_at)}},
+        )
+        return result.modified_count == 1
+
+    @_translated
+    async def redeem_ob_code(self, grant_id: str, at: datetime) -> bool:
+        moment = encode_time(at)
+        result = await self._c("ob_grants").update_one(
+            {"_id": grant_id, "code_used_at": {"$exists": False}, "code_expires_at": {"$gt": moment}},
+            {"$set": {"code_used_at": moment}},
+        )
+        return result.modified_count == 1
+
+    @_translated
+    async def create_ob_token(self, token: ObTokenRecord) -> None:
+        await self._c("ob_tokens").insert_one(mob.token_doc(token))
+
+    @_translated
+    async def find_ob_token(self, by: ObTokenLookup, value: str) -> ObTokenRecord | None:
+        if by not in ("access_hash", "refresh_hash"):
+            raise ValueError(f"not a token lookup: {by}")
+        return await self._find_one("ob_tokens", {by: value}, mob.token)
+
+    @_translated
+    async def revoke_ob_token(self, token_id: str, at: datetime) -> bool:
+        result = await self._c("ob_tokens").update_one(
+            {"_id": token_id, "revoked_at": {"$exists": False}}, {"$set": {"revoked_at": encode_time(at)}}
+        )
+        return result.modified_count == 1
+
+    @_translated
+    async def revoke_ob_grant(self, grant_id: str, at: datetime) -> int:
+        result = await self._c("ob_tokens").update_many(
+            {"grant_id": grant_id, "revoked_at": {"$exists": False}},
+            {"$set": {"revoked_at": encode_time(at)}},
+        )
+        return result.modified_count
+
+    @_translated
+    async def count_learner_credentials(self, email: str, since: datetime | None) -> int:
+        return await self._c("credentials").count_documents(mob.learner_query(email, since))
+
+    @_translated
+    async def list_learner_credentials(
+        self, email: str, since: datetime | None, offset: int, limit: int
+    ) -> list[CredentialRecord]:
+        cursor = self._c("credentials").find(mob.learner_query(email, since)).sort("page_key", 1)
+        cursor = cursor.skip(offset).limit(limit)  # page_key: (issued_at, id)
+        return [m.credential(doc) for doc in await cursor.to_list()]
+
+    @_translated
+    async def upsert_ob_credential(self, record: ObCredentialRecord) -> ObUpsert:
+        stored = self._c("ob_credentials")
+        fields = mob.credential_fields(record)
+        identity = {"email": record.email, "equality": record.key}
+        try:
+            await stored.insert_one({"_id": record.id, **identity, **fields})
+        except DuplicateKeyError:
+            pass  # one with this key is stored: replace it unless it is newer
+        else:
+            return "created"
+        result = await stored.update_one(
+            {"email": record.email, "equality": record.key, "issued_at": {"$lte": fields["issued_at"]}},
+            {"$set": fields},
+        )
+        return "replaced" if result.matched_count == 1 else "unchanged"
+
+    @_translated
+    async def count_ob_credentials(self, email: str, since: datetime | None) -> int:
+        return await self._c("ob_credentials").count_documents(mob.since_query({"email": email}, since))
+
+    @_translated
+    async def list_ob_credentials(
+        self, email: str, since: datetime | None, offset: int, limit: int
+    ) -> list[ObCredentialRecord]:
+        cursor = self._c("ob_credentials").find(mob.since_query({"email": email}, since))
+        cursor = cursor.sort([("issued_at", 1), ("_id", 1)]).skip(offset).limit(limit)
+        return [mob.credential(doc) for doc in await cursor.to_list()]
+
+    @_translated
+    async def get_ob_profile(self, email: str) -> ObProfileRecord | None:
+        return await self._find_one("ob_profiles", {"_id": email}, mob.profile)
+
+    @_translated
+    async def put_ob_profile(self, record: ObProfileRecord) -> None:
+        update = {"profile": dump_json(record.profile), "updated_at": encode_time(record.updated_at)}
+        await self._c("ob_profiles").update_one({"_id": record.email}, {"$set": update}, upsert=True)
 
     # -- events ----------------------------------------------------------------------------------
 

@@ -48,6 +48,14 @@ from vcengine.services.ports import (
     IssuerRecord,
     JobRecord,
     JobState,
+    ObClientRecord,
+    ObCredentialRecord,
+    ObGrantLookup,
+    ObGrantRecord,
+    ObProfileRecord,
+    ObTokenLookup,
+    ObTokenRecord,
+    ObUpsert,
     OfferSecret,
     OrganizationRecord,
     Page,
@@ -63,6 +71,7 @@ from vcengine.storage import _sqlite_analytics as analytics_sql
 from vcengine.storage import _sqlite_delivery as delivery_sql
 from vcengine.storage import _sqlite_jobs as jobs_sql
 from vcengine.storage import _sqlite_lms as lms_sql
+from vcengine.storage import _sqlite_ob_api as ob_sql
 from vcengine.storage import _sqlite_oid4vci as offers_sql
 from vcengine.storage import _sqlite_schema as s
 from vcengine.storage import _sqlite_webhooks as wh
@@ -407,6 +416,73 @@ class SqliteStore:
     async def complete_sign_in(self, request_id: str, login_hash: str, at: datetime, offer_id: str) -> bool:
         return await self._write(offers_sql.complete_sign_in, request_id, login_hash, at, offer_id)
 
+    # -- ob_api ----------------------------------------------------------------------------------
+
+    async def create_ob_client(self, client: ObClientRecord) -> None:
+        await self._insert("ob_clients", ob_sql.CLIENT, ob_sql.client_row(client))
+
+    async def get_ob_client(self, client_id: str) -> ObClientRecord | None:
+        sql = f"SELECT {ob_sql.CLIENT} FROM ob_clients WHERE id = ?"
+        return await self._one(ob_sql.client, sql, [client_id])
+
+    async def create_ob_grant(self, grant: ObGrantRecord) -> None:
+        await self._insert("ob_grants", ob_sql.GRANT, ob_sql.grant_row(grant))
+
+    async def find_ob_grant(self, by: ObGrantLookup, value: str) -> ObGrantRecord | None:
+        return await self._one(ob_sql.grant, ob_sql.select_grant_by(by), [value])
+
+    async def set_ob_sign_in_link(self, grant_id: str, login_hash: str, login_expires_at: datetime) -> None:
+        sql = "UPDATE ob_grants SET login_hash = ?, login_expires_at = ? WHERE id = ?"
+        await self._execute(sql, [login_hash, encode_time(login_expires_at), grant_id])
+
+    async def approve_ob_grant(
+        self, grant_id: str, login_hash: str, at: datetime, code_hash: str, code_expires_at: datetime
+    ) -> bool:
+        return await self._write(ob_sql.approve, grant_id, login_hash, at, code_hash, code_expires_at)
+
+    async def redeem_ob_code(self, grant_id: str, at: datetime) -> bool:
+        return await self._write(ob_sql.redeem, grant_id, at)
+
+    async def create_ob_token(self, token: ObTokenRecord) -> None:
+        await self._insert("ob_tokens", ob_sql.TOKEN, ob_sql.token_row(token))
+
+    async def find_ob_token(self, by: ObTokenLookup, value: str) -> ObTokenRecord | None:
+        return await self._one(ob_sql.token, ob_sql.select_token_by(by), [value])
+
+    async def revoke_ob_token(self, token_id: str, at: datetime) -> bool:
+        sql = "UPDATE ob_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"
+        return await self._execute(sql, [encode_time(at), token_id]) == 1
+
+    async def revoke_ob_grant(self, grant_id: str, at: datetime) -> int:
+        sql = "UPDATE ob_tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL"
+        return await self._execute(sql, [encode_time(at), grant_id])
+
+    async def count_learner_credentials(self, email: str, since: datetime | None) -> int:
+        return await self._run(ob_sql.count_learner, email, since)
+
+    async def list_learner_credentials(
+        self, email: str, since: datetime | None, offset: int, limit: int
+    ) -> list[CredentialRecord]:
+        return await self._run(ob_sql.list_learner, email, since, offset, limit)
+
+    async def upsert_ob_credential(self, record: ObCredentialRecord) -> ObUpsert:
+        return await self._write(ob_sql.upsert, record)
+
+    async def count_ob_credentials(self, email: str, since: datetime | None) -> int:
+        return await self._run(ob_sql.count_upserted, email, since)
+
+    async def list_ob_credentials(
+        self, email: str, since: datetime | None, offset: int, limit: int
+    ) -> list[ObCredentialRecord]:
+        return await self._run(ob_sql.list_upserted, email, since, offset, limit)
+
+    async def get_ob_profile(self, email: str) -> ObProfileRecord | None:
+        sql = "SELECT email, profile, updated_at FROM ob_profiles WHERE email = ?"
+        return await self._one(ob_sql.profile, sql, [email])
+
+    async def put_ob_profile(self, record: ObProfileRecord) -> None:
+        await self._write(ob_sql.put_profile, record)
+
     # -- events ----------------------------------------------------------------------------------
 
     async def add_event(self, event: EventRecord, jobs: Sequence[JobRecord] = ()) -> None:
@@ -703,7 +779,8 @@ def _create_schema(conn: Connection) -> None:
         version = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
     if version is not None and version > s.SCHEMA_VERSION:
         raise StoreError(f"the store was written by a newer vcengine (schema {version} > {s.SCHEMA_VERSION})")
-    for statement in (*s.DDL, *jobs_sql.DDL, *wh.DDL, *lms_sql.DDL, *delivery_sql.DDL, *offers_sql.DDL):
+    features = (*jobs_sql.DDL, *wh.DDL, *lms_sql.DDL, *delivery_sql.DDL, *offers_sql.DDL, *ob_sql.DDL)
+    for statement in (*s.DDL, *features):
         conn.execute(statement)
     for table, column, kind in (
         *s.ADDED_COLUMNS,

@@ -2,7 +2,8 @@
 
 One module per concept: ``credentials`` (a credential at its URL, its page and baked images),
 ``status_lists``, ``issuers`` (profiles and DID documents), ``oid4vci`` and ``exchanges``
-(wallets: OpenID for Verifiable Credential Issuance, VC API exchanges), ``achievements``,
+(wallets: OpenID for Verifiable Credential Issuance, VC API exchanges), ``ob_api`` (the 1EdTech
+Open Badges 3.0 API and its OAuth 2.0 server), ``achievements``,
 ``vc_api`` (W3C VC API issuer and status), ``vc_verifier`` (W3C VC API verifier), ``lms_webhooks``
 (LMS events in), ``claim`` and ``claim_wallet`` (the learner's claim page, "Add to wallet"),
 ``earners`` (opt-in public profiles), ``sharing`` (the counted LinkedIn link), ``health`` and
@@ -24,6 +25,7 @@ from vcengine.api.http import (
     home,
     issuers,
     lms_webhooks,
+    ob_api,
     oid4vci,
     sharing,
     status_lists,
@@ -46,6 +48,7 @@ def routes() -> list[BaseRoute]:
         *earners.routes,
         *status_lists.routes,
         *oid4vci.routes,
+        *ob_api.routes,
         *exchanges.routes,
         *issuers.routes,
         *achievements.routes,
