@@ -15,7 +15,7 @@ from typing import Any
 from vcengine.services.context import Services
 from vcengine.services.jobs import JobKind, exponential_backoff
 from vcengine.services.ob_api_authorization import SIGN_IN_KIND, SIGN_IN_LIFETIME, issue_sign_in_link
-from vcengine.services.oid4vci_emails import MAX_ATTEMPTS, _message, _send
+from vcengine.services.oid4vci_emails import MAX_ATTEMPTS, plain_message, send_message
 from vcengine.services.ports import JobRecord
 
 __all__ = ["job_kinds", "send_sign_in_link"]
@@ -50,8 +50,8 @@ async def send_sign_in_link(services: Services, job: JobRecord) -> dict[str, Any
         "If you did not ask for it, ignore this email.\n"
     )
     sender = services.base_url.split("://", 1)[-1]
-    message = _message(services, grant.email, sender, "Your sign-in link for the Open Badges API", body)
-    return await _send(services, job, message)
+    message = plain_message(services, grant.email, sender, "Your sign-in link for the Open Badges API", body)
+    return await send_message(services, job, message)
 
 
 def job_kinds(services: Services) -> list[JobKind]:

@@ -33,12 +33,13 @@ from vcengine.services.oid4vci_authorization import (
 from vcengine.services.oid4vci_offers import MAX_LIFETIME, TX_CODE_EMAIL_KIND
 from vcengine.services.ports import JobRecord
 
-__all__ = ["MAX_ATTEMPTS", "job_kinds", "send_sign_in_link", "send_tx_code"]
+__all__ = ["MAX_ATTEMPTS", "job_kinds", "plain_message", "send_message", "send_sign_in_link", "send_tx_code"]
 
 MAX_ATTEMPTS = 5
 
 
-def _message(services: Services, to: str, issuer_name: str, subject: str, body: str) -> EmailMessage:
+def plain_message(services: Services, to: str, issuer_name: str, subject: str, body: str) -> EmailMessage:
+    """A plain-text email from the issuer's name (shared with the OB 3.0 API's sign-in emails)."""
     configured = services.delivery.sender
     address = parseaddr(configured)[1] if configured else f"no-reply@{urlsplit(services.base_url).hostname}"
     message = EmailMessage()
@@ -52,7 +53,8 @@ def _message(services: Services, to: str, issuer_name: str, subject: str, body: 
     return message
 
 
-async def _send(services: Services, job: JobRecord, message: EmailMessage) -> dict[str, Any]:
+async def send_message(services: Services, job: JobRecord, message: EmailMessage) -> dict[str, Any]:
+    """Send ``message`` for ``job`` over the configured SMTP server; the outcome, for the job."""
     config = services.delivery.smtp
     assert config is not None  # checked by the caller first
     try:
@@ -93,10 +95,10 @@ async def send_tx_code(services: Services, job: JobRecord) -> dict[str, Any]:
         f"transaction code, enter:\n\n    {code}\n\nThe code works with that offer until {until}. "
         "If you are not adding a badge to a wallet, ignore this email.\n"
     )
-    return await _send(
+    return await send_message(
         services,
         job,
-        _message(services, str(to), name, f"Your code to add your {name} badge to your wallet", body),
+        plain_message(services, str(to), name, f"Your code to add your {name} badge to your wallet", body),
     )
 
 
@@ -120,7 +122,7 @@ async def send_sign_in_link(services: Services, job: JobRecord) -> dict[str, Any
         f"The link works once, for {minutes} minutes. If you did not ask for it, ignore this email.\n"
     )
     subject = f"Your sign-in link to add a {name} badge to your wallet"
-    return await _send(services, job, _message(services, record.email, name, subject, body))
+    return await send_message(services, job, plain_message(services, record.email, name, subject, body))
 
 
 def job_kinds(services: Services) -> list[JobKind]:
