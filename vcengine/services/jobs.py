@@ -110,6 +110,7 @@ class JobRunner:
         self._rng = rng or random.Random()
         self._woken = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopped = False
         self._running: set[asyncio.Task[None]] = set()
 
     @property
@@ -121,10 +122,12 @@ class JobRunner:
 
     def start(self) -> None:
         if self._task is None and self._kinds and self._concurrency > 0:
+            self._stopped = False
             self._task = asyncio.create_task(self.run(), name="vcengine-jobs")
 
     async def stop(self) -> None:
         """Stop claiming and cancel what runs (its leases run out; another runner retries it)."""
+        self._stopped = True
         task, self._task = self._task, None
         for t in [*self._running, *([task] if task else [])]:
             t.cancel()
@@ -133,7 +136,7 @@ class JobRunner:
                 await t
 
     async def run(self) -> None:
-        while True:
+        while not self._stopped:
             self._woken.clear()  # before claiming: a wake-up during the claim is not lost
             try:
                 claimed = await self.run_once(wait=False)
@@ -172,10 +175,11 @@ class JobRunner:
         return len(jobs)
 
     async def _attempt(self, job: JobRecord) -> None:
-        try:
-            await self._settle(job)
-        finally:
-            self.wake()  # the next job of its queue (a webhook endpoint's, say) may run now
+        await self._settle(job)
+        # the next job of its queue (a webhook endpoint's, say) may run now; not when cancelled
+        # (stopping): a wake-up racing the loop's cancellation could make Python 3.11's wait_for
+        # swallow it
+        self.wake()
 
     async def _settle(self, job: JobRecord) -> None:
         kind = self._kinds[job.kind]
