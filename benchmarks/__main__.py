@@ -33,6 +33,9 @@ LIBRARY = (
 SERVICE = (
     ("load_service", ["--sequential", "100", "--concurrent", "100", "--bulk", "1000", "--verify", "100"], []),
     ("bench_status_service", ["--skip-mongo"], ["--skip-mongo"]),
+    ("bench_startup", ["--rounds", "5"], []),
+    ("bench_delivery", ["--count", "100"], []),
+    ("bench_lms_service", ["--events", "500", "--delay", "20"], []),
     ("bench_lms_service", ["--events", "500", "--delay", "20"], []),
 )
 HERE = Path(__file__).parent

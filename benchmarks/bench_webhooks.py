@@ -26,7 +26,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from benchmarks._harness import Load, Result
-from vcengine.services import organizations, webhook_delivery, webhook_endpoints
+from vcengine.services import event_log, organizations, webhook_endpoints
 from vcengine.services.context import Actor, Services
 from vcengine.services.job_kinds import job_kinds
 from vcengine.services.jobs import JobRunner
@@ -82,7 +82,7 @@ async def _measure(endpoints: int, events: int) -> float:
             receiver.secret = new.secret
         for _ in range(events):
             event = EventRecord(services.new_id(), org.id, "claimed", None, services.now(), {})
-            await webhook_delivery.store_event(services, event)
+            await event_log.record(services, event)
         runner = JobRunner(store, job_kinds(services), services.clock)
         services.jobs = runner
         started = time.perf_counter()

@@ -23,6 +23,7 @@ from typing import Any
 
 from vcengine.core.checks import issuer_id
 from vcengine.core.dates import parse_date_time
+from vcengine.core.verify import looks_like_jws
 from vcengine.errors import InputError
 from vcengine.services.context import Services
 from vcengine.services.issuing import credential_json, credential_url
@@ -69,7 +70,7 @@ async def list_credentials(
     if taken < limit:
         start = max(0, offset - issued_total)
         for brought in await store.list_ob_credentials(email, since, start, limit - taken):
-            _add(body, brought.document, "jwt" in brought.document)
+            _add(body, brought.document, set(brought.document) == {"jwt"})
     return CredentialsPage(body, total)
 
 
@@ -95,6 +96,10 @@ async def upsert(services: Services, email: str, data: str | Mapping[str, Any]) 
         raise InputError("an upserted credential needs validFrom", path="validFrom")
     issued = parse_date_time(valid_from, path="validFrom")
     issued = issued if issued.tzinfo is not None else issued.replace(tzinfo=UTC)
+    if isinstance(data, str) and not looks_like_jws(data.strip()):
+        raise InputError("a text/plain credential must be a compact JWS (a VC-JWT)")
+    if not isinstance(data, str) and set(data) == {"jwt"}:
+        raise InputError('a JSON credential is a credential, not a {"jwt"} wrapper')
     document: Mapping[str, Any] = {"jwt": data.strip()} if isinstance(data, str) else data
     record = ObCredentialRecord(
         services.new_id(), email, f"{issuer} {identifier}", document, issued.astimezone(UTC), services.now()

@@ -10,6 +10,8 @@ matches an older or equal ``issued_at``, so a newer stored one makes the insert 
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -76,7 +78,15 @@ def since_query(query: Doc, since: datetime | None) -> Doc:
 
 def learner_query(email: str, since: datetime | None) -> Doc:
     # ``$in`` rather than equality: the same on MongoDB, and the nx-27017 test server needs it for arrays
-    return since_query({"recipient_values": {"$in": [email]}, "status": {"$ne": "revoked"}}, since)
+    # the indexed values narrow it down; the stored recipient JSON decides that the value is the
+    # email (``dump_json``: compact, so ``"email":"…"`` cannot appear inside another string)
+    exact = re.escape('"email":' + json.dumps(email, ensure_ascii=False)) + "[,}]"
+    query = {
+        "recipient_values": {"$in": [email]},
+        "recipient": {"$regex": exact},
+        "status": {"$ne": "revoked"},
+    }
+    return since_query(query, since)
 
 
 def client_doc(r: ObClientRecord) -> Doc:

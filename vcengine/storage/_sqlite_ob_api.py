@@ -63,10 +63,8 @@ TOKEN = (
 CREDENTIAL = "id, email, key, document, issued_at, stored_at"
 _GRANT_LOOKUPS: dict[ObGrantLookup, str] = {k: k for k in ("id", "handle_hash", "login_hash", "code_hash")}
 _TOKEN_LOOKUPS: dict[ObTokenLookup, str] = {k: k for k in ("access_hash", "refresh_hash")}
-_LEARNER = (
-    "FROM credentials WHERE status != 'revoked' AND "
-    "EXISTS (SELECT 1 FROM json_each(recipient) r WHERE r.type = 'text' AND r.value = ?)"
-)
+# the learner is the recipient's email, and only that (a name or id equal to an email is not)
+_LEARNER = "FROM credentials WHERE status != 'revoked' AND json_extract(recipient, '$.email') = ?"
 
 
 def _t(value: datetime | None) -> str | None:

@@ -93,6 +93,7 @@ def consent(server: LiveServer, inbox: Inbox, url: str, email: str = LEARNER, de
     link = sign_in_link(inbox, email, already)
     shown = server.client.get(urlsplit(link).path)
     assert shown.status_code == 200 and "Allow “Backpack”?" in shown.text
+    assert 'id="redirect-host">' in shown.text  # where the access goes is shown
     back = server.client.post(urlsplit(link).path, data={"decision": decision})
     assert back.status_code == 303
     assert server.client.get(urlsplit(link).path).status_code == 404  # the link works once
@@ -165,6 +166,8 @@ def test_a_registered_client_reads_the_learners_credentials_in_pages_with_consen
         achievement = server.create_achievement(issuer["id"], name)
         issued.append(server.issue(achievement["id"], recipient={"email": LEARNER, "name": "Lea"}))
     other = server.issue(achievement["id"], recipient={"email": "someone-else@example.org"})
+    # a name that equals the learner's email does not make it the learner's credential
+    server.issue(achievement["id"], recipient={"email": "impostor@example.org", "name": LEARNER})
     client, flows, _ = authorized(server, inbox, f"{READ} offline_access")
     assert (
         client.token["token_type"].lower() == "bearer" and client.token["scope"] == f"{READ} offline_access"

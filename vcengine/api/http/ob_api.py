@@ -20,6 +20,7 @@ OAuth endpoints answer the RFCs' ``{"error", "error_description"}`` (400; 401 fo
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Awaitable, Callable
 from datetime import UTC
 from typing import Any
@@ -180,6 +181,8 @@ async def sign_in(request: Request) -> Response:
         action=request.url.path,
         email=grant.email,
         client_uri=client.metadata["client_uri"],
+        # the learner sees where the access goes: a look-alike client name cannot hide its host
+        redirect_host=urllib.parse.urlsplit(grant.redirect_uri).netloc,
         permissions=permissions,
     )
 
@@ -227,7 +230,7 @@ def _number(request: Request, name: str, default: int, least: int) -> int:
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or len(raw) > 9 or int(raw) < least:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < least:
         raise _Refused(400, f"{name} must be an integer of at least {least}")
     return int(raw)
 
