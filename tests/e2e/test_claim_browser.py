@@ -38,7 +38,9 @@ def emailing(tmp_path: Path) -> Iterator[tuple[LiveServer, Any]]:
 def test_a_learner_accepts_the_badge_from_the_emailed_link(
     emailing: tuple[LiveServer, Any], browser: Any
 ) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
 
     server, inbox = emailing
     issuer = server.create_issuer("Northwind Institute")
@@ -60,8 +62,10 @@ def test_a_learner_accepts_the_badge_from_the_emailed_link(
     browser.save_screenshot(str(ARTIFACTS / "claim-page.png"))
 
     browser.find_element(By.ID, "accept").click()
-    state = browser.find_element(By.ID, "claim-state")
-    assert state.text == "Accepted"
+    # the form posts and the page comes back (303): wait for the new page, not the old one's nodes
+    WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException, WebDriverException)).until(
+        lambda b: b.find_element(By.ID, "claim-state").text == "Accepted"
+    )
     assert browser.current_url == link
     assert not browser.find_elements(By.ID, "accept")
     browser.save_screenshot(str(ARTIFACTS / "claim-accepted.png"))
