@@ -7,6 +7,7 @@ import datetime as dt
 import http.server
 import ipaddress
 import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -46,15 +47,22 @@ def self_signed(directory: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
+Answer = tuple[int, bytes, dict[str, str]]
+
+
 class LoopbackHttps:
     """``with LoopbackHttps(tmp) as server``: ``server.base`` is ``https://127.0.0.1:PORT``;
-    ``server.routes[path] = (status, body, headers)``; ``server.requests`` lists the paths asked."""
+    ``server.routes[path] = (status, body, headers)``; ``server.requests`` lists the paths asked.
+    ``answer(path, request headers)``, when given, answers every GET instead of ``routes`` (a fake
+    API that decides per request)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(
+        self, directory: Path, answer: Callable[[str, Mapping[str, str]], Answer] | None = None
+    ) -> None:
         import ssl
 
         self.cert, key = self_signed(directory)
-        self.routes: dict[str, tuple[int, bytes, dict[str, str]]] = {}
+        self.routes: dict[str, Answer] = {}
         self.requests: list[str] = []
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(self.cert, key)
@@ -63,7 +71,10 @@ class LoopbackHttps:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 outer.requests.append(self.path)
-                status, body, headers = outer.routes.get(self.path, (404, b"not found", {}))
+                if answer is not None:
+                    status, body, headers = answer(self.path, self.headers)
+                else:
+                    status, body, headers = outer.routes.get(self.path, (404, b"not found", {}))
                 self.send_response(status)
                 for name, value in {"Content-Type": "application/ld+json", **headers}.items():
                     self.send_header(name, value)

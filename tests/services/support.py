@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from vcengine.services.context import Actor, Services
 from vcengine.services.keystore import MasterKey
 from vcengine.storage.sqlite import SqliteStore
 
-__all__ = ["BASE_URL", "Tenant", "make_services", "make_tenant", "master_key"]
+__all__ = ["BASE_URL", "Clock", "Tenant", "make_services", "make_tenant", "master_key"]
 
 BASE_URL = "https://vc.example"
 
@@ -24,6 +25,19 @@ async def make_services(path: Path, base_url: str = BASE_URL, **options: Any) ->
     store = SqliteStore(path / "vcengine.sqlite3")
     await store.start()
     return Services(store, master_key(), base_url, **options)
+
+
+class Clock:
+    """A clock the test moves: ``clock.now = …`` or ``clock.advance(minutes=5)``."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
 
 
 class Tenant:

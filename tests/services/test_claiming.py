@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.services.support import make_services, make_tenant
+from tests.services.support import Clock, make_services, make_tenant
 from vcengine.services import claiming, issuing
 from vcengine.services.delivery import DeliverySettings
 
 pytestmark = pytest.mark.anyio
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

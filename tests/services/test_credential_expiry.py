@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.services.support import Tenant, make_services, make_tenant
+from tests.services.support import Clock, Tenant, make_services, make_tenant
 from vcengine.services import credential_expiry, issuing, status_changes, webhook_endpoints
 from vcengine.services.context import Services
 from vcengine.services.issuing import IssueRequest, RecipientInput
@@ -20,16 +20,9 @@ pytestmark = pytest.mark.anyio
 T0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
 
-class Clock:
-    now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture

@@ -4,12 +4,12 @@ validUntil, bulk items, badges that stopped counting, and a job run again never 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.services.support import Tenant, make_services, make_tenant
+from tests.services.support import Clock, Tenant, make_services, make_tenant
 from tests.smtp_server import Inbox, smtp_server
 from vcengine.services import issuing, status_changes
 from vcengine.services.context import Services
@@ -19,14 +19,6 @@ from vcengine.services.jobs import JobRunner
 from vcengine.services.smtp import parse_smtp_url
 
 pytestmark = pytest.mark.anyio
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

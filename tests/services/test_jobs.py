@@ -11,23 +11,13 @@ from typing import Any
 
 import pytest
 
+from tests.services.support import Clock
 from vcengine.services.jobs import GiveUp, JobKind, JobRunner, RetryLater, exponential_backoff, new_job
 from vcengine.services.ports import JobRecord
 from vcengine.storage.sqlite import SqliteStore
 
 pytestmark = pytest.mark.anyio
 T0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kw: float) -> None:
-        self.now += timedelta(**kw)
 
 
 @pytest.fixture
@@ -65,7 +55,7 @@ async def test_a_handled_job_is_done_with_its_result(store: SqliteStore) -> None
         return {"sent": job.payload["n"]}
 
     await add(store, "j1")
-    runner = JobRunner(store, [JobKind("mail", handle)], Clock())
+    runner = JobRunner(store, [JobKind("mail", handle)], Clock(T0))
     assert await runner.run_once() == 1
     assert seen == [{"n": "j1"}]
     job = await stored(store, "j1")
@@ -77,7 +67,7 @@ async def test_failures_are_retried_with_backoff_then_given_up(store: SqliteStor
     async def handle(job: JobRecord) -> None:
         raise RetryLater(f"SMTP 451 (attempt {job.attempts})")
 
-    clock = Clock()
+    clock = Clock(T0)
     await add(store, "j1")
     runner = JobRunner(store, [JobKind("mail", handle, max_attempts=3, backoff=fixed_backoff)], clock)
     assert await runner.run_once() == 1
@@ -107,7 +97,7 @@ async def test_a_bug_is_retried_and_give_up_fails_at_once(store: SqliteStore) ->
 
     await add(store, "bug")
     await add(store, "norule")
-    runner = JobRunner(store, [JobKind("mail", handle, backoff=fixed_backoff)], Clock())
+    runner = JobRunner(store, [JobKind("mail", handle, backoff=fixed_backoff)], Clock(T0))
     assert await runner.run_once() == 2
     bug, norule = await stored(store, "bug"), await stored(store, "norule")
     assert (bug.state, bug.last_error) == ("pending", "KeyError: 'oops'")
@@ -122,7 +112,7 @@ async def test_time_limits_give_up_after_their_window(store: SqliteStore) -> Non
     async def handle(job: JobRecord) -> None:
         raise RetryLater("receiver down", after=timedelta(hours=2))
 
-    clock = Clock()
+    clock = Clock(T0)
     await add(store, "w", kind="webhook")
     kind = JobKind("webhook", handle, max_attempts=100, give_up_after=timedelta(hours=3))
     runner = JobRunner(store, [kind], clock)
@@ -147,7 +137,7 @@ async def test_a_killed_runner_s_job_is_taken_over_when_its_lease_ends(store: Sq
         runs.append(job.attempts)
         return {"by": "second"}
 
-    clock = Clock()
+    clock = Clock(T0)
     await add(store, "j")
     first = JobRunner(store, [JobKind("mail", hangs, lease=timedelta(seconds=30))], clock)
     await first.run_once(wait=False)
@@ -173,7 +163,7 @@ async def test_each_kind_is_leased_for_its_own_lease(store: SqliteStore) -> None
     async def works(job: JobRecord) -> Mapping[str, Any]:
         return {"attempt": job.attempts}
 
-    clock = Clock()
+    clock = Clock(T0)
     await add(store, "quick", kind="mail")
     kinds = [
         JobKind("mail", hangs, lease=timedelta(seconds=20)),
@@ -202,7 +192,7 @@ async def test_two_runners_on_one_store_run_each_job_once(store: SqliteStore, tm
 
     for i in range(40):
         await add(store, f"j{i:02}")
-    clock = Clock()
+    clock = Clock(T0)
     runners = [JobRunner(s, [JobKind("mail", handle)], clock, concurrency=3) for s in (store, other)]
     tasks = [asyncio.create_task(r.run()) for r in runners]
     for _ in range(200):
@@ -225,7 +215,7 @@ async def test_wake_runs_a_new_job_without_waiting_for_the_poll(store: SqliteSto
     async def handle(job: JobRecord) -> None:
         done.set()
 
-    runner = JobRunner(store, [JobKind("mail", handle)], Clock(), poll=3600)
+    runner = JobRunner(store, [JobKind("mail", handle)], Clock(T0), poll=3600)
     runner.start()
     await asyncio.sleep(0.05)  # the runner found nothing and sleeps for an hour
     await add(store, "j")

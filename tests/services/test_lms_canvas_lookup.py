@@ -5,18 +5,15 @@ an unknown user, is a rejected event with the reason."""
 
 from __future__ import annotations
 
-import http.server
 import json
 import re
-import ssl
-import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.loopback_https import self_signed
+from tests.loopback_https import Answer, LoopbackHttps
 from tests.services.support import Tenant
 from vcengine.services import award_rules, integrations, lms_inbox, lms_processing
 from vcengine.services.context import Services
@@ -27,55 +24,32 @@ pytestmark = pytest.mark.anyio
 TOKEN = "canvas-access-token-0123456789"
 
 
-class FakeCanvas:
+class FakeCanvas(LoopbackHttps):
+    """Canvas's "Get user profile" over HTTPS: the Bearer token checked, Canvas's error bodies."""
+
     def __init__(self, directory: Path) -> None:
-        self.cert, key = self_signed(directory)
+        super().__init__(directory, self._respond)
         self.profiles: dict[str, dict[str, Any]] = {}
         self.calls: list[tuple[str, str | None]] = []
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(self.cert, key)
-        outer = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                auth = self.headers.get("Authorization")
-                outer.calls.append((self.path, auth))
-                match = re.fullmatch(r"/api/v1/users/([0-9~]+)/profile", self.path)
-                if auth != f"Bearer {TOKEN}":
-                    status, body = 401, {"errors": [{"message": "Invalid access token."}]}
-                elif match is None or match[1] not in outer.profiles:
-                    status, body = 404, {"errors": [{"message": "The specified resource does not exist."}]}
-                else:
-                    status, body = 200, outer.profiles[match[1]]
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        class Server(http.server.ThreadingHTTPServer):
-            daemon_threads = True
-
-            def get_request(self) -> Any:
-                sock, address = super().get_request()
-                return context.wrap_socket(sock, server_side=True), address
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.base = f"https://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def _respond(self, path: str, headers: Mapping[str, str]) -> Answer:
+        auth = headers.get("Authorization")
+        self.calls.append((path, auth))
+        match = re.fullmatch(r"/api/v1/users/([0-9~]+)/profile", path)
+        if auth != f"Bearer {TOKEN}":
+            status, body = 401, {"errors": [{"message": "Invalid access token."}]}
+        elif match is None or match[1] not in self.profiles:
+            status, body = 404, {"errors": [{"message": "The specified resource does not exist."}]}
+        else:
+            status, body = 200, self.profiles[match[1]]
+        return status, json.dumps(body).encode(), {"Content-Type": "application/json"}
 
 
 @pytest.fixture
 def canvas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCanvas]:
-    fake = FakeCanvas(tmp_path)
-    monkeypatch.setenv("SSL_CERT_FILE", str(fake.cert))
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
+    with FakeCanvas(tmp_path) as fake:
+        monkeypatch.setenv("SSL_CERT_FILE", str(fake.cert))
+        yield fake
 
 
 def _live_event(user_id: str, course_id: str = "565") -> bytes:

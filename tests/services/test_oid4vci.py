@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.services.support import Tenant, make_tenant
+from tests.services.support import Clock, Tenant, make_tenant
 from vcengine.core.keys import KeyPair
 from vcengine.core.oid4vci.metadata import JWT_VC_JSON, LDP_VC, PRE_AUTHORIZED_CODE_GRANT
 from vcengine.core.oid4vci.proof_jwt import PROOF_TYP
@@ -32,20 +32,9 @@ T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 HOLDER = KeyPair.from_seed(bytes(range(32)))
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
 @pytest.fixture
 def clock(services: Services) -> Clock:
-    c = Clock()
+    c = Clock(T0)
     services.clock = c
     return c
 

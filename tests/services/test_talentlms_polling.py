@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.services.support import Tenant, make_services, make_tenant
+from tests.services.support import Clock, Tenant, make_services, make_tenant
 from tests.services.talentlms_fake import FakeTalentLms
 from vcengine.services import award_rules, integrations, lms_processing, talentlms_polling
 from vcengine.services.context import Services
@@ -23,17 +23,9 @@ T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 KEY = "talentlms-api-key-0123456789"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.api.webhook_receiver import Receiver
-from tests.services.support import Tenant, make_services, make_tenant
+from tests.services.support import Clock, Tenant, make_services, make_tenant
 from vcengine.errors import InputError, NotFound, PermissionDenied, SecretError
 from vcengine.services import event_log, issuing, status_changes, webhook_delivery, webhook_endpoints
 from vcengine.services.context import Actor, Services
@@ -28,17 +28,9 @@ pytestmark = pytest.mark.anyio
 T0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture

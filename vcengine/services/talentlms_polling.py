@@ -59,7 +59,7 @@ def poll_period(integration: IntegrationRecord) -> timedelta:
     return timedelta(minutes=int(text))
 
 
-def _pollable(services: Services, integration: IntegrationRecord) -> bool:
+def _pollable(integration: IntegrationRecord) -> bool:
     return (
         integration.platform == "talentlms"
         and not integration.paused
@@ -74,7 +74,7 @@ async def schedule(services: Services) -> int:
     now, added = services.now(), 0
     for org in await services.store.list_organizations():
         for integration in await services.store.list_integrations(org.id):
-            if not _pollable(services, integration):
+            if not _pollable(integration):
                 continue
             try:
                 period = poll_period(integration)
@@ -103,22 +103,19 @@ async def schedule_forever(services: Services, every: float = SCHEDULE_EVERY_S) 
         await asyncio.sleep(every)
 
 
-async def _get(site_key: tuple[str, str], url: str) -> Any:
-    _, key = site_key
-    auth = talentlms.authorization(key)
+async def _get(auth: str, url: str) -> Any:
+    """GET one API URL (off the event loop: urllib blocks)."""
     return await anyio.to_thread.run_sync(
         lambda: fetch_json(url, timeout=TIMEOUT_S, max_bytes=MAX_BYTES, authorization=auth)
     )
 
 
-async def _courses(
-    services: Services, integration: IntegrationRecord, site_key: tuple[str, str]
-) -> list[str]:
+async def _courses(services: Services, integration: IntegrationRecord, site: str, auth: str) -> list[str]:
     rules = await services.store.list_award_rules(integration.org_id, integration.id)
     wanted = [r for r in rules if r.trigger == "course_completed"]
     named = {str(r.conditions["courseId"]) for r in wanted if r.conditions.get("courseId")}
     if any(not r.conditions.get("courseId") for r in wanted):
-        named |= set(talentlms.course_ids(await _get(site_key, talentlms.courses_url(site_key[0]))))
+        named |= set(talentlms.course_ids(await _get(auth, talentlms.courses_url(site))))
     return sorted(named)
 
 
@@ -128,13 +125,13 @@ async def poll(services: Services, integration: IntegrationRecord) -> Mapping[st
     token = integration_api_token(services, integration)
     if token is None or not integration.settings.get("siteUrl"):
         raise InputError("a TALENTLMS integration needs the siteUrl setting and an apiToken")
-    site_key = (talentlms.check_site(str(integration.settings["siteUrl"])), token)
-    site = site_key[0]
+    site = talentlms.check_site(str(integration.settings["siteUrl"]))
+    auth = talentlms.authorization(token)
     events: list[LearnerEvent] = []
     lookups = 0
-    courses = await _courses(services, integration, site_key)
+    courses = await _courses(services, integration, site, auth)
     for course_id in courses:
-        learners = talentlms.learner_ids(await _get(site_key, talentlms.course_url(site, course_id)))
+        learners = talentlms.learner_ids(await _get(auth, talentlms.course_url(site, course_id)))
         for user_id in learners:
             source = talentlms.source_id(course_id, user_id)
             inbox_id = lms_inbox.event_id(integration.id, source)
@@ -143,11 +140,11 @@ async def poll(services: Services, integration: IntegrationRecord) -> Mapping[st
             if lookups >= MAX_LOOKUPS:
                 break
             lookups += 1
-            status = await _get(site_key, talentlms.status_url(site, course_id, user_id))
+            status = await _get(auth, talentlms.status_url(site, course_id, user_id))
             done = talentlms.completion(course_id, user_id, status)
             if done is None:
                 continue
-            email, name = talentlms.user_email(await _get(site_key, talentlms.user_url(site, user_id)))
+            email, name = talentlms.user_email(await _get(auth, talentlms.user_url(site, user_id)))
             learner = {k: v for k, v in {"email": email, "name": name, "id": user_id}.items() if v}
             doc: dict[str, Any] = {
                 "id": source,
@@ -165,7 +162,7 @@ async def poll(services: Services, integration: IntegrationRecord) -> Mapping[st
 def job_kinds(services: Services) -> list[JobKind]:
     async def handle(job: JobRecord) -> Mapping[str, Any]:
         integration = await services.store.get_integration(job.org_id, job.payload["integrationId"])
-        if integration is None or not _pollable(services, integration):
+        if integration is None or not _pollable(integration):
             raise GiveUp(
                 "the integration is gone, paused or has no site and API token", result={"outcome": "skipped"}
             )
