@@ -108,3 +108,25 @@ def test_format_then_parse_round_trips_to_the_second(moment: datetime) -> None:
 @given(st.integers(min_value=0, max_value=253402300799))
 def test_numeric_date_round_trips(seconds: int) -> None:
     assert to_numeric_date(from_numeric_date(seconds)) == seconds
+
+
+@given(
+    st.from_regex(
+        r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\Z", fullmatch=True
+    ).map(lambda text: text + "Z")
+)
+def test_date_time_z_fast_path_agrees_with_the_full_grammar(text: str) -> None:
+    """``YYYY-MM-DDTHH:MM:SSZ`` goes through datetime.fromisoformat; the same text with ``+00:00``
+    goes through the full xsd:dateTime grammar: both accept the same days, with the same value."""
+    full = text[:-1] + "+00:00"
+    try:
+        expected: datetime | None = parse_date_time(full)
+    except SchemaError:
+        expected = None
+    try:
+        fast: datetime | None = parse_date_time(text)
+    except SchemaError:
+        fast = None
+    assert fast == expected
+    if fast is not None:
+        assert fast.tzinfo is UTC

@@ -62,6 +62,22 @@ _ENTRY_IRIS = {iri: ns for iri, ns in ENTRY_TYPES.values()}
 #: The dates the verifier reads: VCDM 2.0 and VC 1.1 names (same IRIs in both contexts).
 DATES = ("validFrom", "validUntil", "issuanceDate", "expirationDate")
 
+#: Every predicate a check reads; :class:`_Graph` indexes these only.
+READ: frozenset[str] = frozenset(
+    {_RDF_TYPE[1:-1]}
+    | {CRED + name for name in (*DATES, "issuer", "holder", "credentialSubject", "credentialStatus")}
+    | {CRED + "verifiableCredential"}
+    | {
+        ns + name
+        for ns in (STATUS, SL2021)
+        for name in (
+            "statusPurpose", "statusListIndex", "statusListCredential", "statusSize", "statusMessage",
+            "status", "message", "encodedList",
+        )
+    }
+)  # fmt: skip
+_READ_TERMS = frozenset(f"<{iri}>" for iri in READ)
+
 _ESCAPE = re.compile(r'\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[tbnrf"\\])')
 _SIMPLE_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "\\": "\\"}
 
@@ -75,8 +91,8 @@ def _lexical(term: str) -> str | None:
     """The lexical form of a literal term in N-Quads form; None for an IRI or a blank node."""
     if not term.startswith('"'):
         return None
-    end = term.rindex('"')
-    return _ESCAPE.sub(_unescape, term[1:end])
+    text = term[1 : term.rindex('"')]
+    return _ESCAPE.sub(_unescape, text) if "\\" in text else text
 
 
 def _iri(term: str) -> str | None:
@@ -84,24 +100,36 @@ def _iri(term: str) -> str | None:
 
 
 class _Graph:
-    """The default graph of a dataset, indexed by subject then predicate IRI."""
+    """The default graph of a dataset: the predicates the checks read (:data:`READ`) indexed by
+    subject then predicate IRI, and the types of every node; the rest of the dataset is not
+    indexed (most of a badge's quads are OB and schema.org properties no check reads)."""
 
     def __init__(self, quads: Iterable[Quad]) -> None:
+        self.quads = quads if isinstance(quads, list) else list(quads)
         self.nodes: dict[str, dict[str, list[str]]] = {}
-        self.objects: set[str] = set()
-        for s, p, o, g in quads:
-            if g:
+        self.node_types: dict[str, set[str]] = {}
+        nodes, node_types = self.nodes, self.node_types
+        for s, p, o, g in self.quads:
+            if g or p not in _READ_TERMS:
                 continue
-            values = self.nodes.setdefault(s, {}).setdefault(p[1:-1], [])
+            if p == _RDF_TYPE and o.startswith("<"):
+                node_types.setdefault(s, set()).add(o[1:-1])
+            values = nodes.setdefault(s, {}).setdefault(p[1:-1], [])
             if o not in values:
                 values.append(o)
-            self.objects.add(o)
+
+    @property
+    def objects(self) -> set[str]:
+        """Every object of the default graph (needed only to find a top-level node without id)."""
+        return {o for _, _, o, g in self.quads if not g}
 
     def values(self, node: str, predicate: str) -> list[str]:
+        if predicate not in READ:  # a predicate left out of the index would read as absent
+            raise ValueError(f"{predicate} is not indexed: add it to signed_graph.READ")
         return self.nodes.get(node, {}).get(predicate, [])
 
     def types(self, node: str) -> set[str]:
-        return {iri for term in self.values(node, _RDF_TYPE[1:-1]) if (iri := _iri(term))}
+        return self.node_types.get(node, set())
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -135,7 +163,8 @@ def _top_node(
     doc: Mapping[str, Any], graph: _Graph, problems: list[str], kind: str = "VerifiableCredential"
 ) -> str | None:
     """The node the JSON's top-level object is: by its id, or the one top-level node of ``kind``."""
-    credentials = [s for s in graph.nodes if CRED + kind in graph.types(s)]
+    wanted = CRED + kind
+    credentials = [s for s, types in graph.node_types.items() if wanted in types]
     doc_id = doc.get("id")
     if isinstance(doc_id, str):
         node = f"<{doc_id}>"
@@ -233,10 +262,10 @@ def _entry_from_json(entry: Any) -> tuple[Any, ...]:
 
 
 def _check_status(doc: Mapping[str, Any], graph: _Graph, node: str, problems: list[str]) -> None:
-    signed = sorted(
-        map(repr, (_entry_from_graph(graph, n) for n in graph.values(node, CRED + "credentialStatus")))
-    )
-    stated = sorted(map(repr, (_entry_from_json(e) for e in _as_list(doc.get("credentialStatus")))))
+    signed = [_entry_from_graph(graph, n) for n in graph.values(node, CRED + "credentialStatus")]
+    stated = [_entry_from_json(e) for e in _as_list(doc.get("credentialStatus"))]
+    if len(signed) > 1:  # compared as multisets; repr orders entries that hold None
+        signed, stated = sorted(map(repr, signed)), sorted(map(repr, stated))
     if signed != stated:
         problems.append(
             f"credentialStatus: the JSON states {len(stated)} entr{'y' if len(stated) == 1 else 'ies'} "
