@@ -429,6 +429,30 @@ def test_fast_path_agrees_on_random_edits(location: tuple[Any, ...], value: Any,
         assert_agree(doc)
 
 
+KNOWN_NAMES = sorted({step for trail in SIMPLE_LOCATIONS for step in trail if isinstance(step, str)})
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from([(), *SIMPLE_LOCATIONS]),
+    st.one_of(st.sampled_from(KNOWN_NAMES), st.text(max_size=12)),
+    JSON,
+)
+def test_fast_path_agrees_on_added_members(location: tuple[Any, ...], name: str, value: Any) -> None:
+    """A member added to any object: declared elsewhere, or unknown (property tables and
+    additionalProperties)."""
+    for doc in (simple(), endorsement()):
+        node: Any = doc
+        try:
+            for step in location:
+                node = node[step]
+        except (KeyError, IndexError, TypeError):
+            continue
+        if isinstance(node, dict):
+            node[name] = value
+            assert_agree(doc)
+
+
 def test_fast_path_refuses_keywords_it_does_not_implement() -> None:
     with pytest.raises(SchemaError, match="minimum"):
         compile_predicate({"type": "integer", "minimum": 1})

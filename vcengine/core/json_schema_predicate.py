@@ -40,19 +40,27 @@ _KEYWORDS = frozenset(
         "anyOf", "allOf", "required", "properties", "propertyNames", "items", "minItems", "contains",
     }
 )  # fmt: skip
-# A JSON type -> its test, as an expression on ``v``
+# A JSON type -> its test, as an expression on the variable ``{v}``
 _JSON_TYPES: dict[str, str] = {
-    "object": "isinstance(v, dict)",
-    "array": "isinstance(v, list)",
-    "string": "isinstance(v, str)",
-    "boolean": "isinstance(v, bool)",
-    "null": "v is None",
-    "number": "(isinstance(v, (int, float)) and not isinstance(v, bool))",
+    "object": "isinstance({v}, dict)",
+    "array": "isinstance({v}, list)",
+    "string": "isinstance({v}, str)",
+    "boolean": "isinstance({v}, bool)",
+    "null": "{v} is None",
+    "number": "(isinstance({v}, (int, float)) and not isinstance({v}, bool))",
     "integer": (
-        "((isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()))"
+        "((isinstance({v}, int) and not isinstance({v}, bool))"
+        " or (isinstance({v}, float) and {v}.is_integer()))"
     ),
 }
+
+
+def _is_type(json_type: str, var: str = "v") -> str:
+    return _JSON_TYPES[json_type].format(v=var)
+
+
 _FORMATS = {"date-time"}  # formats other than date-time are annotations
+_TABLE_FROM = 6  # an object schema checking more properties than this gets a dispatch table
 
 
 class _Generator:
@@ -63,6 +71,8 @@ class _Generator:
         self.lines: list[str] = []
         self.namespace: dict[str, Any] = {"_is_date_time_stamp": is_date_time_stamp}
         self.definitions: dict[str, str] = {}
+        self.aliases: dict[str, str] = {}  # a function that only calls another -> that one
+        self.tables: dict[str, dict[str, str]] = {}  # constant -> {property: function name}
         self.count = 0
 
     def name(self, prefix: str) -> str:
@@ -95,11 +105,16 @@ class _Generator:
         unknown = set(node) - _KEYWORDS - _ANNOTATIONS
         if unknown:
             raise SchemaError(f"unsupported JSON Schema keyword {sorted(unknown)[0]!r} in a bundled schema")
+        if set(node) - _ANNOTATIONS == {"$ref"}:
+            target = self.reference(node["$ref"])
+            self.lines += [f"def {function}(v):", f"    return {target}(v)"]
+            self.aliases[function] = target
+            return function
         body: list[str] = []
         known: str | None = None  # the JSON type established by a "type" check, if one
         if "type" in node:
             types = [node["type"]] if isinstance(node["type"], str) else list(node["type"])
-            body.append(f"if not ({' or '.join(_JSON_TYPES[t] for t in types)}): return False")
+            body.append(f"if not ({' or '.join(_is_type(t) for t in types)}): return False")
             known = types[0] if len(types) == 1 else None
         for key, value in node.items():
             if key not in ("type", "additionalProperties", "additionalItems") and key not in _ANNOTATIONS:
@@ -115,7 +130,7 @@ class _Generator:
         """``checks`` that apply only to values of ``json_type``."""
         if not checks or known == json_type:
             return checks
-        return [f"if {_JSON_TYPES[json_type]}:", *(f"    {line}" for line in checks)]
+        return [f"if {_is_type(json_type)}:", *(f"    {line}" for line in checks)]
 
     def keyword(self, key: str, value: Any, node: Mapping[str, Any], known: str | None) -> list[str]:
         if key == "$ref":
@@ -160,13 +175,50 @@ class _Generator:
         raise SchemaError(f"unsupported JSON Schema keyword {key!r} in a bundled schema")
 
     def properties(self, declared: Mapping[str, Any], additional: Any) -> list[str]:
+        checked = {name: schema for name, schema in declared.items() if not (schema is True or schema == {})}
+        if len(checked) > _TABLE_FROM:
+            return self.property_table(checked, additional, tuple(declared))
         lines = []
-        for name, schema in declared.items():
-            if schema is True or schema == {}:
-                continue
-            sub, key = self.node(schema), self.constant(name)
-            lines += [f"x = v.get({key}, _missing)", f"if x is not _missing and not {sub}(x): return False"]
+        for name, schema in checked.items():
+            key = self.constant(name)
+            lines += [
+                f"x = v.get({key}, _missing)",
+                f"if x is not _missing and not {self.test(schema, 'x')}: return False",
+            ]
         return lines + self.additional(additional, tuple(declared))
+
+    def property_table(
+        self, checked: Mapping[str, Any], additional: Any, declared: tuple[str, ...]
+    ) -> list[str]:
+        """An object that declares many properties and carries a few: look up each property it
+        has (a dict of functions) instead of asking for each one it could have."""
+        table = self.name("t")
+        self.tables[table] = {name: self.node(schema) for name, schema in checked.items()}
+        self.namespace[table] = None  # filled in once the functions exist
+        lines = [
+            "for k, x in v.items():",
+            f"    f = {table}.get(k)",
+            "    if f is not None:",
+            "        if not f(x): return False",
+        ]
+        if additional is True or additional == {}:
+            return lines
+        names = self.constant(frozenset(declared))
+        if additional is False:
+            return [f"if not v.keys() <= {names}: return False", *lines]
+        sub = self.node(additional)
+        return [*lines, f"    elif k not in {names} and not {sub}(x): return False"]
+
+    def test(self, node: Any, var: str) -> str:
+        """An expression testing ``var`` against ``node``: inline for a bare type, else a call."""
+        if (
+            isinstance(node, Mapping)
+            and set(node) - _ANNOTATIONS == {"type"}
+            and isinstance(node["type"], str)
+        ):
+            return _is_type(node["type"], var)
+        name = self.node(node)
+        return f"{self.aliases.get(name, name)}({var})"
 
     def additional(self, additional: Any, declared: tuple[str, ...]) -> list[str]:
         if additional is True or additional == {}:
@@ -179,8 +231,7 @@ class _Generator:
 
     def items(self, schema: Any, additional: Any) -> list[str]:
         if not isinstance(schema, list):
-            sub = self.node(schema)
-            return ["for x in v:", f"    if not {sub}(x): return False"]
+            return ["for x in v:", f"    if not {self.test(schema, 'x')}: return False"]
         positional = f"({''.join(f'{self.node(item)}, ' for item in schema)})"
         rest = self.node(additional)
         return [
@@ -196,5 +247,7 @@ def compile_predicate(root: Mapping[str, Any]) -> Predicate:
     namespace = {**generator.namespace, "_missing": object()}
     source = "\n".join(generator.lines)
     exec(compile(source, "<vcengine json schema>", "exec"), namespace)
+    for table, functions in generator.tables.items():
+        namespace[table] = {name: namespace[generator.aliases.get(f, f)] for name, f in functions.items()}
     predicate: Predicate = namespace[entry]
     return predicate
