@@ -264,9 +264,9 @@ def _entry_from_json(entry: Any) -> tuple[Any, ...]:
 def _check_status(doc: Mapping[str, Any], graph: _Graph, node: str, problems: list[str]) -> None:
     signed = [_entry_from_graph(graph, n) for n in graph.values(node, CRED + "credentialStatus")]
     stated = [_entry_from_json(e) for e in _as_list(doc.get("credentialStatus"))]
-    if len(signed) > 1:  # compared as multisets; repr orders entries that hold None
-        signed, stated = sorted(map(repr, signed)), sorted(map(repr, stated))
-    if signed != stated:
+    # More than one entry is compared as a multiset; repr orders entries that hold None.
+    differ = sorted(map(repr, signed)) != sorted(map(repr, stated)) if len(signed) > 1 else signed != stated
+    if differ:
         problems.append(
             f"credentialStatus: the JSON states {len(stated)} entr{'y' if len(stated) == 1 else 'ies'} "
             f"and the signed data has {len(signed)}, or their type, purpose, index, list or messages differ"
