@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -319,6 +320,19 @@ def test_helpers() -> None:
     assert is_absolute_uri("urn:uuid:1") and is_absolute_uri("did:key:z6Mk") and is_absolute_uri("data:,x")
     for bad in ("", "relative/path", "http://exa mple.com", "1http://x", ":x", None, 3):
         assert not is_absolute_uri(bad)
+
+
+@settings(max_examples=300)
+@given(
+    st.one_of(
+        st.from_regex(r"[A-Za-z][A-Za-z0-9+.\-]{0,5}:[^\s]{1,300}", fullmatch=True),
+        st.text(max_size=300),
+    )
+)
+def test_is_absolute_uri_remembers_the_same_answer_as_the_grammar(value: str) -> None:
+    grammar = re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f]+", value) is not None
+    # Asked twice: the second answer (from the memo for short strings) is the grammar's too.
+    assert is_absolute_uri(value) is grammar and is_absolute_uri(value) is grammar
 
 
 # --- property: random text never yields an invalid document -------------------------------

@@ -20,6 +20,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 from vcengine.core.contexts import OB_CONTEXT, OB_EXTENSIONS_CONTEXT, VC_V2_CONTEXT
@@ -63,7 +64,19 @@ _HASH_ALGORITHMS = ("sha256", "md5")
 
 def is_absolute_uri(value: object) -> bool:
     """True for an absolute URI (RFC 3986 ``scheme ":" …``) with no whitespace or controls."""
+    if type(value) is str and len(value) <= _REMEMBERED_URI_LENGTH:
+        return _is_short_absolute_uri(value)
     return isinstance(value, str) and _URI.fullmatch(value) is not None
+
+
+# The same type IRIs, contexts and issuer ids are checked many times per credential and per
+# batch; a bounded memo of the (pure) answer turns most of those regex runs into one hash lookup.
+_REMEMBERED_URI_LENGTH = 256
+
+
+@lru_cache(maxsize=2048)
+def _is_short_absolute_uri(value: str) -> bool:
+    return _URI.fullmatch(value) is not None
 
 
 def as_list(value: Any) -> list[Any]:

@@ -34,6 +34,7 @@ _JSON_PATH_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9_]*")
 _LANGUAGE_TAG = re.compile(r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*")
 _LANGUAGE_VALUE_KEYS = frozenset({"@value", "@language", "@direction"})
 _SCALARS = (str, int, float, bool, type(None))
+_SCALAR_TYPES = frozenset(_SCALARS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,10 +402,10 @@ def _ids_and_types_ok(root: Any) -> bool:
                 elif key == "type":
                     if not _type_value_ok(child):
                         return False
-                elif key != "@context" and not isinstance(child, _SCALARS):
+                elif key != "@context" and type(child) not in _SCALAR_TYPES:
                     stack.append(child)
         elif type(value) is list:
-            stack.extend(child for child in value if not isinstance(child, _SCALARS))
+            stack.extend(child for child in value if type(child) not in _SCALAR_TYPES)
         else:
             return False  # another Mapping or Sequence: let the careful walk judge it
     return True
