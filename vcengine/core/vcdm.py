@@ -392,20 +392,23 @@ def _ids_and_types_ok(root: Any) -> bool:
     """True when every ``id`` is one URL and every ``type`` one or more non-empty strings
     (``@context`` contents excepted). No paths, no allocation beyond the stack."""
     stack = [root]
+    pop, push = stack.pop, stack.append  # bound once: this walk runs on every sign and verify
     while stack:
-        value = stack.pop()
+        value = pop()
         if type(value) is dict:
             for key, child in value.items():
                 if key == "id":
                     if not is_absolute_uri(child):
                         return False
                 elif key == "type":
-                    if not _type_value_ok(child):
+                    if not (child if type(child) is str else _type_value_ok(child)):
                         return False
-                elif key != "@context" and type(child) not in _SCALAR_TYPES:
-                    stack.append(child)
+                elif type(child) not in _SCALAR_TYPES and key != "@context":
+                    push(child)
         elif type(value) is list:
-            stack.extend(child for child in value if type(child) not in _SCALAR_TYPES)
+            for child in value:
+                if type(child) not in _SCALAR_TYPES:
+                    push(child)
         else:
             return False  # another Mapping or Sequence: let the careful walk judge it
     return True
