@@ -15,6 +15,7 @@ from vcengine.core.json_schema_predicate import compile_predicate
 from vcengine.core.schema import (
     SchemaIssue,
     ensure_shape,
+    ensure_signable,
     ensure_valid,
     raise_for_issues,
     validate,
@@ -63,6 +64,37 @@ def test_ob_vectors_have_no_issues(relative: str) -> None:
     assert validate(doc) == []
     assert validate_vc(doc) == []
     assert validate_shape(doc) == []
+
+
+def _as_subclasses(value: Any) -> Any:
+    """The same JSON built from subclasses of dict, list and str (as some callers pass)."""
+
+    class Obj(dict[str, Any]):
+        pass
+
+    class Arr(list[Any]):
+        pass
+
+    class Text(str):
+        pass
+
+    if isinstance(value, dict):
+        return Obj({Text(k): _as_subclasses(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return Arr(_as_subclasses(v) for v in value)
+    return Text(value) if isinstance(value, str) else value
+
+
+@pytest.mark.parametrize("relative", OB_VECTORS)
+def test_subclassed_json_is_judged_like_plain_json(relative: str) -> None:
+    # The fast predicate tests exact types; anything else is judged by jsonschema, with the same answer.
+    doc = load(relative)
+    assert validate(_as_subclasses(doc)) == []
+    ensure_signable(_as_subclasses({k: v for k, v in doc.items() if k != "proof"}))
+    broken = _as_subclasses({**doc, "credentialSubject": {**doc["credentialSubject"], "type": 7}})
+    assert (
+        [i.path for i in validate(broken)] == [i.path for i in validate(json.loads(json.dumps(broken)))] != []
+    )
 
 
 @pytest.mark.parametrize("key", ["unsigned_credential", "signed_credential"])

@@ -40,12 +40,14 @@ _KEYWORDS = frozenset(
         "anyOf", "allOf", "required", "properties", "propertyNames", "items", "minItems", "contains",
     }
 )  # fmt: skip
-# A JSON type -> its test, as an expression on the variable ``{v}``
+# A JSON type -> its test, as an expression on the variable ``{v}``. Exact types, as json.loads
+# builds them: a subclass (an OrderedDict, a str subclass) reads as invalid here and is then judged
+# by jsonschema (``schema._Compiled.issues``), so the answer is the same, only slower.
 _JSON_TYPES: dict[str, str] = {
-    "object": "isinstance({v}, dict)",
-    "array": "isinstance({v}, list)",
-    "string": "isinstance({v}, str)",
-    "boolean": "isinstance({v}, bool)",
+    "object": "type({v}) is dict",
+    "array": "type({v}) is list",
+    "string": "type({v}) is str",
+    "boolean": "({v} is True or {v} is False)",
     "null": "{v} is None",
     "number": "(isinstance({v}, (int, float)) and not isinstance({v}, bool))",
     "integer": (
@@ -138,7 +140,10 @@ class _Generator:
         if key == "enum":
             if not all(isinstance(item, str) for item in value):
                 raise SchemaError("unsupported non-string enum in a bundled schema")
-            return [f"if not (isinstance(v, str) and v in {self.constant(frozenset(value))}): return False"]
+            names = self.constant(frozenset(value))
+            if known == "string":
+                return [f"if v not in {names}: return False"]
+            return [f"if not (isinstance(v, str) and v in {names}): return False"]
         if key == "pattern":
             search = self.constant(re.compile(value).search)
             return self.guarded("string", known, [f"if {search}(v) is None: return False"])

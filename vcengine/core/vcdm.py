@@ -185,9 +185,13 @@ def _context(doc: Mapping[str, Any], ids: _Ids, base: str, out: list[SchemaIssue
 
 
 def _type_value_ok(value: Any) -> bool:
-    if type(value) is str:
+    if type(value) is str:  # exact types first: what json.loads builds, and the common case
         return bool(value)
-    return type(value) is list and bool(value) and all(type(t) is str and t for t in value)
+    if type(value) is list and value and all(type(t) is str and t for t in value):
+        return True
+    if isinstance(value, str):
+        return bool(value)
+    return isinstance(value, list) and bool(value) and all(isinstance(t, str) and t for t in value)
 
 
 def _type(doc: Mapping[str, Any], ids: _Ids, out: list[SchemaIssue]) -> None:
@@ -196,7 +200,7 @@ def _type(doc: Mapping[str, Any], ids: _Ids, out: list[SchemaIssue]) -> None:
     elif not _type_value_ok(doc["type"]):
         message = "type must be a non-empty string or array of non-empty strings (terms or URLs)"
         out.append(SchemaIssue("$.type", message, rule=ids.type_values))
-    elif "VerifiableCredential" not in ([doc["type"]] if type(doc["type"]) is str else doc["type"]):
+    elif "VerifiableCredential" not in ([doc["type"]] if isinstance(doc["type"], str) else doc["type"]):
         out.append(SchemaIssue("$.type", "type must include VerifiableCredential", rule=ids.type_vc))
 
 
@@ -261,10 +265,10 @@ def _language_value(node: Mapping[str, Any], path: str, key: str, rule: str, out
     if key not in node:
         return
     value = node[key]
-    if type(value) is str:
+    if isinstance(value, str):
         return
     items = value if isinstance(value, list) and value else [value]
-    if all(type(item) is str or _is_language_value_object(item) for item in items):
+    if all(isinstance(item, str) or _is_language_value_object(item) for item in items):
         return
     message = (
         f"{key} must be a string or a language value object "
