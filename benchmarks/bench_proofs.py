@@ -26,13 +26,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import base58
 from jsonschema import Draft201909Validator, FormatChecker
 from pyld import jsonld
 
 from benchmarks._harness import Load, Result, interleaved
 from vcengine.core.contexts import document_loader
 from vcengine.core.keys import KeyPair
-from vcengine.core.multibase import decode_base58btc, encode_base58btc
 from vcengine.core.proofs import vc_jwt
 from vcengine.core.proofs.data_integrity import add_proof, verify_proofs
 from vcengine.core.resolve import OfflineResolver
@@ -68,7 +68,7 @@ def straightforward_sign(doc: dict[str, Any], key: KeyPair, vm: str) -> dict[str
     canon_doc = jsonld.normalize(doc, opts)
     canon_proof = jsonld.normalize({**proof, "@context": doc["@context"]}, opts)
     data = hashlib.sha256(canon_proof.encode()).digest() + hashlib.sha256(canon_doc.encode()).digest()
-    return {**doc, "proof": {**proof, "proofValue": encode_base58btc(key.sign(data))}}
+    return {**doc, "proof": {**proof, "proofValue": "z" + base58.b58encode(key.sign(data)).decode()}}
 
 
 def straightforward_sign_path(doc: dict[str, Any], key: KeyPair, vm: str) -> dict[str, Any]:
@@ -83,7 +83,7 @@ def straightforward_verify(signed: dict[str, Any], key: KeyPair) -> None:
     canon_doc = jsonld.normalize(doc, opts)
     canon_proof = jsonld.normalize({**proof, "@context": doc["@context"]}, opts)
     data = hashlib.sha256(canon_proof.encode()).digest() + hashlib.sha256(canon_doc.encode()).digest()
-    key.public.verify(decode_base58btc(signed["proof"]["proofValue"]), data)
+    key.public.verify(base58.b58decode(signed["proof"]["proofValue"][1:]), data)
 
 
 def straightforward_verify_path(signed: dict[str, Any], key: KeyPair) -> None:

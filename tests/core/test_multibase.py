@@ -19,6 +19,20 @@ def test_base58btc_matches_the_base58_package_and_round_trips(data: bytes) -> No
 @pytest.mark.parametrize("data", [b"", b"\0", b"\0\0\x01", bytes(64), b"\xff" * 64])
 def test_base58btc_edges(data: bytes) -> None:
     assert encode_base58btc(data) == "z" + base58.b58encode(data).decode()
+    assert decode_base58btc(encode_base58btc(data)) == data
+
+
+@given(st.text(alphabet="123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0OIl+/ é", max_size=120))
+def test_base58btc_decoding_any_text_agrees_with_the_base58_package(text: str) -> None:
+    try:
+        expected: bytes | None = base58.b58decode(text)
+    except ValueError:
+        expected = None
+    if expected is None:
+        with pytest.raises(KeyFormatError):
+            decode_base58btc("z" + text)
+    else:
+        assert decode_base58btc("z" + text) == expected
 
 
 @given(st.binary(max_size=64))

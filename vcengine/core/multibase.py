@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import base64
 
-import base58
-
 from vcengine.errors import KeyFormatError
 
 __all__ = [
@@ -28,6 +26,10 @@ ED25519_PRIV = b"\x80\x26"
 
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _CHUNK = 58**10  # ten base58 digits per big-integer division
+_POWERS = [58**k for k in range(11)]
+_INVALID = 0xFF
+# ASCII byte -> its base58 digit value, _INVALID for a byte outside the alphabet.
+_DIGITS = bytes(_ALPHABET.index(chr(b)) if chr(b) in _ALPHABET else _INVALID for b in range(256))
 
 
 def encode_base58btc(data: bytes) -> str:
@@ -51,10 +53,23 @@ def decode_base58btc(value: str, *, what: str = "multibase value") -> bytes:
         raise KeyFormatError(f"{what} must be a base58btc multibase string starting with 'z'")
     if len(value) > 512:
         raise KeyFormatError(f"{what} is too long ({len(value)} characters)")
-    try:
-        return base58.b58decode(value[1:])
-    except ValueError:
-        raise KeyFormatError(f"{what} contains characters outside the base58btc alphabet") from None
+    body = value[1:]
+    if not body.isascii():
+        raise KeyFormatError(f"{what} contains characters outside the base58btc alphabet")
+    digits = body.encode("ascii").translate(_DIGITS)
+    if _INVALID in digits:
+        raise KeyFormatError(f"{what} contains characters outside the base58btc alphabet")
+    # By hand for the same reason as encoding (same output as the ``base58`` package, checked by
+    # a property test): every proof value is decoded on verify, and folding ten digits into a
+    # small int before each big-integer step is ~4x faster than digit by digit.
+    n = 0
+    for start in range(0, len(digits), 10):
+        chunk = 0
+        for digit in digits[start : start + 10]:
+            chunk = chunk * 58 + digit
+        n = n * _POWERS[len(digits[start : start + 10])] + chunk
+    zeros = len(body) - len(body.lstrip("1"))
+    return b"\0" * zeros + (n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b"")
 
 
 def b64url_encode(data: bytes) -> str:
