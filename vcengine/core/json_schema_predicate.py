@@ -152,14 +152,14 @@ class _Generator:
                 return []
             return self.guarded("string", known, ["if not _is_date_time_stamp(v): return False"])
         if key in ("oneOf", "anyOf", "allOf"):
-            subs = [self.node(item) for item in value]
+            tests = [self.test(item, "v") for item in value]  # a bare type branch is inlined
             if key == "allOf":
-                return [f"if not {sub}(v): return False" for sub in subs]
+                return [f"if not {test}: return False" for test in tests]
             if key == "anyOf":
-                return [f"if not ({' or '.join(f'{sub}(v)' for sub in subs)}): return False"]
+                return [f"if not ({' or '.join(tests)}): return False"]
             lines = ["n = 0"]
-            for sub in subs:
-                lines += [f"if {sub}(v):", "    n += 1", "    if n > 1: return False"]
+            for test in tests:
+                lines += [f"if {test}:", "    n += 1", "    if n > 1: return False"]
             return [*lines, "if n != 1: return False"]
         if key == "required":
             names = self.constant(frozenset(value))
