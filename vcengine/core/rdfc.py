@@ -228,6 +228,9 @@ def canonicalize(quads: Iterable[Quad], budget: WorkBudget | None = None) -> dic
 
 def _canonical_labels(quads: list[Quad], budget: WorkBudget | None) -> dict[str, str]:
     state = _State(quads, budget)
+    if len(state.blank_to_quads) == 1:  # one blank node (a proof configuration): its hash is unique
+        state.canonical.issue(next(iter(state.blank_to_quads)))
+        return state.canonical.issued
     by_hash: dict[str, list[str]] = {}
     for blank in state.blank_to_quads:
         digest = state.first_degree[blank] = state.hash_first_degree(blank)
