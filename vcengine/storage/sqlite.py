@@ -32,6 +32,7 @@ from vcengine.services.ports import (
     AwardRuleRecord,
     ClaimTokenRecord,
     CredentialFilter,
+    CredentialInsert,
     CredentialOfferRecord,
     CredentialRecord,
     DailyCount,
@@ -81,6 +82,7 @@ from vcengine.storage._codec import (
     encode_cursor,
     encode_time,
     maybe_time,
+    refuse_repeated_ids,
     revoked_list_of,
 )
 
@@ -286,6 +288,9 @@ class SqliteStore:
         self, credential: CredentialRecord, event: EventRecord | None = None, jobs: Sequence[JobRecord] = ()
     ) -> CredentialRecord:
         return await self._write(_insert_credential, credential, event, list(jobs))
+
+    async def insert_credentials(self, items: Sequence[CredentialInsert]) -> list[CredentialRecord]:
+        return await self._write(_insert_credentials, list(items))
 
     async def get_credential(self, org_id: str, credential_id: str) -> CredentialRecord | None:
         sql = f"SELECT {s.CREDENTIAL} FROM credentials WHERE org_id = ? AND id = ?"
@@ -844,6 +849,22 @@ def _insert_credential(
         return credential
     select = f"SELECT {s.CREDENTIAL} FROM credentials WHERE org_id = ? AND idempotency_key = ?"
     return s.credential(conn.execute(select, [credential.org_id, credential.idempotency_key]).fetchone())
+
+
+def _insert_credentials(conn: Connection, items: Sequence[CredentialInsert]) -> list[CredentialRecord]:
+    """Each item as ``_insert_credential`` does, in the caller's transaction: a ``Conflict``
+    naming a credential id given twice or stored already rolls back the whole batch."""
+    refuse_repeated_ids(items)
+    stored = []
+    for item in items:
+        try:
+            stored.append(_insert_credential(conn, item.credential, item.event, item.jobs))
+        except sqlite3.IntegrityError as exc:
+            if "credentials.id" not in str(exc):
+                raise
+            why = f"credential {item.credential.id} is already stored: none of the batch is stored"
+            raise Conflict(why) from None
+    return stored
 
 
 def _revoke_api_key(
