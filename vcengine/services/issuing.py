@@ -209,7 +209,9 @@ async def sign_many(
             lambda: [_sign_or_error(u, p, vm, f, now) for u, p, vm, f in jobs]
         )
     workers = services.signing_processes
-    portable = [(u, p.export_secret_multibase(), vm, f) for u, p, vm, f in jobs]
+    pairs = {id(p): p for _, p, _, _ in jobs}
+    secrets = {key: pair.export_secret_multibase() for key, pair in pairs.items()}  # once per key
+    portable = [(u, secrets[id(p)], vm, f) for u, p, vm, f in jobs]
     parts = [portable[i::workers] for i in range(workers)]
     loop = asyncio.get_running_loop()
     done = await asyncio.gather(
