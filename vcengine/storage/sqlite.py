@@ -5,10 +5,11 @@ blocks on the disk and the connection is never shared between threads. Several `
 instances (processes) may open the same file: every multi-step write runs in a
 ``BEGIN IMMEDIATE`` transaction, which takes SQLite's single write lock first (waiting up to
 ``busy_timeout``), so a status-position claim or an idempotent insert reads and writes with no
-other writer in between; a credential and its ``issued`` event, or a status list and the
-credential statuses and events decided with it, commit together or not at all. Every
-``sqlite3`` error is translated: busy/locked, I/O, full disk or a file that cannot be opened ->
-``StoreUnavailable``; a unique constraint -> ``Conflict``; anything else -> ``StoreError``.
+other writer in between; a credential and its ``issued`` event (or a batch of them), or a
+status list and the credential statuses and events decided with it, commit together or not at
+all. Every ``sqlite3`` error is translated: busy/locked, I/O, full disk or a file that cannot be
+opened -> ``StoreUnavailable``; a unique constraint -> ``Conflict``; anything else ->
+``StoreError``.
 """
 
 from __future__ import annotations
