@@ -51,6 +51,17 @@ async def test_a_used_idempotency_key_returns_the_first_credential_as_a_single_i
     assert await store.get_job("o1", "mail-c3") is None
 
 
+async def test_a_replayed_batch_returns_what_the_first_one_stored(store: Store) -> None:
+    first = await store.insert_credentials([item(f"c{i}", key=f"k{i}", mail=True) for i in range(50)])
+    replay = [item(f"r{i}", key=f"k{i}", mail=True) for i in range(50)]
+    replay.insert(25, item("new", key="k-new"))
+    again = await store.insert_credentials(replay)
+    assert again == [*first[:25], cred("new", key="k-new"), *first[25:]]
+    assert len(await stored_ids(store)) == 51
+    assert await store.count_events("o1", "issued") == 51
+    assert await store.get_job("o1", "mail-r0") is None
+
+
 @pytest.mark.parametrize("clash", ["already stored", "given twice"])
 async def test_a_duplicate_id_leaves_nothing_of_the_batch(store: Store, clash: str) -> None:
     kept = cred("c0")
