@@ -5,9 +5,9 @@ multi-document transactions, so it also holds on a standalone server):
 
 - idempotent issuance: a partial unique index on (org_id, idempotency_key); the loser of a race
   gets ``DuplicateKeyError`` and returns the winner's credential. A batch
-  (``insert_credentials``) is one ordered ``insert_many``, resumed past such an item; on a
-  duplicate id it deletes what it inserted, so it is all or nothing unless the process dies
-  in between (then each stored credential still carries its event and jobs, below);
+  (``insert_credentials``) is one ordered ``insert_many``, resumed without the items whose
+  keys are used; on a duplicate id it deletes what it inserted, so it is all or nothing unless
+  the process dies in between (then each stored credential still carries its event and jobs);
 - status positions without a hot counter: each list has ``shards`` cursor documents
   (``status_cursors``, created when the list is opened, before it becomes reachable); a claim
   is one ``find_one_and_update`` with ``$inc`` guarded by ``next <= limit - count``, and when
