@@ -16,7 +16,7 @@ from tests.storage.test_contract import cred, issued, status_list, transition
 from tests.storage.test_jobs_contract import LEASE, at, job
 from vcengine.core.status import StatusList
 from vcengine.errors import StoreError, StoreUnavailable
-from vcengine.services.ports import OrganizationRecord
+from vcengine.services.ports import CredentialInsert, OrganizationRecord
 from vcengine.storage._mongo_docs import credential_doc, status_list_doc, transition_doc
 from vcengine.storage.mongo import MongoStore
 
@@ -137,7 +137,7 @@ async def test_an_issued_event_a_killed_writer_left_is_copied_out(
     async with started(MongoStore(mongo_uri, database_name()), drop=True) as store:
         await store.create_organization(OrganizationRecord("o1", "O", datetime.now(UTC)))
         with monkeypatch.context() as patched:
-            patched.setattr(MongoStore, "_copy_out_outbox", _dies_here)
+            patched.setattr(MongoStore, "_copy_out_outboxes", _dies_here)
             for i in range(2):
                 with pytest.raises(StoreUnavailable):
                     await store.insert_credential(cred(f"c{i}", key=f"k{i}"), issued(f"e{i}", f"c{i}"))
@@ -157,7 +157,7 @@ async def test_jobs_a_killed_writer_left_in_a_credential_are_claimable(
     async with started(MongoStore(mongo_uri, database_name()), drop=True) as store:
         await store.create_organization(OrganizationRecord("o1", "O", datetime.now(UTC)))
         with monkeypatch.context() as patched:
-            patched.setattr(MongoStore, "_copy_out_outbox", _dies_here)
+            patched.setattr(MongoStore, "_copy_out_outboxes", _dies_here)
             with pytest.raises(StoreUnavailable):
                 await store.insert_credential(cred("c0", key="k0"), issued("e0", "c0"), [job("mail-c0")])
         db = store._client[store._database]  # type: ignore[index]
@@ -166,6 +166,27 @@ async def test_jobs_a_killed_writer_left_in_a_credential_are_claimable(
         assert claimed.id == "mail-c0"
         assert await store.count_events("o1", "issued") == 1
         assert await db["credentials"].count_documents({"outbox_jobs": {"$exists": True}}) == 0
+
+
+async def test_a_batch_a_killed_writer_left_keeps_every_event_and_job(
+    mongo_uri: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed after its ``insert_many``: the credentials are stored, each carrying its event and
+    jobs, and they are copied out later, as for a single insert."""
+    async with started(MongoStore(mongo_uri, database_name()), drop=True) as store:
+        await store.create_organization(OrganizationRecord("o1", "O", datetime.now(UTC)))
+        batch = [
+            CredentialInsert(cred(f"c{i}"), issued(f"e{i}", f"c{i}"), [job(f"mail-c{i}")]) for i in range(3)
+        ]
+        with monkeypatch.context() as patched:
+            patched.setattr(MongoStore, "_copy_out_outboxes", _dies_here)
+            with pytest.raises(StoreUnavailable):
+                await store.insert_credentials(batch)
+        db = store._client[store._database]  # type: ignore[index]
+        assert await db["events"].count_documents({}) == 0
+        assert await store.count_events("o1", "issued") == 3  # the read copies them out first
+        assert len(await store.claim_jobs(["email"], at(1), LEASE, 5)) == 3
+        assert await db["credentials"].count_documents({"outbox": {"$exists": True}}) == 0
 
 
 async def test_documents_of_version_1_are_migrated_once(mongo_uri: str) -> None:

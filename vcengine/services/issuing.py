@@ -8,7 +8,8 @@ or ``vc-jwt``. An idempotency key yields exactly one credential per organization
 concurrent retries: the store's unique key decides, and the loser of a race returns the winner's
 credential (its own status index is left unused, never handed out twice). The ``issued`` event
 is stored in the same write as its credential (``Store.insert_credential``): a crash leaves
-both or neither.
+both or neither. Bulk issuance stores each signed chunk with one batch write
+(``Store.insert_credentials``), the same promise for every credential of it.
 
 Signing is CPU work and runs off the event loop: in a thread, or for bulk issuance in worker
 processes when ``Services.signing_processes`` > 0.
@@ -48,6 +49,7 @@ from vcengine.services.events import CredentialEvent
 from vcengine.services.issuers import signing_key
 from vcengine.services.ports import (
     AchievementRecord,
+    CredentialInsert,
     CredentialRecord,
     EventRecord,
     IssuerKeyRecord,
@@ -71,6 +73,7 @@ __all__ = [
     "credential_url",
     "issue_credential",
     "store_issued",
+    "store_issued_many",
 ]
 
 StatusPurpose = Literal["revocation", "suspension"]
@@ -206,7 +209,9 @@ async def sign_many(
             lambda: [_sign_or_error(u, p, vm, f, now) for u, p, vm, f in jobs]
         )
     workers = services.signing_processes
-    portable = [(u, p.export_secret_multibase(), vm, f) for u, p, vm, f in jobs]
+    pairs = {id(p): p for _, p, _, _ in jobs}
+    secrets = {key: pair.export_secret_multibase() for key, pair in pairs.items()}  # once per key
+    portable = [(u, secrets[id(p)], vm, f) for u, p, vm, f in jobs]
     parts = [portable[i::workers] for i in range(workers)]
     loop = asyncio.get_running_loop()
     done = await asyncio.gather(
@@ -370,19 +375,55 @@ async def store_issued(
 ) -> Issued:
     """Store ``record`` with its ``issued`` event and ``jobs`` (its delivery) in one write; tell
     live listeners (and the job runner) if it is a new one."""
-    event = _issued_event(services, record, data)
-    jobs = [*jobs, *await webhook_delivery.deliveries_for(services, record.org_id, [event])]
-    if (expiry := credential_expiry.expiry_job(services, record)) is not None:
-        jobs.append(expiry)
-    stored = await services.store.insert_credential(record, event, jobs)
-    created = stored.id == record.id
-    if created and jobs:
+    (write,) = await _writes(services, record.org_id, [(record, jobs)], data)
+    stored = await services.store.insert_credential(write.credential, write.event, write.jobs)
+    return _announce(services, [write], [stored])[0]
+
+
+async def store_issued_many(
+    services: Services,
+    org_id: str,
+    records: Sequence[tuple[CredentialRecord, Sequence[JobRecord]]],
+    data: Mapping[str, Any],
+) -> list[Issued]:
+    """``store_issued`` of each ``(record, jobs)`` of ``org_id``, in order, as one store write."""
+    if not records:
+        return []
+    writes = await _writes(services, org_id, records, data)
+    stored = await services.store.insert_credentials(writes)
+    return _announce(services, writes, stored)
+
+
+async def _writes(
+    services: Services,
+    org_id: str,
+    records: Sequence[tuple[CredentialRecord, Sequence[JobRecord]]],
+    data: Mapping[str, Any],
+) -> list[CredentialInsert]:
+    """Each record with its ``issued`` event and jobs: its delivery, webhooks and expiry."""
+    events = [_issued_event(services, record, data) for record, _ in records]
+    webhooks = await webhook_delivery.deliveries_of_each(services, org_id, events)
+    writes = []
+    for (record, jobs), event, hooks in zip(records, events, webhooks, strict=True):
+        expiry = credential_expiry.expiry_job(services, record)
+        writes.append(CredentialInsert(record, event, [*jobs, *hooks, *([expiry] if expiry else [])]))
+    return writes
+
+
+def _announce(
+    services: Services, writes: Sequence[CredentialInsert], stored: Sequence[CredentialRecord]
+) -> list[Issued]:
+    """Tell live listeners (and the job runner) of the credentials that are new."""
+    issued = [Issued(s, s.id == w.credential.id) for w, s in zip(writes, stored, strict=True)]
+    new = [w for w, i in zip(writes, issued, strict=True) if i.created]
+    if any(w.jobs for w in new):
         services.wake_jobs()
-    if created:
-        services.events.publish(
-            CredentialEvent("issued", event.org_id, event.at, event.credential_id, event.data)
-        )
-    return Issued(stored, created)
+    for event in (w.event for w in new):
+        if event is not None:
+            services.events.publish(
+                CredentialEvent("issued", event.org_id, event.at, event.credential_id, event.data)
+            )
+    return issued
 
 
 async def _allocate_for(services: Services, plans: Sequence[_Plan]) -> None:
@@ -447,8 +488,9 @@ async def bulk_issue(
     Invalid items get an error and do not stop the others. Idempotency keys already used (in the
     store or earlier in the same batch) return the existing credential: the store's idempotent
     insert decides, so a replayed item costs a signature and an unused status index but no
-    look-up for every fresh one (the common case). Progress is published as ``bulk_progress``
-    events after every ``chunk`` credentials.
+    look-up for every fresh one (the common case). Each chunk of ``chunk`` credentials is stored
+    with one batch write (``store_issued_many``), then progress is published as a
+    ``bulk_progress`` event.
     """
     actor.require("issue")
     if not 1 <= len(requests) <= MAX_BULK:
@@ -461,19 +503,16 @@ async def bulk_issue(
     await _progress(services, actor, bulk_id, done, total)
 
     async def store(batch: list[_Plan], documents: list[Signed]) -> None:
-        """Insert a signed chunk (the store serializes; gather keeps it busy) and report it."""
+        """Insert a signed chunk with one store write and report it."""
         nonlocal done
         signed = []
         for plan, document in zip(batch, documents, strict=True):
             if isinstance(document, VcengineError):
                 results[plan.index].error = document  # its status index stays unused
             else:
-                signed.append((plan, document))
-        records = [(p, _record(p, d, now, actor.org_id)) for p, d in signed]
-        data = {"bulkId": bulk_id}
-        issued = await asyncio.gather(
-            *(store_issued(services, r, data, _delivery(services, p.request, r, now)) for p, r in records)
-        )
+                signed.append((plan, _record(plan, document, now, actor.org_id)))
+        records = [(r, _delivery(services, p.request, r, now)) for p, r in signed]
+        issued = await store_issued_many(services, actor.org_id, records, {"bulkId": bulk_id})
         for (plan, _), outcome in zip(signed, issued, strict=True):
             results[plan.index].issued = outcome
         done += len(batch)

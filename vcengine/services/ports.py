@@ -43,6 +43,7 @@ __all__ = [
     "AwardRuleRecord",
     "ClaimTokenRecord",
     "CredentialFilter",
+    "CredentialInsert",
     "CredentialOfferRecord",
     "CredentialOfferStore",
     "CredentialRecord",
@@ -266,6 +267,15 @@ class JobRecord:
     last_error: str | None = None
     result: Mapping[str, Any] | None = None
     finished_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialInsert:
+    """One item of ``Store.insert_credentials``: what one ``insert_credential`` call takes."""
+
+    credential: CredentialRecord
+    event: EventRecord | None = None
+    jobs: Sequence[JobRecord] = ()
 
 
 # -- oid4vci --
@@ -767,6 +777,16 @@ class Store(CredentialOfferStore, ObApiStore, Protocol):
         as it is). If ``idempotency_key``
         was already used in the org, insert neither and return the credential stored under it
         (exactly one credential per key, across instances)."""
+
+    async def insert_credentials(self, items: Sequence[CredentialInsert]) -> list[CredentialRecord]:
+        """``insert_credential`` of each item, in order, as one write: what each returns, in order
+        (a later item whose idempotency key an earlier one used gets the earlier credential).
+
+        A credential id stored already, or given twice, is a ``Conflict`` naming it, and nothing
+        of the batch is kept. SQLite commits the batch in one transaction; MongoDB inserts it
+        with one ordered ``insert_many`` and, on such a conflict, deletes what it inserted (a
+        process killed in between leaves a prefix of the batch, each credential with its event
+        and jobs, as ``insert_credential`` would)."""
 
     async def get_credential(self, org_id: str, credential_id: str) -> CredentialRecord | None: ...
     async def find_credential(self, credential_id: str) -> CredentialRecord | None:

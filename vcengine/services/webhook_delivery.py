@@ -1,7 +1,8 @@
 """Webhook deliveries: one durable job per (event, subscribed endpoint), sent by any instance.
 
-``deliveries_for`` turns stored events into delivery jobs; the use case that records an event
-passes them to the store in the same write (``insert_credential(jobs=…)``, a status transition's
+``deliveries_for`` turns stored events into delivery jobs (``deliveries_of_each`` keeps them apart
+per event, for a batch); the use case that records an event passes them to the store in the same
+write (``insert_credential(jobs=…)`` or ``insert_credentials``, a status transition's
 ``jobs``, ``add_event(jobs=…)`` through ``event_log.record``), so a delivery exists exactly when its
 event does. Each job is queued on its endpoint
 (``webhook_queue``): one delivery at a time per endpoint, in the order the events happened.
@@ -24,7 +25,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from vcengine.core.webhook_events import webhook_type_of
@@ -49,6 +50,7 @@ __all__ = [
     "deliver",
     "deliveries",
     "deliveries_for",
+    "deliveries_of_each",
     "job_kinds",
     "replay",
 ]
@@ -72,24 +74,45 @@ def _body(services: Services, webhook_type: str, event: EventRecord) -> str:
 
 async def deliveries_for(services: Services, org_id: str, events: Sequence[EventRecord]) -> list[JobRecord]:
     """The delivery jobs of ``events`` (all of ``org_id``): one per enabled endpoint subscribed."""
+    return [job for jobs in await deliveries_of_each(services, org_id, events) for job in jobs]
+
+
+async def deliveries_of_each(
+    services: Services, org_id: str, events: Sequence[EventRecord]
+) -> list[list[JobRecord]]:
+    """``deliveries_for`` each of ``events`` apart, in order, reading the endpoints once: so a
+    batch of credentials is stored with each one's own deliveries."""
     typed = [(webhook_type_of(e.type), e) for e in events]
     if not any(t for t, _ in typed):
-        return []
+        return [[] for _ in events]
     endpoints = [e for e in await services.store.list_webhook_endpoints(org_id) if e.disabled_at is None]
-    now, jobs = services.now(), []
-    for webhook_type, event in typed:
-        for endpoint in endpoints:
-            if webhook_type is None or webhook_type not in endpoint.events:
-                continue
-            payload = {
-                "endpointId": endpoint.id,
-                "eventId": event.id,
-                "type": webhook_type,
-                "body": _body(services, webhook_type, event),
-            }
-            job_id = f"whd_{event.id}_{endpoint.id}"
-            jobs.append(new_job(job_id, org_id, KIND, payload, now, queue=webhook_queue(endpoint.id)))
-    return jobs
+    now = services.now()
+    return [
+        [
+            _delivery(services, org_id, endpoint, webhook_type, event, now)
+            for endpoint in endpoints
+            if webhook_type is not None and webhook_type in endpoint.events
+        ]
+        for webhook_type, event in typed
+    ]
+
+
+def _delivery(
+    services: Services,
+    org_id: str,
+    endpoint: WebhookEndpointRecord,
+    webhook_type: str,
+    event: EventRecord,
+    now: datetime,
+) -> JobRecord:
+    payload = {
+        "endpointId": endpoint.id,
+        "eventId": event.id,
+        "type": webhook_type,
+        "body": _body(services, webhook_type, event),
+    }
+    job_id = f"whd_{event.id}_{endpoint.id}"
+    return new_job(job_id, org_id, KIND, payload, now, queue=webhook_queue(endpoint.id))
 
 
 async def deliver(services: Services, job: JobRecord) -> Mapping[str, Any]:

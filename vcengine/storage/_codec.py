@@ -9,6 +9,7 @@
   big integers, keys with ``.`` or ``$``) — signed documents must not change by a byte.
 - ``revoked_list_of`` rebuilds a suspension list's ``revoked_list`` from its revoked credentials
   (migrating data written before lists kept it).
+- ``refuse_repeated_ids``: a batch of credentials naming one id twice is refused before writing.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from vcengine.core.status import StatusList
-from vcengine.errors import InputError
+from vcengine.errors import Conflict, InputError
+from vcengine.services.ports import CredentialInsert
 
 __all__ = [
     "decode_cursor",
@@ -32,6 +34,7 @@ __all__ = [
     "load_json",
     "maybe_time",
     "recipient_values",
+    "refuse_repeated_ids",
     "revoked_list_of",
 ]
 
@@ -88,3 +91,12 @@ def revoked_list_of(length: int, indexes: Iterable[int]) -> str:
     if not revoked:
         return ""
     return StatusList(bytes(-(-length // 8)), length).with_changes(revoked).encode()
+
+
+def refuse_repeated_ids(items: Sequence[CredentialInsert]) -> None:
+    """``Conflict`` naming the first credential id given twice in ``items``."""
+    seen: set[str] = set()
+    for item in items:
+        if item.credential.id in seen:
+            raise Conflict(f"credential {item.credential.id} is given twice: none of the batch is stored")
+        seen.add(item.credential.id)

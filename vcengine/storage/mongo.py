@@ -4,7 +4,10 @@ Every promise of the port rests on single-document atomic operations and unique 
 multi-document transactions, so it also holds on a standalone server):
 
 - idempotent issuance: a partial unique index on (org_id, idempotency_key); the loser of a race
-  gets ``DuplicateKeyError`` and returns the winner's credential;
+  gets ``DuplicateKeyError`` and returns the winner's credential. A batch
+  (``insert_credentials``) is one ordered ``insert_many``, resumed without the items whose
+  keys are used; on a duplicate id it deletes what it inserted, so it is all or nothing unless
+  the process dies in between (then each stored credential still carries its event and jobs);
 - status positions without a hot counter: each list has ``shards`` cursor documents
   (``status_cursors``, created when the list is opened, before it becomes reachable); a claim
   is one ``find_one_and_update`` with ``$inc`` guarded by ``next <= limit - count``, and when
@@ -54,6 +57,7 @@ from vcengine.services.ports import (
     AwardRuleRecord,
     ClaimTokenRecord,
     CredentialFilter,
+    CredentialInsert,
     CredentialOfferRecord,
     CredentialRecord,
     DailyCount,
@@ -97,7 +101,14 @@ from vcengine.storage import _mongo_lms as ml
 from vcengine.storage import _mongo_ob_api as mob
 from vcengine.storage import _mongo_oid4vci as mo
 from vcengine.storage import _mongo_webhooks as mw
-from vcengine.storage._codec import decode_cursor, dump_json, encode_cursor, encode_time, revoked_list_of
+from vcengine.storage._codec import (
+    decode_cursor,
+    dump_json,
+    encode_cursor,
+    encode_time,
+    refuse_repeated_ids,
+    revoked_list_of,
+)
 
 __all__ = ["MongoStore"]
 
@@ -131,6 +142,16 @@ def _translated(fn: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, Coroutin
             raise StoreError(f"MongoDB failed: {_brief(exc)}") from exc
 
     return wrapper
+
+
+def _with_outbox(item: CredentialInsert) -> Doc:
+    """The credential's document, carrying its event and jobs until they are copied out."""
+    doc = m.credential_doc(item.credential)
+    if item.event is not None or item.jobs:
+        doc["outbox"] = [] if item.event is None else [m.event_doc(item.event)]
+    if item.jobs:
+        doc["outbox_jobs"] = [mj.job_doc(j) for j in item.jobs]
+    return doc
 
 
 def _brief(exc: Exception) -> str:
@@ -428,23 +449,75 @@ class MongoStore:
     async def insert_credential(
         self, credential: CredentialRecord, event: EventRecord | None = None, jobs: Sequence[JobRecord] = ()
     ) -> CredentialRecord:
-        doc = m.credential_doc(credential)
-        if event is not None or jobs:
-            doc["outbox"] = [] if event is None else [m.event_doc(event)]
-        if jobs:
-            doc["outbox_jobs"] = [mj.job_doc(j) for j in jobs]
+        doc = _with_outbox(CredentialInsert(credential, event, jobs))
         try:
             await self._c("credentials").insert_one(doc)
         except DuplicateKeyError:
-            if credential.idempotency_key is not None:
-                query = {"org_id": credential.org_id, "idempotency_key": credential.idempotency_key}
-                existing = await self._find_one("credentials", query, m.credential)
-                if existing is not None:
-                    return existing
+            if (existing := await self._stored_under_key(credential)) is not None:
+                return existing
             raise
         if "outbox" in doc:
-            await self._copy_out_outbox(doc)
+            await self._copy_out_outboxes([doc])
         return credential
+
+    @_translated
+    async def insert_credentials(self, items: Sequence[CredentialInsert]) -> list[CredentialRecord]:
+        """One ordered ``insert_many``. An item whose idempotency key is used stops it; it goes on
+        without every item whose key is used (one look-up for them all, so a replayed batch costs
+        two round trips, not two per item). On any other duplicate, what it inserted is deleted
+        before the ``Conflict``."""
+        refuse_repeated_ids(items)
+        docs = [_with_outbox(item) for item in items]
+        stored = [item.credential for item in items]
+        pending, inserted = list(range(len(items))), []
+        while pending:
+            try:
+                await self._c("credentials").insert_many([docs[i] for i in pending], ordered=True)
+            except BulkWriteError as exc:
+                if not (errors := exc.details.get("writeErrors")):
+                    raise
+                at, duplicate = errors[0]["index"], errors[0].get("code") == 11000
+                inserted += pending[:at]
+                failed = pending[at]
+                rest = await self._not_replayed(items, pending[at:], stored) if duplicate else [failed]
+                if rest[:1] == [failed]:  # not a used key: undo the batch
+                    undo = [items[i].credential.id for i in inserted]
+                    await self._c("credentials").delete_many({"_id": {"$in": undo}})
+                    if duplicate:
+                        why = f"credential {items[failed].credential.id} is already stored"
+                        raise Conflict(f"{why}: none of the batch is stored") from None
+                    raise
+                pending = rest
+            else:
+                inserted += pending
+                break
+        await self._copy_out_outboxes([docs[i] for i in inserted if "outbox" in docs[i]])
+        return stored
+
+    async def _not_replayed(
+        self, items: Sequence[CredentialInsert], indexes: list[int], stored: list[CredentialRecord]
+    ) -> list[int]:
+        """Those of ``indexes`` whose idempotency key is not used yet; each of the others gets the
+        credential stored under its key in ``stored``."""
+        keyed: dict[tuple[str, str], list[int]] = {}
+        for i in indexes:
+            if (key := items[i].credential.idempotency_key) is not None:
+                keyed.setdefault((items[i].credential.org_id, key), []).append(i)
+        replayed: set[int] = set()
+        for org_id in {org for org, _ in keyed}:
+            query = {"org_id": org_id, "idempotency_key": {"$in": [k for o, k in keyed if o == org_id]}}
+            async for doc in self._c("credentials").find(query):
+                for i in keyed.get((org_id, doc["idempotency_key"]), []):
+                    stored[i] = m.credential(doc)
+                    replayed.add(i)
+        return [i for i in indexes if i not in replayed]
+
+    async def _stored_under_key(self, credential: CredentialRecord) -> CredentialRecord | None:
+        """The credential stored under ``credential``'s idempotency key in its org, if any."""
+        if credential.idempotency_key is None:
+            return None
+        query = {"org_id": credential.org_id, "idempotency_key": credential.idempotency_key}
+        return await self._find_one("credentials", query, m.credential)
 
     @_translated
     async def get_credential(self, org_id: str, credential_id: str) -> CredentialRecord | None:
@@ -640,18 +713,20 @@ class MongoStore:
             {"_id": doc["_id"], "version": doc["version"]}, {"$unset": {"pending": ""}}
         )
 
-    async def _copy_out_outbox(self, doc: Doc) -> None:
-        """Store the events and jobs a credential document carries, then drop them from it."""
-        await self._insert_once("events", doc.get("outbox", []))
-        await self._insert_once("jobs", doc.get("outbox_jobs", []))
-        await self._c("credentials").update_one(
-            {"_id": doc["_id"]}, {"$unset": {"outbox": "", "outbox_jobs": ""}}
+    async def _copy_out_outboxes(self, docs: Sequence[Doc]) -> None:
+        """Store the events and jobs credential documents carry, then drop them from them."""
+        if not docs:
+            return
+        await self._insert_once("events", [e for d in docs for e in d.get("outbox", [])])
+        await self._insert_once("jobs", [j for d in docs for j in d.get("outbox_jobs", [])])
+        await self._c("credentials").update_many(
+            {"_id": {"$in": [d["_id"] for d in docs]}}, {"$unset": {"outbox": "", "outbox_jobs": ""}}
         )
 
     async def _copy_out_left_behind(self, org_id: str) -> None:
         """Copy out what a killed process left in the documents of ``org_id``."""
         async for doc in self._c("credentials").find({"org_id": org_id, "outbox": {"$exists": True}}):
-            await self._copy_out_outbox(doc)
+            await self._copy_out_outboxes([doc])
         lists = self._c("status_lists").find(
             {"org_id": org_id, "pending": {"$exists": True}}, projection={"version": True, "pending": True}
         )
@@ -976,7 +1051,7 @@ class MongoStore:
         """Copy out the jobs a killed process left in credential, event and status list documents
         (see ``insert_credential``, ``add_event``, ``save_status_list``)."""
         async for doc in self._c("credentials").find({"outbox_jobs": {"$exists": True}}).limit(100):
-            await self._copy_out_outbox(doc)
+            await self._copy_out_outboxes([doc])
         async for doc in self._c("events").find({"outbox_jobs": {"$exists": True}}).limit(100):
             await self._copy_out_event_jobs(doc)
         lists = self._c("status_lists").find(

@@ -5,10 +5,11 @@ blocks on the disk and the connection is never shared between threads. Several `
 instances (processes) may open the same file: every multi-step write runs in a
 ``BEGIN IMMEDIATE`` transaction, which takes SQLite's single write lock first (waiting up to
 ``busy_timeout``), so a status-position claim or an idempotent insert reads and writes with no
-other writer in between; a credential and its ``issued`` event, or a status list and the
-credential statuses and events decided with it, commit together or not at all. Every
-``sqlite3`` error is translated: busy/locked, I/O, full disk or a file that cannot be opened ->
-``StoreUnavailable``; a unique constraint -> ``Conflict``; anything else -> ``StoreError``.
+other writer in between; a credential and its ``issued`` event (or a batch of them), or a
+status list and the credential statuses and events decided with it, commit together or not at
+all. Every ``sqlite3`` error is translated: busy/locked, I/O, full disk or a file that cannot be
+opened -> ``StoreUnavailable``; a unique constraint -> ``Conflict``; anything else ->
+``StoreError``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from vcengine.services.ports import (
     AwardRuleRecord,
     ClaimTokenRecord,
     CredentialFilter,
+    CredentialInsert,
     CredentialOfferRecord,
     CredentialRecord,
     DailyCount,
@@ -81,6 +83,7 @@ from vcengine.storage._codec import (
     encode_cursor,
     encode_time,
     maybe_time,
+    refuse_repeated_ids,
     revoked_list_of,
 )
 
@@ -286,6 +289,9 @@ class SqliteStore:
         self, credential: CredentialRecord, event: EventRecord | None = None, jobs: Sequence[JobRecord] = ()
     ) -> CredentialRecord:
         return await self._write(_insert_credential, credential, event, list(jobs))
+
+    async def insert_credentials(self, items: Sequence[CredentialInsert]) -> list[CredentialRecord]:
+        return await self._write(_insert_credentials, list(items))
 
     async def get_credential(self, org_id: str, credential_id: str) -> CredentialRecord | None:
         sql = f"SELECT {s.CREDENTIAL} FROM credentials WHERE org_id = ? AND id = ?"
@@ -844,6 +850,22 @@ def _insert_credential(
         return credential
     select = f"SELECT {s.CREDENTIAL} FROM credentials WHERE org_id = ? AND idempotency_key = ?"
     return s.credential(conn.execute(select, [credential.org_id, credential.idempotency_key]).fetchone())
+
+
+def _insert_credentials(conn: Connection, items: Sequence[CredentialInsert]) -> list[CredentialRecord]:
+    """Each item as ``_insert_credential`` does, in the caller's transaction: a ``Conflict``
+    naming a credential id given twice or stored already rolls back the whole batch."""
+    refuse_repeated_ids(items)
+    stored = []
+    for item in items:
+        try:
+            stored.append(_insert_credential(conn, item.credential, item.event, item.jobs))
+        except sqlite3.IntegrityError as exc:
+            if "credentials.id" not in str(exc):
+                raise
+            why = f"credential {item.credential.id} is already stored: none of the batch is stored"
+            raise Conflict(why) from None
+    return stored
 
 
 def _revoke_api_key(
