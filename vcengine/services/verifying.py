@@ -35,7 +35,7 @@ from vcengine.core.resolve import OfflineResolver
 from vcengine.core.status.check import status_checker
 from vcengine.core.verify import VerificationReport, looks_like_jws, verify_credential
 from vcengine.errors import InputError, ResolutionError, StoreError
-from vcengine.services import event_log, stored_credentials
+from vcengine.services import stored_credentials
 from vcengine.services.context import Services
 from vcengine.services.issuers import did_web, issuer_document, list_keys
 from vcengine.services.ports import EventRecord
@@ -253,16 +253,18 @@ async def _count_verified(
     services: Services, stored: StoredCredential | None, report: VerificationReport
 ) -> None:
     """Count a successful verification, through the verifier endpoints, of a credential this
-    service issued (its id is its page URL): a ``verified`` event of its organization, one store
-    write. Counting is best effort: a store that fails here does not change the answer."""
+    service issued (its id is its page URL): a ``verified`` event of its organization, written
+    after the answer with others (``services.counts``). Counting is best effort: a store that
+    fails here does not change the answer."""
     if not report.verified or report.credential is None:
         return
     try:
         stored = stored or await stored_credentials.find(services, report.credential.get("id"))
         if stored is None:
             return
-        event = EventRecord(services.new_id(), stored.org_id, "verified", stored.id, services.now(), {})
-        await event_log.record(services, event)
+        services.counts.add(
+            EventRecord(services.new_id(), stored.org_id, "verified", stored.id, services.now(), {})
+        )
     except StoreError as exc:
         log.warning("a verification was not counted: %s", exc.message)
 
