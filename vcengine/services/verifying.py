@@ -11,8 +11,9 @@ resolved offline only (did:key), so such a status is reported *indeterminate*, n
 An exact copy of a credential this instance stored (``stored_credentials``) costs what this
 instance chose to sign, so it is verified in a thread (``VerificationPool.run_in_thread``:
 admitted in its lane all the same) rather than in a worker process; anything else a client sends
-keeps the workers' deadline. Only the immutable document is looked up from memory: the status
-lists and issuer keys are checked against the store for every verification, as above.
+keeps the workers' deadline. Of the stored credential, memory keeps only what never changes (its
+id, organization and a digest of its document); its status list's version is read from the store
+for every verification, as above.
 """
 
 from __future__ import annotations
