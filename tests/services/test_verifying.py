@@ -212,3 +212,14 @@ async def test_a_repeated_verification_is_counted_without_reading_the_credential
     assert reads.await_count == 0
     await services.counts.flush()  # counted after the answers, in one write
     assert await services.store.count_events(tenant.org_id, "verified") == 4
+
+
+async def test_the_cache_of_stored_credentials_is_bounded(
+    services: Services, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stored_credentials, "MAX_CACHED", 2)
+    for _ in range(3):
+        record = (await issue(services, tenant)).record
+        assert (await verifying.verify(services, dict(record.document))).verified
+    cached = services.cache["stored-credentials"]
+    assert len(cached) == 2 and record.id in cached
