@@ -235,10 +235,13 @@ async def test_a_pool_whose_idle_worker_was_killed_is_renewed(pool_of: type) -> 
     assert await pool.run(pid) not in (idle, os.getpid())
 
 
-async def test_a_cancelled_caller_keeps_the_slot_until_its_job_ends(pool_of: type, tmp_path: Path) -> None:
+@pytest.mark.parametrize("where", ["run", "run_in_thread"])
+async def test_a_cancelled_caller_keeps_the_slot_until_its_job_ends(
+    pool_of: type, tmp_path: Path, where: str
+) -> None:
     pool = pool_of(1, 0)
     release, started = tmp_path / "release", tmp_path / "started"
-    holder = asyncio.create_task(pool.run(block, str(release), str(started)))
+    holder = asyncio.create_task(getattr(pool, where)(block, str(release), str(started)))
     await wait_for_file(started)
     holder.cancel()
     with pytest.raises(asyncio.CancelledError):

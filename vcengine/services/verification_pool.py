@@ -151,10 +151,15 @@ class VerificationPool:
         if not self.bounded:
             return await anyio.to_thread.run_sync(fn, *args)
         await self._admit(lane)
-        try:  # a cancelled request still waits for its thread: the slot is freed when it ends
-            return await anyio.to_thread.run_sync(fn, *args)
-        finally:
+        try:
+            job = asyncio.get_running_loop().run_in_executor(None, fn, *args)
+        except BaseException:
             self._release(lane)
+            raise
+        job.add_done_callback(lambda _: self._release(lane))
+        job.add_done_callback(_retrieve)
+        # As in ``run``: the slot is released when the thread is done, not when a caller gives up.
+        return await asyncio.shield(job)
 
     async def _admit(self, lane: Lane) -> None:
         """Take a worker slot in ``lane``: at once, or after waiting in its queue (bounded)."""
