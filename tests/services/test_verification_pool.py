@@ -122,6 +122,21 @@ async def test_a_full_pool_refuses_at_once_and_serves_again_when_free(pool_of: t
     pool.refuse_if_full()  # no longer full: does not raise
 
 
+async def test_thread_jobs_run_here_and_take_a_slot_like_the_others(pool_of: type, tmp_path: Path) -> None:
+    pool = pool_of(1, 0)
+    release, started = tmp_path / "release", tmp_path / "started"
+    holder = asyncio.create_task(pool.run_in_thread(block, str(release), str(started)))
+    await wait_for_file(started)
+    with pytest.raises(Busy):  # the thread job holds the only slot
+        await pool.run(pid)
+    with pytest.raises(Busy):
+        await pool.run_in_thread(pid)
+    release.touch()
+    assert await holder == os.getpid()
+    assert await pool.run_in_thread(pid) == os.getpid()
+    assert await pool.run(pid) != os.getpid()  # the slot was given back
+
+
 async def test_the_queue_is_bounded_and_served_in_order(pool_of: type, tmp_path: Path) -> None:
     pool = pool_of(1, 1)
     release, started = tmp_path / "release", tmp_path / "started"
@@ -220,10 +235,13 @@ async def test_a_pool_whose_idle_worker_was_killed_is_renewed(pool_of: type) -> 
     assert await pool.run(pid) not in (idle, os.getpid())
 
 
-async def test_a_cancelled_caller_keeps_the_slot_until_its_job_ends(pool_of: type, tmp_path: Path) -> None:
+@pytest.mark.parametrize("where", ["run", "run_in_thread"])
+async def test_a_cancelled_caller_keeps_the_slot_until_its_job_ends(
+    pool_of: type, tmp_path: Path, where: str
+) -> None:
     pool = pool_of(1, 0)
     release, started = tmp_path / "release", tmp_path / "started"
-    holder = asyncio.create_task(pool.run(block, str(release), str(started)))
+    holder = asyncio.create_task(getattr(pool, where)(block, str(release), str(started)))
     await wait_for_file(started)
     holder.cancel()
     with pytest.raises(asyncio.CancelledError):

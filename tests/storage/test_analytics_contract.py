@@ -77,6 +77,15 @@ async def test_events_are_counted_per_day_and_type_however_they_were_stored(stor
     assert await store.daily_event_counts("o3", MARCH) == []
 
 
+async def test_events_are_added_together_once_each(store: Store) -> None:
+    await seed(store)
+    await store.add_events([])
+    await store.add_events([event("v1", "verified", "c1", DAY2), event("v2", "verified", "x", DAY2, "o2")])
+    await store.add_events([event("v1", "verified", "c1", DAY2), event("v3", "verified", "c1", DAY2)])
+    assert await store.count_events("o1", "verified") == 2
+    assert await store.count_events("o2", "verified") == 1
+
+
 async def test_counts_are_filtered_by_issuer_and_achievement_and_days(store: Store) -> None:
     await seed(store)
     await store.add_event(event("v1", "page_viewed", "c3", DAY2))

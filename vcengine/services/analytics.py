@@ -4,6 +4,8 @@ funnel issued → delivered → claimed → shared of the credentials issued in 
 The events are the one append-only stream every feature writes (``Store`` events: issued,
 revoked, delivered, claimed, page_viewed, linkedin_clicked, downloaded…); every type stored is
 counted. Page views by bots are never stored (``services.engagement.record_engagement``).
+Counts this instance holds back for a moment (``services.counts``) are written before reading,
+so they show here at once; other instances' show within ``event_batch.DELAY``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ async def analytics(
     """Counts per ``interval`` and type over the filter's days, and their funnel (needs ``read``)."""
     actor.require("read")
     check_range(filter.first_day, filter.last_day)
+    await services.counts.flush()
     daily = await services.store.daily_event_counts(actor.org_id, filter)
     funnel = await services.store.funnel_counts(actor.org_id, filter)
     totals: dict[str, int] = {}

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from vcengine.errors import PermissionDenied
 from vcengine.services.delivery import DeliverySettings
+from vcengine.services.event_batch import EventBatch
 from vcengine.services.events import EventBus
 from vcengine.services.ports import Scope, Store
 from vcengine.services.verification_pool import VerificationPool
@@ -57,6 +58,7 @@ class Services:
     ``delivery``: how credentials reach their learners (SMTP, claim links, reminders).
     ``verification``: where verification runs (default: inline in a thread, unbounded; the app
     gives it worker processes, a queue bound and a deadline from its settings).
+    ``counts``: events that only count something, written in batches after their answer.
     """
 
     store: Store
@@ -72,9 +74,11 @@ class Services:
     allow_loopback_webhooks: bool = False  # vcengine serve --dev: http and loopback webhook URLs
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     _closers: list[Callable[[], object]] = field(default_factory=list, repr=False)
+    counts: EventBatch = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
+        self.counts = EventBatch(self.store)
         self.on_close(self.verification.close)
 
     def new_id(self) -> str:
@@ -94,7 +98,9 @@ class Services:
         self._closers.append(callback)
 
     async def close(self) -> None:
-        """Release what the services started (not the store: its owner closes it)."""
+        """Write the pending counts; release what the services started (not the store: its owner
+        closes it)."""
+        await self.counts.flush()
         closers, self._closers = self._closers, []
         for callback in reversed(closers):
             callback()

@@ -852,6 +852,11 @@ class Store(CredentialOfferStore, ObApiStore, Protocol):
         is stored already is left as it is)."""
         ...
 
+    async def add_events(self, events: Sequence[EventRecord]) -> None:
+        """Store ``events`` (of any organizations; none calls for a job) in one write; an event whose
+        id is stored already is left as it is."""
+        ...
+
     async def count_events(self, org_id: str, type: str) -> int: ...
 
     # jobs (durable background work: see JobRecord)

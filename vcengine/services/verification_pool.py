@@ -17,6 +17,10 @@ issuing, ``/healthz``). Here a verification job:
   worker. ``submitted`` jobs verify what a client sent; with two or more workers they may use
   all workers but one, so a flood of them never holds up a credential page.
 
+A job whose cost this instance bounds itself (verifying a credential it signed and stored) may
+run in a thread of this process instead (``run_in_thread``): admitted the same way, in its lane,
+but without the hop to a worker process and back, and without a deadline.
+
 ``workers=0`` verifies inline, on the event loop's thread pool, unbounded and without deadline:
 the behaviour before this pool, kept for comparison benchmarks only.
 
@@ -138,6 +142,24 @@ class VerificationPool:
             ) from None
         except BrokenProcessPool:  # pebble gave up on its workers; the next job starts new ones
             raise Aborted("the verification workers stopped; the credential was not verified") from None
+
+    async def run_in_thread(self, fn: Callable[..., T], *args: Any, lane: Lane = "submitted") -> T:
+        """``fn(*args)`` in a thread of this process, admitted like ``run`` (its lane, queue
+        bound and ``Busy``) but with no deadline, which a thread cannot be held to: only for work
+        whose cost this instance bounds itself (verifying a credential it signed and stored). It
+        saves the hop to a worker process and back."""
+        if not self.bounded:
+            return await anyio.to_thread.run_sync(fn, *args)
+        await self._admit(lane)
+        try:
+            job = asyncio.get_running_loop().run_in_executor(None, fn, *args)
+        except BaseException:
+            self._release(lane)
+            raise
+        job.add_done_callback(lambda _: self._release(lane))
+        job.add_done_callback(_retrieve)
+        # As in ``run``: the slot is released when the thread is done, not when a caller gives up.
+        return await asyncio.shield(job)
 
     async def _admit(self, lane: Lane) -> None:
         """Take a worker slot in ``lane``: at once, or after waiting in its queue (bounded)."""

@@ -7,6 +7,13 @@ active or retired, bind to their issuer) and this instance's status lists, signe
 stored version (``status_publishing.published_list``), so a key added or a credential revoked
 through any instance counts here at once. Anything else — a key or list of another host — is
 resolved offline only (did:key), so such a status is reported *indeterminate*, never passed.
+
+An exact copy of a credential this instance stored (``stored_credentials``) costs what this
+instance chose to sign, so it is verified in a thread (``VerificationPool.run_in_thread``:
+admitted in its lane all the same) rather than in a worker process; anything else a client sends
+keeps the workers' deadline. Of the stored credential, memory keeps only what never changes (its
+id, organization and a digest of its document); its status list's version is read from the store
+for every verification, as above.
 """
 
 from __future__ import annotations
@@ -29,11 +36,12 @@ from vcengine.core.resolve import OfflineResolver
 from vcengine.core.status.check import status_checker
 from vcengine.core.verify import VerificationReport, looks_like_jws, verify_credential
 from vcengine.errors import InputError, ResolutionError, StoreError
-from vcengine.services import event_log
+from vcengine.services import stored_credentials
 from vcengine.services.context import Services
 from vcengine.services.issuers import did_web, issuer_document, list_keys
 from vcengine.services.ports import EventRecord
 from vcengine.services.status_changes import published_list
+from vcengine.services.stored_credentials import StoredCredential
 from vcengine.services.verification_pool import Lane
 
 log = logging.getLogger(__name__)
@@ -242,20 +250,22 @@ def presentation_job(
     )
 
 
-async def record_verified(services: Services, credential: Mapping[str, Any]) -> None:
+async def _count_verified(
+    services: Services, stored: StoredCredential | None, report: VerificationReport
+) -> None:
     """Count a successful verification, through the verifier endpoints, of a credential this
-    service issued (its id is its page URL): a ``verified`` event of its organization. Counting
-    is best effort: a store that fails here does not change the verification's answer."""
-    credential_id = credential.get("id")
-    prefix = f"{services.base_url}/credentials/"
-    if not isinstance(credential_id, str) or not credential_id.startswith(prefix):
+    service issued (its id is its page URL): a ``verified`` event of its organization, written
+    after the answer with others (``services.counts``). Counting is best effort: a store that
+    fails here does not change the answer."""
+    if not report.verified or report.credential is None:
         return
     try:
-        record = await services.store.find_credential(credential_id.removeprefix(prefix))
-        if record is None:
+        stored = stored or await stored_credentials.find(services, report.credential.get("id"))
+        if stored is None:
             return
-        event = EventRecord(services.new_id(), record.org_id, "verified", record.id, services.now(), {})
-        await event_log.record(services, event)
+        services.counts.add(
+            EventRecord(services.new_id(), stored.org_id, "verified", stored.id, services.now(), {})
+        )
     except StoreError as exc:
         log.warning("a verification was not counted: %s", exc.message)
 
@@ -293,13 +303,16 @@ async def verify(
             lambda: ob2.verify_ob2(presented, documents=ob2.NoDocuments(_OB2_OFFLINE), now=now)
         )
     claims = _claims(credential)
+    stored = await stored_credentials.copy_of(services, credential, claims)
     lists = await _lists(services, claims)
     documents = await issuer_documents(services, issuer_id(claims), _methods(credential, lists))
-    report = await services.verification.run(
-        verify_job, credential, documents, lists, services.now(), options, lane=lane
-    )
-    if lane == "submitted" and report.verified and report.credential is not None:
-        await record_verified(services, report.credential)  # counted in analytics
+    job = (credential, documents, lists, services.now(), options)
+    if stored is not None:  # what this instance signed: its cost is bounded, no worker process needed
+        report = await services.verification.run_in_thread(verify_job, *job, lane=lane)
+    else:
+        report = await services.verification.run(verify_job, *job, lane=lane)
+    if lane == "submitted":
+        await _count_verified(services, stored, report)  # counted in analytics
     return report
 
 

@@ -992,6 +992,10 @@ class MongoStore:
         if jobs:
             await self._copy_out_event_jobs(doc)
 
+    @_translated
+    async def add_events(self, events: Sequence[EventRecord]) -> None:
+        await self._insert_once("events", [m.event_doc(e) for e in events])
+
     async def _copy_out_event_jobs(self, doc: Doc) -> None:
         await self._insert_once("jobs", doc.get("outbox_jobs", []))
         await self._c("events").update_one({"_id": doc["_id"]}, {"$unset": {"outbox_jobs": ""}})

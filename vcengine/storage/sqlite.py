@@ -494,6 +494,10 @@ class SqliteStore:
     async def add_event(self, event: EventRecord, jobs: Sequence[JobRecord] = ()) -> None:
         await self._write(_add_event, event, list(jobs))
 
+    async def add_events(self, events: Sequence[EventRecord]) -> None:
+        if events:
+            await self._write(lambda c: c.executemany(_INSERT_EVENT_ONCE, [s.event_row(e) for e in events]))
+
     async def count_events(self, org_id: str, type: str) -> int:
         sql = "SELECT count(*) FROM events WHERE org_id = ? AND type = ?"
         count = await self._one(lambda row: int(row[0]), sql, [org_id, type])

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import LiveServer
-from vcengine.services import verifying
+from vcengine.services import stored_credentials, verifying
 
 VERIFY = (
     "mutation($i: VerifyCredentialInput!) { verifyCredential(input: $i) {"
@@ -86,6 +86,19 @@ class Held:
 def assert_busy(response: Any) -> None:
     assert response.status_code == 503, response.text
     assert response.headers["Retry-After"] == "1"
+
+
+@pytest.fixture(autouse=True)
+def nothing_counts_as_stored() -> Iterator[None]:
+    """Every credential counts as not stored, so it is verified in the worker processes, whose
+    limits are tested here (an exact copy of a stored credential is verified in a thread)."""
+
+    async def not_a_copy(*args: Any) -> None:
+        return None
+
+    with pytest.MonkeyPatch.context() as patch:  # kept when a test undoes its own monkeypatch
+        patch.setattr(stored_credentials, "copy_of", not_a_copy)
+        yield
 
 
 @pytest.fixture(scope="module")
