@@ -24,6 +24,10 @@ def test_base58btc_edges(data: bytes) -> None:
 
 @given(st.text(alphabet="123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0OIl+/ é", max_size=120))
 def test_base58btc_decoding_any_text_agrees_with_the_base58_package(text: str) -> None:
+    if text != text.strip():  # the package strips white space around the value; a proof value has none
+        with pytest.raises(KeyFormatError):
+            decode_base58btc("z" + text)
+        return
     try:
         expected: bytes | None = base58.b58decode(text)
     except ValueError:
