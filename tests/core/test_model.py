@@ -27,6 +27,7 @@ from vcengine.core.model import (
     ResultDescription,
     RubricCriterionLevel,
     as_list,
+    copy_json,
     identity_hash,
     is_absolute_uri,
     matches_identity,
@@ -313,6 +314,32 @@ def test_view_date_errors_name_the_path() -> None:
     with pytest.raises(SchemaError) as info:
         _ = CredentialView({"validFrom": "yesterday"}).valid_from
     assert info.value.path == "$.validFrom"
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@given(_JSON_VALUES)
+def test_copy_json_is_an_equal_copy_sharing_no_container(value: Any) -> None:
+    copied = copy_json(value)
+    assert copied == value and json.dumps(copied) == json.dumps(value)
+
+    def containers(v: Any) -> list[int]:
+        inner = v.values() if isinstance(v, dict) else v if isinstance(v, list) else ()
+        return [id(v)] * isinstance(v, dict | list) + [i for item in inner for i in containers(item)]
+
+    assert not set(containers(copied)) & set(containers(value))
+
+
+def test_copy_json_deep_copies_what_is_not_json() -> None:
+    moment = [datetime(2026, 1, 1, tzinfo=UTC)]
+    nested = {"a": (moment,)}
+    copied = copy_json(nested)
+    assert copied == nested and copied["a"][0] is not moment
 
 
 def test_helpers() -> None:

