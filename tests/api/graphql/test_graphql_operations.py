@@ -124,6 +124,48 @@ def test_every_operation_runs_end_to_end(server: Server) -> None:
     )
     assert (bulk["issuedCount"], bulk["failedCount"]) == (3, 1)
     assert bulk["results"][3]["userErrors"][0]["field"] == ["input", "items", "3", "recipient", "email"]
+    fast = run(
+        server,
+        "bulk_issue_json",
+        {
+            "input": {
+                "bulkId": "ops-bulk-json",
+                "items": [
+                    {
+                        "achievementId": achievement["id"],
+                        "recipient": {"identifier": f"did:example:json-{i}"},
+                        "statusPurpose": "SUSPENSION",
+                        "idempotencyKey": f"ops-bulk-json-{i}",
+                    }
+                    for i in range(2)
+                ]
+                + [
+                    {"achievementId": achievement["id"], "recipient": {"email": "bad"}},
+                    {"achievementId": achievement["id"], "recipient": {"email": 3}},
+                    {"achievementId": achievement["id"], "recipient": {}, "grade": "A"},
+                    # an item bulkIssue already issued: its credential, replayed
+                    {
+                        "achievementId": achievement["id"],
+                        "recipient": {"identifier": "did:example:0"},
+                        "statusPurpose": "SUSPENSION",
+                        "idempotencyKey": "ops-bulk-0",
+                    },
+                ],
+            }
+        },
+        key,
+        "bulkIssueJson",
+    )
+    assert (fast["issuedCount"], fast["replayedCount"], fast["failedCount"]) == (2, 1, 3)
+    assert fast["results"][5]["credential"]["id"] == bulk["results"][0]["credential"]["id"]
+    errors = [fast["results"][i]["userErrors"][0] for i in (2, 3, 4)]
+    assert errors[0]["field"] == ["input", "items", "2", "recipient", "email"]
+    assert errors[1]["field"] == ["input", "items", "3", "recipient", "email"]
+    assert "String cannot represent a non string value: 3" in errors[1]["message"]
+    assert errors[2]["field"] == ["input", "items", "4"] and "unknown field 'grade'" in errors[2]["message"]
+    assert all(e["code"] == "INVALID" for e in errors), errors
+    refused = server.ok(op("bulk_issue_json"), {"input": {"items": {"not": "a list"}}}, key)["bulkIssueJson"]
+    assert refused["userErrors"][0]["field"] == ["input", "items"] and refused["results"] == []
     filled = {"achievementId": achievement["id"]}
     sheet = upload_csv(server, "bulk_issue_csv", {"input": {"file": None, "dryRun": True}}, filled, key)
     assert (sheet["dryRun"], sheet["validCount"], sheet["issuedCount"]) == (True, 2, 0)
@@ -139,7 +181,7 @@ def test_every_operation_runs_end_to_end(server: Server) -> None:
         {"first": 10, "after": page["pageInfo"]["endCursor"], "filter": {"achievementId": achievement["id"]}},
         key,
     )
-    assert len(rest["credentials"]["edges"]) == 2
+    assert len(rest["credentials"]["edges"]) == 4  # 1 + 3 bulk + 2 bulk JSON, less the first 2
     by_email = run(server, "list_credentials", {"first": 5, "filter": {"recipient": "Ada@Example.org"}}, key)
     assert [e["node"]["id"] for e in by_email["credentials"]["edges"]] == [credential["id"]]
 
@@ -208,7 +250,7 @@ def test_every_operation_runs_end_to_end(server: Server) -> None:
         "analytics"
     ]
     totals = {t["type"]: t["count"] for t in stats["totals"]}
-    assert (totals["issued"], totals["revoked"], stats["funnel"]["issued"]) == (4, 4, 4)
+    assert (totals["issued"], totals["revoked"], stats["funnel"]["issued"]) == (6, 4, 6)  # 1 + 3 + 2 (JSON)
 
     rotated = run(server, "rotate_issuer_key", {"input": {"issuerId": issuer["id"]}}, key, "rotateIssuerKey")
     assert rotated["key"]["status"] == "ACTIVE"
@@ -366,6 +408,7 @@ def test_every_operation_runs_with_its_example_variables_file(server: Server) ->
     bulk = [r["credential"]["id"] for r in example("bulk_issue")["bulkIssue"]["results"]]
     filled.update(bulkCredentialIds=bulk, bulkCredentialId=bulk[0], otherBulkCredentialIds=bulk[1:])
     assert len(example("list_credentials")["credentials"]["edges"]) == 3
+    assert example("bulk_issue_json")["bulkIssueJson"]["issuedCount"] == 2
     ran.add("bulk_issue_csv")
     sheet = upload_csv(server, "bulk_issue_csv", example_variables("bulk_issue_csv", filled), filled, key)
     assert (sheet["rowCount"], sheet["issuedCount"]) == (2, 2)

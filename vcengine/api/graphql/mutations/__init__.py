@@ -6,6 +6,7 @@ import strawberry
 
 from vcengine.api.graphql.mutations.bulk_issue import bulk_issue
 from vcengine.api.graphql.mutations.bulk_issue_csv import bulk_issue_csv
+from vcengine.api.graphql.mutations.bulk_issue_json import bulk_issue_json
 from vcengine.api.graphql.mutations.create_achievement import create_achievement
 from vcengine.api.graphql.mutations.create_api_key import create_api_key
 from vcengine.api.graphql.mutations.create_award_rule import create_award_rule
@@ -47,6 +48,10 @@ class Mutation:
     issue_credential = strawberry.mutation(resolver=issue_credential)
     bulk_issue = strawberry.mutation(resolver=bulk_issue)
     bulk_issue_csv = strawberry.mutation(resolver=bulk_issue_csv)
+    bulk_issue_json = strawberry.mutation(
+        resolver=bulk_issue_json,
+        description="bulkIssue with the items as one JSON array: the fast path for big batches.",
+    )
     revoke_credential = STATUS_MUTATIONS["revoke_credential"]
     revoke_credentials = STATUS_MUTATIONS["revoke_credentials"]
     suspend_credential = STATUS_MUTATIONS["suspend_credential"]

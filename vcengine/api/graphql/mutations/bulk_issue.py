@@ -44,7 +44,9 @@ class BulkIssuePayload:
     user_errors: list[UserError]
 
 
-def _requests(items: list[IssueCredentialInput]) -> tuple[list[issuing.IssueRequest | None], dict[int, Any]]:
+def _requests(
+    items: list[IssueCredentialInput],
+) -> tuple[list[issuing.IssueRequest | None], dict[int, VcengineError]]:
     requests: list[issuing.IssueRequest | None] = []
     bad: dict[int, VcengineError] = {}
     for i, item in enumerate(items):
@@ -57,7 +59,19 @@ def _requests(items: list[IssueCredentialInput]) -> tuple[list[issuing.IssueRequ
 
 
 async def bulk_issue(info: Info[Context, Any], input: BulkIssueInput) -> BulkIssuePayload:
-    if input.bulk_id is not None and not 0 < len(input.bulk_id) <= 200:
+    requests, bad = _requests(input.items)
+    return await issue_requests(info, requests, bad, input.bulk_id)
+
+
+async def issue_requests(
+    info: Info[Context, Any],
+    requests: list[issuing.IssueRequest | None],
+    bad: dict[int, VcengineError],
+    bulk_id_given: str | None,
+) -> BulkIssuePayload:
+    """Issue ``requests`` (None where the item was refused: its error is in ``bad``) as one bulk;
+    one result per item, in order. Shared by bulkIssue and bulkIssueJson."""
+    if bulk_id_given is not None and not 0 < len(bulk_id_given) <= 200:
         errors = [
             UserError(
                 field=["input", "bulkId"], message="must be 1 to 200 characters", code=ErrorCode.INVALID
@@ -66,9 +80,8 @@ async def bulk_issue(info: Info[Context, Any], input: BulkIssueInput) -> BulkIss
         return BulkIssuePayload(
             bulk_id=None, issued_count=0, replayed_count=0, failed_count=0, results=[], user_errors=errors
         )
-    requests, bad = _requests(input.items)
     valid = [r for r in requests if r is not None]
-    bulk_id = input.bulk_id or info.context.services.new_id()
+    bulk_id = bulk_id_given or info.context.services.new_id()
 
     async def run(services: Any, actor: Any) -> list[issuing.BulkItemResult]:
         if not valid and requests:
