@@ -150,13 +150,18 @@ def test_every_operation_runs_end_to_end(server: Server) -> None:
                         "statusPurpose": "SUSPENSION",
                         "idempotencyKey": "ops-bulk-0",
                     },
+                    None,
                 ],
             }
         },
         key,
         "bulkIssueJson",
     )
-    assert (fast["issuedCount"], fast["replayedCount"], fast["failedCount"]) == (2, 1, 3)
+    assert (fast["issuedCount"], fast["replayedCount"], fast["failedCount"]) == (2, 1, 4)
+    assert (
+        fast["results"][6]["userErrors"][0]["message"] == "must be an IssueCredentialInput object, not null"
+    )
+    assert fast["results"][6]["userErrors"][0]["field"] == ["input", "items", "6"]
     assert fast["results"][5]["credential"]["id"] == bulk["results"][0]["credential"]["id"]
     errors = [fast["results"][i]["userErrors"][0] for i in (2, 3, 4)]
     assert errors[0]["field"] == ["input", "items", "2", "recipient", "email"]

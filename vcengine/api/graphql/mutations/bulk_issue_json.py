@@ -67,6 +67,8 @@ def input_of(coerced: dict[str, Any]) -> IssueCredentialInput:
 
 
 def _request(item: Any, item_type: GraphQLInputObjectType) -> issuing.IssueRequest:
+    if not isinstance(item, dict):
+        raise InputError(f"must be an IssueCredentialInput object, not {_json_kind(item)}")
     coerced = coerce_input_value(item, item_type)
     if coerced is Undefined:  # refused: graphql-core says why (the first reason is enough)
         errors: list[InputError] = []
@@ -79,6 +81,12 @@ def _request(item: Any, item_type: GraphQLInputObjectType) -> issuing.IssueReque
         validate_input_value(item, item_type, refuse)
         raise errors[0] if errors else InputError("not an IssueCredentialInput object")
     return input_of(coerced).to_domain()
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {list: "an array", str: "a string", bool: "a boolean"}.get(type(value), "a number")
 
 
 def _refused(message: str) -> BulkIssuePayload:
