@@ -490,3 +490,28 @@ def test_fast_path_refuses_keywords_it_does_not_implement() -> None:
         compile_predicate({"type": "integer", "minimum": 1})
     with pytest.raises(SchemaError, match="ref"):
         compile_predicate({"$ref": "https://example.com/other.json"})
+
+
+def test_fast_path_judges_subclasses_of_json_types_like_jsonschema() -> None:
+    """A keyword that applies to one type only (``pattern``, ``properties``) must still apply to a
+    subclass of that type (found by a review: an exact-type guard skipped it and accepted)."""
+    from collections import OrderedDict
+
+    from jsonschema import Draft201909Validator
+
+    class Text(str):
+        pass
+
+    cases: list[tuple[dict[str, Any], Any]] = [
+        ({"oneOf": [{"type": "string"}, {"pattern": "^a"}]}, Text("abc")),
+        ({"oneOf": [{"type": "string"}, {"pattern": "^a"}]}, Text("xyz")),
+        ({"properties": {"a": {"type": "string"}}}, OrderedDict(a=1)),
+        ({"properties": {"a": {"type": "string"}}}, OrderedDict(a=Text("x"))),
+        ({"propertyNames": {"pattern": "^[a-z]+$"}}, {Text("A"): 1}),
+        ({"items": {"enum": ["x"]}}, [Text("y")]),
+    ]
+    for schema, value in cases:
+        assert compile_predicate(schema)(value) == Draft201909Validator(schema).is_valid(value), (
+            schema,
+            value,
+        )

@@ -40,14 +40,14 @@ _KEYWORDS = frozenset(
         "anyOf", "allOf", "required", "properties", "propertyNames", "items", "minItems", "contains",
     }
 )  # fmt: skip
-# A JSON type -> its test, as an expression on the variable ``{v}``. Exact types, as json.loads
-# builds them: a subclass (an OrderedDict, a str subclass) reads as invalid here and is then judged
-# by jsonschema (``schema._Compiled.issues``), so the answer is the same, only slower.
+# A JSON type -> its test, as an expression on the variable ``{v}``. isinstance, not exact types:
+# the same test also guards keywords that apply to one type only, and an exact guard would skip
+# them for a subclass (an OrderedDict, a str subclass) and accept what jsonschema refuses.
 _JSON_TYPES: dict[str, str] = {
-    "object": "type({v}) is dict",
-    "array": "type({v}) is list",
-    "string": "type({v}) is str",
-    "boolean": "({v} is True or {v} is False)",
+    "object": "isinstance({v}, dict)",
+    "array": "isinstance({v}, list)",
+    "string": "isinstance({v}, str)",
+    "boolean": "isinstance({v}, bool)",
     "null": "{v} is None",
     "number": "(isinstance({v}, (int, float)) and not isinstance({v}, bool))",
     "integer": (

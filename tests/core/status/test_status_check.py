@@ -51,6 +51,20 @@ def test_outcomes_and_the_verified_list_cache() -> None:
     assert keys.calls == 2
 
 
+class ClearedMeanwhile(dict[str, str | None]):
+    """A cache another thread empties between a membership test and the read that follows it."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+
+def test_a_cache_cleared_by_another_thread_is_read_once_and_refilled() -> None:
+    lists, cache = {URL: _list({3: 1})}, ClearedMeanwhile()
+    check = status_checker(lists.__getitem__, OfflineResolver(), cache)
+    assert check(_credential(3), NOW).code == "revoked"  # not a KeyError
+    assert len(cache) == 1
+
+
 def test_a_list_signed_by_another_key_is_never_trusted_even_with_a_cache() -> None:
     forged = _list({}, key=OTHER)  # claims KEY's did:key as issuer, signed by OTHER
     cache: dict[str, str | None] = {}

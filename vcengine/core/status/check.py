@@ -115,12 +115,14 @@ def _check_entry(
     if entry.type == REVOCATION_LIST_1EDTECH:
         return _check_1edtech_revocation_list(entry, doc, list_doc)
     cache_key = _list_key(list_doc, issuer_id(doc)) if verified is not None else None
-    if cache_key is not None and verified is not None and cache_key in verified:
-        distrust = verified[cache_key]
-    else:
+    distrust: str | None
+    if cache_key is None or verified is None:
         distrust = _verify_list(list_doc, issuer_id(doc), keys)
-        if cache_key is not None and verified is not None:
-            verified[cache_key] = distrust
+    else:
+        try:  # one read, not "in" then "[]": threads share ``verified`` and one may clear it
+            distrust = verified[cache_key]
+        except KeyError:
+            distrust = verified[cache_key] = _verify_list(list_doc, issuer_id(doc), keys)
     if distrust:
         return Check(
             "status",
