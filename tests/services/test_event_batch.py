@@ -85,6 +85,31 @@ async def test_a_failed_write_is_logged_and_loses_only_its_batch(caplog: pytest.
     assert "1 event(s) were not counted: the disk is full" in caplog.text
 
 
+async def test_an_unexpected_error_in_a_write_is_logged_not_raised(caplog: pytest.LogCaptureFixture) -> None:
+    class Broken(SlowStore):
+        async def add_events(self, events: Sequence[EventRecord]) -> None:
+            raise RuntimeError("a bug")
+
+    batch = EventBatch(Broken())  # type: ignore[arg-type]
+    with caplog.at_level(logging.ERROR):
+        batch.add(verified(1))
+        await batch.flush()  # analytics and Services.close flush: they must not fail
+    assert "1 event(s) were not counted" in caplog.text and "a bug" in caplog.text
+
+
+async def test_a_flush_with_nothing_pending_leaves_the_next_batch_its_delay() -> None:
+    store = SlowStore()
+    store.release.set()
+    batch = EventBatch(store, delay=5)  # type: ignore[arg-type]
+    await batch.flush()
+    batch.add(verified(1))
+    batch.add(verified(2))
+    await asyncio.sleep(0.05)  # within the delay: nothing written yet
+    assert store.batches == []
+    await batch.flush()
+    assert store.batches == [["e1", "e2"]]
+
+
 async def test_events_with_webhook_deliveries_are_refused() -> None:
     batch = EventBatch(SlowStore())  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="webhook"):

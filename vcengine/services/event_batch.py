@@ -67,9 +67,13 @@ class EventBatch:
             await self._store.add_events(batch)
         except StoreError as exc:
             log.warning("%d event(s) were not counted: %s", len(batch), exc.message)
+        except Exception:  # counting is best effort: a bug here must not fail analytics or close
+            log.exception("%d event(s) were not counted", len(batch))
 
     async def flush(self) -> None:
         """Write every event added so far now; return once written (or its write failed)."""
+        if self._writer is None:
+            return  # nothing pending (and no wake-up left set for the next batch)
         self._now.set()
         while self._writer is not None:
             await asyncio.shield(self._writer)

@@ -1,6 +1,6 @@
 """bulkIssueJson: its hand-made conversion of a coerced item agrees with strawberry's for every
-field, and the input types have no field it does not read. (The mutation itself runs end to end
-against a real server in test_graphql_operations.py.)"""
+field, the input types have no field it does not read, and the key and its scope are judged before
+the input (over a real server; the mutation's results run end to end in test_graphql_operations.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from strawberry.types.arguments import convert_argument
 
 from graphql import GraphQLEnumType, GraphQLInputObjectType, Undefined
+from tests.api.conftest import LiveServer
 from vcengine.api.graphql.mutations.bulk_issue_json import input_of
 from vcengine.api.graphql.mutations.issue_credential import IssueCredentialInput
 from vcengine.api.graphql.schema import schema
@@ -71,3 +72,24 @@ def test_input_of_agrees_with_strawberrys_conversion(item: dict[str, Any]) -> No
         coerced, IssueCredentialInput, schema.schema_converter.scalar_registry, schema.config
     )
     assert input_of(coerced) == expected
+
+
+MUTATION = "mutation($i: BulkIssueJsonInput!) { bulkIssueJson(input: $i) { userErrors { field code } } }"
+
+
+def test_the_key_and_its_scope_come_before_the_input(live_server: LiveServer) -> None:
+    read_only = live_server.gql(
+        'mutation { createApiKey(input: {name: "json-reader", scopes: [READ]}) { key } }'
+    )["createApiKey"]["key"]
+    for items in ([], {"not": "a list"}, [{}] * 10_001):
+        variables = {"i": {"items": items}}
+        anonymous = live_server.client.post("/graphql", json={"query": MUTATION, "variables": variables})
+        assert anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED", anonymous.text
+        reader = live_server.client.post(
+            "/graphql",
+            json={"query": MUTATION, "variables": variables},
+            headers={"Authorization": f"Bearer {read_only}"},
+        ).json()["data"]["bulkIssueJson"]
+        assert [e["code"] for e in reader["userErrors"]] == ["FORBIDDEN"], reader
+        admin = live_server.gql(MUTATION, variables)["bulkIssueJson"]
+        assert admin["userErrors"] == [{"field": ["input", "items"], "code": "INVALID"}], admin

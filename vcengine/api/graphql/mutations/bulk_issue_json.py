@@ -21,6 +21,7 @@ from strawberry.types import Info
 from graphql import GraphQLError, GraphQLInputObjectType, Undefined
 from vcengine.api.graphql.context import Context
 from vcengine.api.graphql.errors import ErrorCode, UserError
+from vcengine.api.graphql.mutations._common import perform
 from vcengine.api.graphql.mutations.bulk_issue import BulkIssuePayload, issue_requests
 from vcengine.api.graphql.mutations.issue_credential import (
     EvidenceInput,
@@ -29,6 +30,7 @@ from vcengine.api.graphql.mutations.issue_credential import (
 )
 from vcengine.errors import InputError, VcengineError
 from vcengine.services import issuing
+from vcengine.services.context import Actor, Services
 
 __all__ = ["BulkIssueJsonInput", "bulk_issue_json", "input_of"]
 
@@ -89,19 +91,31 @@ def _json_kind(value: Any) -> str:
     return {list: "an array", str: "a string", bool: "a boolean"}.get(type(value), "a number")
 
 
-def _refused(message: str) -> BulkIssuePayload:
-    error = UserError(field=["input", "items"], message=message, code=ErrorCode.INVALID)
+def _payload_of(errors: list[UserError]) -> BulkIssuePayload:
     return BulkIssuePayload(
-        bulk_id=None, issued_count=0, replayed_count=0, failed_count=0, results=[], user_errors=[error]
+        bulk_id=None, issued_count=0, replayed_count=0, failed_count=0, results=[], user_errors=errors
     )
+
+
+def _refused(message: str) -> BulkIssuePayload:
+    return _payload_of([UserError(field=["input", "items"], message=message, code=ErrorCode.INVALID)])
+
+
+async def _require_issue(_: Services, actor: Actor) -> None:
+    actor.require("issue")
 
 
 async def bulk_issue_json(info: Info[Context, Any], input: BulkIssueJsonInput) -> BulkIssuePayload:
     items = input.items
-    if not isinstance(items, list) or not items:
+    if not isinstance(items, list) or not 1 <= len(items) <= issuing.MAX_BULK:
+        # The key and its scope are judged first, as bulkIssue does: a caller without them learns
+        # nothing about the input.
+        _, errors = await perform(info, _require_issue)
+        if errors:
+            return _payload_of(errors)
+        if isinstance(items, list) and items:
+            return _refused(f"give 1 to {issuing.MAX_BULK} items, not {len(items)}")
         return _refused("must be a non-empty JSON array of IssueCredentialInput objects")
-    if len(items) > issuing.MAX_BULK:
-        return _refused(f"give 1 to {issuing.MAX_BULK} items, not {len(items)}")
     item_type = info.schema.schema_converter.from_input_object(IssueCredentialInput)
     requests: list[issuing.IssueRequest | None] = []
     bad: dict[int, VcengineError] = {}
