@@ -63,16 +63,16 @@ _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f]+")
 _HASH_ALGORITHMS = ("sha256", "md5")
 
 
+# The same type IRIs, contexts and issuer ids are checked many times per credential and per
+# batch; a bounded memo of the (pure) answer turns most of those regex runs into one hash lookup.
+_REMEMBERED_URI_LENGTH = 256
+
+
 def is_absolute_uri(value: object) -> bool:
     """True for an absolute URI (RFC 3986 ``scheme ":" …``) with no whitespace or controls."""
     if type(value) is str and len(value) <= _REMEMBERED_URI_LENGTH:
         return _is_short_absolute_uri(value)
     return isinstance(value, str) and _URI.fullmatch(value) is not None
-
-
-# The same type IRIs, contexts and issuer ids are checked many times per credential and per
-# batch; a bounded memo of the (pure) answer turns most of those regex runs into one hash lookup.
-_REMEMBERED_URI_LENGTH = 256
 
 
 @lru_cache(maxsize=2048)

@@ -64,10 +64,10 @@ def decode_base58btc(value: str, *, what: str = "multibase value") -> bytes:
     # small int before each big-integer step is ~4x faster than digit by digit.
     n = 0
     for start in range(0, len(digits), 10):
-        chunk = 0
-        for digit in digits[start : start + 10]:
+        group, chunk = digits[start : start + 10], 0
+        for digit in group:
             chunk = chunk * 58 + digit
-        n = n * _POWERS[len(digits[start : start + 10])] + chunk
+        n = n * _POWERS[len(group)] + chunk
     zeros = len(body) - len(body.lstrip("1"))
     return b"\0" * zeros + (n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b"")
 

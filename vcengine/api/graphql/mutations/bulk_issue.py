@@ -44,6 +44,13 @@ class BulkIssuePayload:
     user_errors: list[UserError]
 
 
+def nothing_issued(errors: list[UserError], bulk_id: str | None = None) -> BulkIssuePayload:
+    """The answer when the whole call was refused: ``errors`` and no results."""
+    return BulkIssuePayload(
+        bulk_id=bulk_id, issued_count=0, replayed_count=0, failed_count=0, results=[], user_errors=errors
+    )
+
+
 def _requests(
     items: list[IssueCredentialInput],
 ) -> tuple[list[issuing.IssueRequest | None], dict[int, VcengineError]]:
@@ -72,14 +79,10 @@ async def issue_requests(
     """Issue ``requests`` (None where the item was refused: its error is in ``bad``) as one bulk;
     one result per item, in order. Shared by bulkIssue and bulkIssueJson."""
     if bulk_id_given is not None and not 0 < len(bulk_id_given) <= 200:
-        errors = [
-            UserError(
-                field=["input", "bulkId"], message="must be 1 to 200 characters", code=ErrorCode.INVALID
-            )
-        ]
-        return BulkIssuePayload(
-            bulk_id=None, issued_count=0, replayed_count=0, failed_count=0, results=[], user_errors=errors
+        error = UserError(
+            field=["input", "bulkId"], message="must be 1 to 200 characters", code=ErrorCode.INVALID
         )
+        return nothing_issued([error])
     valid = [r for r in requests if r is not None]
     bulk_id = bulk_id_given or info.context.services.new_id()
 
@@ -91,9 +94,7 @@ async def issue_requests(
 
     outcome, errors = await perform(info, run)
     if outcome is None and errors:
-        return BulkIssuePayload(
-            bulk_id=bulk_id, issued_count=0, replayed_count=0, failed_count=0, results=[], user_errors=errors
-        )
+        return nothing_issued(errors, bulk_id)
     results = iter(outcome or [])
     rows = []
     for i in range(len(requests)):

@@ -22,7 +22,7 @@ from graphql import GraphQLError, GraphQLInputObjectType, Undefined
 from vcengine.api.graphql.context import Context
 from vcengine.api.graphql.errors import ErrorCode, UserError
 from vcengine.api.graphql.mutations._common import perform
-from vcengine.api.graphql.mutations.bulk_issue import BulkIssuePayload, issue_requests
+from vcengine.api.graphql.mutations.bulk_issue import BulkIssuePayload, issue_requests, nothing_issued
 from vcengine.api.graphql.mutations.issue_credential import (
     EvidenceInput,
     IssueCredentialInput,
@@ -91,14 +91,8 @@ def _json_kind(value: Any) -> str:
     return {list: "an array", str: "a string", bool: "a boolean"}.get(type(value), "a number")
 
 
-def _payload_of(errors: list[UserError]) -> BulkIssuePayload:
-    return BulkIssuePayload(
-        bulk_id=None, issued_count=0, replayed_count=0, failed_count=0, results=[], user_errors=errors
-    )
-
-
 def _refused(message: str) -> BulkIssuePayload:
-    return _payload_of([UserError(field=["input", "items"], message=message, code=ErrorCode.INVALID)])
+    return nothing_issued([UserError(field=["input", "items"], message=message, code=ErrorCode.INVALID)])
 
 
 async def _require_issue(_: Services, actor: Actor) -> None:
@@ -112,7 +106,7 @@ async def bulk_issue_json(info: Info[Context, Any], input: BulkIssueJsonInput) -
         # nothing about the input.
         _, errors = await perform(info, _require_issue)
         if errors:
-            return _payload_of(errors)
+            return nothing_issued(errors)
         if isinstance(items, list) and items:
             return _refused(f"give 1 to {issuing.MAX_BULK} items, not {len(items)}")
         return _refused("must be a non-empty JSON array of IssueCredentialInput objects")
